@@ -1,0 +1,5 @@
+"""``python -m factbase`` runs the CLI."""
+
+from factbase.cli import main
+
+main()

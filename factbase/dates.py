@@ -1,0 +1,428 @@
+"""Valid-time dates with a precision, and the two instants factbase reads (DESIGN §2).
+
+A written date is read as the closed interval of calendar days it covers, ``[start, end]`` with
+both bounds inclusive (EDTF's "strict" bounds). The forms follow the Library of Congress Extended
+Date/Time Format (EDTF), which became ISO 8601-2:2019, where it has one, plus common written forms:
+
+========================  ==========  =====================================================
+text                      precision   interval
+========================  ==========  =====================================================
+``2026-02-10``            day         [2026-02-10, 2026-02-10]   (EDTF level 0, ISO 8601-1)
+``2026-02``               month       [2026-02-01, 2026-02-28]   (EDTF level 0)
+``2026``                  year        [2026-01-01, 2026-12-31]   (EDTF level 0)
+``10 Feb 2026``           day         written English forms; also ``Feb 10, 2026``,
+``February 2026``         month       ``Sept 2026``, ``2026年2月10日``, ``2026年2月``, ``2026年``
+``2026-02~`` ``?`` ``%``  month       widened by one unit each side (EDTF level 1 qualifiers)
+``2026-02-01/2026-02-11`` range       [A.start, B.end]           (EDTF level 0/1 intervals)
+``../2026-02-10``         range       [OPEN_START, 2026-02-10]   (EDTF level 1 open interval)
+========================  ==========  =====================================================
+
+Only this module knows the interval rule and the certainty rule (STYLE §4); a missing day or
+month is never filled from today's date or from any default. Pure: stdlib only.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal, NamedTuple
+
+from factbase.errors import InputError
+
+__all__ = [
+    "OPEN_END",
+    "OPEN_START",
+    "Certainty",
+    "DateError",
+    "PartialDate",
+    "Precision",
+    "Qualifier",
+    "interval_of_day",
+    "parse_date",
+    "parse_day",
+    "parse_instant",
+    "parse_known_at",
+]
+
+Precision = Literal["day", "month", "year", "range"]
+Qualifier = Literal["approximate", "uncertain", "approximate_uncertain"] | None
+Certainty = Literal["certain", "not_yet", "uncertain"]
+
+OPEN_START: date = date.min
+"""Start of an interval open (or unknown) at its beginning, as in ``../2026-02-10``."""
+OPEN_END: date = date.max
+"""End of an interval open (or unknown) at its end, as in ``2026-02-10/..``."""
+
+_QUALIFIERS: dict[str, Qualifier] = {
+    "~": "approximate",
+    "?": "uncertain",
+    "%": "approximate_uncertain",
+}
+_QUALIFIER_MARKS: dict[Qualifier, str] = {v: k for k, v in _QUALIFIERS.items()}
+
+
+class DateError(InputError, ValueError):
+    """A date or instant factbase cannot read; the message names the text and the fix."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A valid-time date as written, and the closed interval of days it covers.
+
+    Attributes:
+        text: the date as the user wrote it (surrounding whitespace stripped); ``str()`` gives it.
+        start: first day covered, inclusive; ``OPEN_START`` (``date.min``) for an open start.
+        end: last day covered, inclusive; ``OPEN_END`` (``date.max``) for an open end.
+        precision: ``"day"``, ``"month"`` or ``"year"`` for a single date (qualified or not),
+            ``"range"`` for an EDTF interval ``A/B``.
+        qualifier: the EDTF level 1 qualifier of a single date (``~`` approximate, ``?``
+            uncertain, ``%`` both), else ``None``; already folded into ``start``/``end``.
+    """
+
+    text: str
+    start: date
+    end: date
+    precision: Precision
+    qualifier: Qualifier = None
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise ValueError(f"PartialDate {self.text!r}: start {self.start} is after {self.end}")
+
+    def certainty(self, as_of: date) -> Certainty:
+        """Whether this date has happened by the end of valid-time day ``as_of`` (DESIGN §2).
+
+        ``"certain"`` if ``end <= as_of``; ``"not_yet"`` if ``start > as_of``; otherwise
+        ``"uncertain"`` (the interval straddles ``as_of``). Monotone in ``as_of``: once certain,
+        certain for every later day; once not ``not_yet``, never ``not_yet`` again.
+        """
+        if self.end <= as_of:
+            return "certain"
+        if self.start > as_of:
+            return "not_yet"
+        return "uncertain"
+
+    def contains(self, day: date) -> bool:
+        """True if ``day`` lies in ``[start, end]`` (both inclusive)."""
+        return self.start <= day <= self.end
+
+    @property
+    def edtf(self) -> str:
+        """The canonical EDTF (ISO 8601-2) form of ``text``.
+
+        E.g. ``"2026-02-10"``, ``"2026-02"``, ``"2026"``, ``"2026-02~"``, ``"2026-02?"``,
+        ``"2026-02%"``, ``"2026-02-01/2026-02-11"``, ``"../2026-02-10"``, ``"2026-02-10/.."``.
+        Written forms become ISO (``Feb 2026`` → ``2026-02``); an empty (unknown) side of an
+        interval becomes ``..`` since factbase treats unknown and open alike. Parsing the result
+        gives the same interval, precision and qualifier. Raises DateError if ``text`` was not
+        produced by :func:`parse_date` and does not parse.
+        """
+        return _parse_text(self.text).edtf
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class _Parsed(NamedTuple):
+    start: date
+    end: date
+    precision: Precision
+    qualifier: Qualifier
+    edtf: str
+
+
+# --- messages (each one sentence naming the text and the fix) ---------------------------------
+
+_ISO_FIX = "write it as YYYY-MM-DD, YYYY-MM or YYYY"
+
+
+def _unreadable(text: str) -> DateError:
+    return DateError(
+        f"date {text!r} is not a date factbase reads; write YYYY-MM-DD, YYYY-MM, YYYY or an "
+        "EDTF form such as 2026-02~ or 2026-02-01/2026-02-11"
+    )
+
+
+def _impossible(text: str) -> DateError:
+    return DateError(f"date {text!r} is not a real calendar date; {_ISO_FIX}")
+
+
+# --- single dates ------------------------------------------------------------------------------
+
+_ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%])?")
+_TIME = re.compile(r"\d{4}-?\d{2}-?\d{2}T\d{2}|.*\d[T ]\d{1,2}:\d{2}", re.IGNORECASE)
+# Numeric day/month/year in any order but ISO's: 03/02/2026, 3.2.2026, 02-03-2026, 2026/02/10.
+_AMBIGUOUS = re.compile(r"\d{1,4}([/.\-])\d{1,2}\1\d{1,4}")
+_CHINESE = re.compile(r"(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?)?")
+_MONTH = r"([a-z]+)\.?"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_DAY_MONTH_YEAR = re.compile(rf"{_DAY}\s+{_MONTH},?\s+(\d{{4}})", re.IGNORECASE)
+_MONTH_DAY_YEAR = re.compile(rf"{_MONTH}\s+{_DAY},?\s+(\d{{4}})", re.IGNORECASE)
+_MONTH_YEAR = re.compile(rf"{_MONTH},?\s+(\d{{4}})", re.IGNORECASE)
+# Spelled out rather than taken from `calendar.month_name`, which follows the process locale.
+_MONTH_NAMES: dict[str, int] = {
+    name: number
+    for number, full in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+    for name in (full, full[:3])
+} | {"sept": 9}
+# ISO 8601-2 / EDTF level 1 seasons (21-24) and level 2 sub-year groupings (25-41).
+_SEASONS = range(21, 42)
+
+
+def _int(digits: str | None) -> int | None:
+    return None if digits is None else int(digits)
+
+
+def _month_days(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _build(text: str, y: int, m: int | None, d: int | None, mark: str | None) -> _Parsed:
+    """Interval, precision and EDTF form of year ``y`` with optional month ``m`` and day ``d``.
+
+    A qualified date (EDTF level 1 ``~``/``?``/``%``) covers its strict interval widened by one
+    unit of its precision on each side (``2026-02~`` → [2026-01-01, 2026-03-31]), clamped to
+    years 0001-9999; the precision stays that of the unqualified date.
+    """
+    if not 1 <= y <= 9999 or (m is not None and not 1 <= m <= 12):
+        raise _impossible(text)
+    precision: Precision
+    if m is None:
+        start, end, precision, edtf = date(y, 1, 1), date(y, 12, 31), "year", f"{y:04d}"
+    elif d is None:
+        start, end = date(y, m, 1), date(y, m, _month_days(y, m))
+        precision, edtf = "month", f"{y:04d}-{m:02d}"
+    else:
+        if not 1 <= d <= _month_days(y, m):
+            raise _impossible(text)
+        start = end = date(y, m, d)
+        precision, edtf = "day", start.isoformat()
+    if mark is None:
+        return _Parsed(start, end, precision, None, edtf)
+    qualifier = _QUALIFIERS[mark]
+    if precision == "day":
+        start = start - timedelta(days=1) if start > date.min else start
+        end = end + timedelta(days=1) if end < date.max else end
+    elif precision == "month":
+        start = (start - timedelta(days=1)).replace(day=1) if start > date.min else start
+        after = end + timedelta(days=1) if end < date.max else end
+        end = after.replace(day=_month_days(after.year, after.month))
+    else:
+        start = date(max(y - 1, 1), 1, 1)
+        end = date(min(y + 1, 9999), 12, 31)
+    return _Parsed(start, end, precision, qualifier, edtf + mark)
+
+
+def _parse_iso(text: str, part: str) -> _Parsed | None:
+    """An EDTF level 0/1 single date (optionally qualified), or None if ``part`` is not one."""
+    match = _ISO.fullmatch(part)
+    if match is None:
+        return None
+    year, month, day, mark = match.groups()
+    if month is not None and day is None and int(month) in _SEASONS:
+        raise DateError(
+            f"date {text!r} is an EDTF season; factbase needs months: write it as YYYY-MM or "
+            "a range such as 2026-03/2026-05"
+        )
+    return _build(text, int(year), _int(month), _int(day), mark)
+
+
+def _parse_written(text: str, part: str) -> _Parsed | None:
+    """An English or Chinese written date (unqualified), or None if ``part`` is not one."""
+    if match := _CHINESE.fullmatch(part):
+        y, m, d = match.groups()
+        return _build(text, int(y), _int(m), _int(d), None)
+    for pattern, order in ((_DAY_MONTH_YEAR, "dmy"), (_MONTH_DAY_YEAR, "mdy"), (_MONTH_YEAR, "my")):
+        if match := pattern.fullmatch(part):
+            fields = dict(zip(order, match.groups(), strict=True))
+            month = _MONTH_NAMES.get(fields["m"].lower())
+            if month is None:
+                return None
+            day = int(fields["d"]) if "d" in fields else None
+            return _build(text, int(fields["y"]), month, day, None)
+    return None
+
+
+# --- the public parsers --------------------------------------------------------------------------
+
+
+def _parse_text(text: str) -> _Parsed:
+    """Parse a stripped date text; errors name ``text`` as written."""
+    norm = unicodedata.normalize("NFKC", text).strip()  # full-width ２０２６年２月, ～ → ~
+    if _TIME.match(norm):
+        raise DateError(
+            f"date {text!r} is an instant, not a calendar date; put the timestamp in the 'at' "
+            "field and the local calendar date (YYYY-MM-DD) in 'date'"
+        )
+    ambiguous = _AMBIGUOUS.fullmatch(norm)
+    if ambiguous and not (ambiguous[1] == "-" and re.match(r"\d{4}-", norm)):
+        raise DateError(f"date {text!r} is ambiguous (day/month order); {_ISO_FIX}")
+    if "/" not in norm:
+        parsed = _parse_iso(text, norm) or _parse_written(text, norm)
+        if parsed is None:
+            raise _unreadable(text)
+        return parsed
+    sides = [side.strip() for side in norm.split("/")]
+    if len(sides) != 2:
+        raise _unreadable(text)
+    bounds: list[_Parsed | None] = []
+    for side in sides:
+        if side in ("", ".."):
+            bounds.append(None)
+        elif (bound := _parse_iso(text, side)) is not None:
+            bounds.append(bound)
+        else:
+            raise _unreadable(text)
+    first, last = bounds
+    if first is None and last is None:
+        raise DateError(
+            f"date {text!r} has no known bound; give at least one side, e.g. ../2026-02-10"
+        )
+    start = OPEN_START if first is None else first.start
+    end = OPEN_END if last is None else last.end
+    if start > end:
+        raise DateError(
+            f"date {text!r} ends before it starts; write the earlier date first, "
+            "e.g. 2026-02-01/2026-02-11"
+        )
+    edtf = "/".join(".." if b is None else b.edtf for b in bounds)
+    return _Parsed(start, end, "range", None, edtf)
+
+
+def parse_date(value: str | int | date) -> PartialDate:
+    """Read a valid-time date: the calendar day, month or year something happened, or a range.
+
+    Args:
+        value: the text as written (see the module docstring for the forms: EDTF level 0 and 1,
+            ISO 8601-2:2019, and written English/Chinese dates, NFKC-normalised first); or an
+            ``int`` year or a ``datetime.date`` (day), as YAML may give them.
+
+    Returns:
+        A PartialDate: ``text`` as written (stripped), the inclusive day interval
+        ``[start, end]``, its precision and qualifier. Nothing is filled from today.
+
+    Raises:
+        DateError: for an empty or unreadable text, an impossible day or month (``2026-02-30``,
+            ``2026-13``), a numeric day/month form in non-ISO order (``03/02/2026``: ambiguous),
+            an EDTF season (``2026-21``), a year outside 0001-9999, an interval that ends before
+            it starts or has no bound, or a timestamp / ``datetime`` (instants go in ``at``; see
+            :func:`parse_instant`).
+    """
+    if isinstance(value, datetime):
+        raise DateError(
+            f"date {value.isoformat()!r} is an instant, not a calendar date; put the timestamp "
+            "in the 'at' field and the local calendar date (YYYY-MM-DD) in 'date'"
+        )
+    if isinstance(value, date):
+        return interval_of_day(value)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise _unreadable(str(value))
+    text = f"{value:04d}" if isinstance(value, int) and value >= 0 else str(value).strip()
+    parsed = _parse_text(text)
+    return PartialDate(text, parsed.start, parsed.end, parsed.precision, parsed.qualifier)
+
+
+def interval_of_day(day: date) -> PartialDate:
+    """The day-precision PartialDate ``[day, day]`` with text ``day.isoformat()``."""
+    return PartialDate(day.isoformat(), day, day, "day")
+
+
+def parse_day(value: str | date) -> date:
+    """Read one full calendar day, e.g. for ``--as-of`` (valid time).
+
+    Args:
+        value: any unqualified day-precision form :func:`parse_date` reads (``2026-02-10``,
+            ``10 Feb 2026``, ``2026年2月10日``), or a ``datetime.date``.
+
+    Returns:
+        The ``datetime.date``.
+
+    Raises:
+        DateError: for anything :func:`parse_date` rejects, a ``datetime`` (an instant), or a
+            month, year, qualified date or range (not a single day).
+    """
+    if isinstance(value, datetime):
+        parse_date(value)  # raises the instant message
+    if isinstance(value, date):
+        return value
+    parsed = parse_date(value)
+    if parsed.precision != "day" or parsed.qualifier is not None:
+        raise DateError(f"date {parsed.text!r} is not a single day; write it as YYYY-MM-DD")
+    return parsed.start
+
+
+def parse_instant(value: str | datetime) -> datetime:
+    """Read an exact instant: ISO 8601 (RFC 3339) with a UTC offset or ``Z``.
+
+    Args:
+        value: e.g. ``2026-02-11T00:05:00Z`` or ``2026-02-10T16:05:00-08:00`` (the same
+            instant), or an aware ``datetime``.
+
+    Returns:
+        A timezone-aware ``datetime`` in UTC (``tzinfo=UTC``).
+
+    Raises:
+        DateError: for text that is not an ISO 8601 timestamp, or a timestamp (or naive
+            ``datetime``) without an offset, since its instant would depend on the reader's zone.
+    """
+    if isinstance(value, datetime):
+        instant, text = value, value.isoformat()
+    else:
+        text = value.strip()
+        unreadable = DateError(
+            f"instant {text!r} is not an ISO 8601 timestamp; write it like "
+            "2026-02-11T00:05:00Z or 2026-02-10T16:05:00-08:00"
+        )
+        if not re.search(r"\d[T ]\d", text, re.IGNORECASE):  # a date alone is not an instant
+            raise unreadable
+        try:
+            instant = datetime.fromisoformat(text.upper())
+        except ValueError:
+            raise unreadable from None
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise DateError(
+            f"instant {text!r} has no UTC offset; add one, e.g. 2026-02-11T00:05:00Z or "
+            "2026-02-10T16:05:00-08:00"
+        )
+    return instant.astimezone(UTC)
+
+
+def parse_known_at(value: str | date | datetime) -> datetime:
+    """Read a recorded-time cut for ``--known-at``.
+
+    Args:
+        value: an instant as :func:`parse_instant` reads it, or a calendar day (text as
+            :func:`parse_day` reads it, or a ``datetime.date``) meaning the END of that UTC day,
+            so everything recorded during that day is included.
+
+    Returns:
+        A timezone-aware UTC ``datetime``; for a day, ``23:59:59.999999+00:00`` on it.
+
+    Raises:
+        DateError: as :func:`parse_instant` for timestamps, as :func:`parse_day` for days.
+    """
+    if isinstance(value, datetime):
+        return parse_instant(value)
+    if isinstance(value, str) and re.search(r"\d[T ]\d", value.strip(), re.IGNORECASE):
+        return parse_instant(value)
+    day = parse_day(value)
+    return datetime.combine(day, time.max, tzinfo=UTC)

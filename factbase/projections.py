@@ -1,0 +1,179 @@
+"""Projections: derived tables kept current on every append and rebuilt from the log.
+
+Each projection row comes from one event by :func:`rows_for` — a pure function — so applying
+events one by one as they are appended and rebuilding from the whole log give the same tables,
+which :func:`check` proves (``factbase verify``). Tables: ``entities``, ``entity_names`` and
+``sources`` (see :mod:`factbase.store.schema`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy.engine import Connection
+
+from factbase.dates import parse_date
+from factbase.events import Event
+from factbase.names import fold
+from factbase.store.log import to_event
+from factbase.store.schema import PROJECTION_TABLES, entities, entity_names, events, sources
+
+Rows = dict[str, list[dict[str, Any]]]
+
+
+def rows_for(event: Event) -> Rows:
+    """The projection rows ``event`` adds, by table name (empty for most event types)."""
+    p = event.payload
+    if event.type == "entity.registered":
+        names = [p["name"], *p.get("aliases", [])]
+        return {
+            "entities": [{"entity_id": p["entity"], "kind": p["kind"], "name": p["name"],
+                          "note": p.get("note"), "seq": event.seq}],
+            "entity_names": _name_rows(p["entity"], names, event.seq, primary=p["name"]),
+        }
+    if event.type in ("unit.created", "product.announced", "product.launched") or (
+        event.type == "reorg.announced"
+    ):
+        # Units and products may be brought into being by the events that create them.
+        out: Rows = {"entities": [], "entity_names": []}
+        items = p.get("changes", [p]) if event.type == "reorg.announced" else [p]
+        for item in items:
+            kind = "unit" if "unit" in item and item.get("type", event.type) == "unit.created" \
+                else ("product" if "product" in item else None)
+            if kind is None:
+                continue
+            eid = item["unit"] if kind == "unit" else item["product"]
+            name = item.get("name") or eid
+            out["entities"].append({"entity_id": eid, "kind": kind, "name": name,
+                                    "note": None, "seq": event.seq, "_implicit": True})
+            out["entity_names"] += _name_rows(eid, [name], event.seq, primary=name,
+                                              implicit=True)
+        return out
+    if event.type == "entity.aliased":
+        return {"entity_names": _name_rows(p["entity"], p["aliases"], event.seq, primary=None)}
+    if event.type == "source.registered":
+        published = parse_date(p["published"]) if p.get("published") else None
+        return {"sources": [{
+            "source_id": p["source"], "url": p.get("url"), "title": p.get("title"),
+            "publisher": p.get("publisher"),
+            "published_text": published.text if published else None,
+            "published_from": published.start if published else None,
+            "published_to": published.end if published else None,
+            "language": p.get("language"), "note": p.get("note"), "seq": event.seq,
+        }]}
+    return {}
+
+
+def _name_rows(entity_id: str, names: list[str], seq: int, *, primary: str | None,
+               implicit: bool = False) -> list[dict[str, Any]]:
+    rows = []
+    for name in dict.fromkeys(names):
+        row: dict[str, Any] = {"entity_id": entity_id, "name": name, "folded": fold(name),
+                               "is_primary": int(name == primary), "seq": seq}
+        if implicit:
+            row["_implicit"] = True
+        rows.append(row)
+    return rows
+
+
+_TABLES: dict[str, Table] = {t.name: t for t in PROJECTION_TABLES}
+
+
+def apply(conn: Connection, batch: Iterable[Event]) -> None:
+    """Add the projection rows of ``batch`` (events just appended, in seq order).
+
+    An implicit entity (a unit or product named by the event that creates it) is added only
+    when the id is not yet known; an explicit registration of an id that was implicit takes
+    over its row (kind, display name).
+    """
+    for event in batch:
+        for table_name, rows in rows_for(event).items():
+            for row in rows:
+                _apply_row(conn, table_name, row)
+
+
+def _apply_row(conn: Connection, table_name: str, row: dict[str, Any]) -> None:
+    implicit = row.pop("_implicit", False)
+    if table_name == "entities":
+        known = conn.execute(
+            select(entities.c.entity_id).where(entities.c.entity_id == row["entity_id"])
+        ).first()
+        if known is not None:
+            if not implicit:
+                conn.execute(update(entities).where(entities.c.entity_id == row["entity_id"])
+                             .values(**{k: v for k, v in row.items() if k != "entity_id"}))
+            return
+    if table_name == "entity_names":
+        same = conn.execute(
+            select(entity_names.c.name, entity_names.c.is_primary)
+            .where(entity_names.c.entity_id == row["entity_id"],
+                   entity_names.c.name == row["name"])
+        ).first()
+        if same is not None:
+            if row["is_primary"] and not same.is_primary:
+                conn.execute(update(entity_names)
+                             .where(entity_names.c.entity_id == row["entity_id"],
+                                    entity_names.c.name == row["name"])
+                             .values(is_primary=1))
+            return
+        if implicit and conn.execute(
+            select(entity_names.c.name).where(entity_names.c.entity_id == row["entity_id"])
+        ).first() is not None:
+            return
+        if row["is_primary"]:
+            conn.execute(update(entity_names)
+                         .where(entity_names.c.entity_id == row["entity_id"])
+                         .values(is_primary=0))
+    conn.execute(insert(_TABLES[table_name]), [row])
+
+
+def rebuild(conn: Connection) -> int:
+    """Empty every projection table and refill it from the whole log (in the caller's
+    transaction). Returns the number of events replayed."""
+    for table in reversed(PROJECTION_TABLES):
+        conn.execute(delete(table))
+    n = 0
+    result = conn.execution_options(yield_per=5_000).execute(
+        select(events).order_by(events.c.seq)
+    )
+    for row in result.mappings():
+        apply(conn, [to_event(row)])
+        n += 1
+    return n
+
+
+def snapshot(conn: Connection) -> dict[str, Counter[tuple[Any, ...]]]:
+    """The contents of every projection table, as multisets of rows (for comparison)."""
+    out: dict[str, Counter[tuple[Any, ...]]] = {}
+    for table in PROJECTION_TABLES:
+        cols = sorted(c.name for c in table.columns)
+        rows = conn.execute(select(*[table.c[c] for c in cols]))
+        out[table.name] = Counter(tuple(str(v) for v in r) for r in rows)
+    return out
+
+
+def check(conn: Connection) -> list[str]:
+    """Compare every projection with a fresh rebuild, without changing anything.
+
+    Rebuilds inside a SAVEPOINT that is rolled back. Returns one line per table that differs
+    (empty when all match).
+    """
+    before = snapshot(conn)
+    nested = conn.begin_nested()
+    try:
+        rebuild(conn)
+        after = snapshot(conn)
+    finally:
+        nested.rollback()
+    problems = []
+    for name, rows in before.items():
+        if rows != after[name]:
+            extra = sum((rows - after[name]).values())
+            missing = sum((after[name] - rows).values())
+            problems.append(f"projection '{name}' differs from a rebuild of the log "
+                            f"({extra} unexpected row(s), {missing} missing); "
+                            "run `factbase rebuild`")
+    return problems

@@ -1,0 +1,188 @@
+"""The log: append events in one transaction, read them back, walk the hash chain.
+
+Only this module writes to ``events``. Appends serialise on the head of the log (SQLite:
+``BEGIN IMMEDIATE`` from :mod:`factbase.store.engine`; PostgreSQL: a transaction-scoped
+advisory lock), so sequence numbers run without gaps and each row links to the one before.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, insert, select
+from sqlalchemy.engine import Connection, RowMapping
+
+from factbase.dates import PartialDate
+from factbase.events import SCHEMA_VERSION, Event, EventDraft, canonical_json
+from factbase.store.chain import GENESIS, ChainReport, check_chain, row_hash
+from factbase.store.schema import events
+
+#: Rows per INSERT executemany batch (bounded memory on large loads).
+BATCH = 2_000
+_PG_APPEND_LOCK = 0x66616374  # "fact": advisory lock key serialising appends on PostgreSQL
+
+
+def head(conn: Connection) -> tuple[int, str, datetime | None]:
+    """``(last seq, last hash, last recorded_at)`` of the log; ``(0, GENESIS, None)`` if empty."""
+    row = conn.execute(
+        select(events.c.seq, events.c.hash, events.c.recorded_at)
+        .order_by(events.c.seq.desc()).limit(1)
+    ).first()
+    if row is None:
+        return 0, GENESIS, None
+    return int(row.seq), str(row.hash), row.recorded_at
+
+
+def lock_for_append(conn: Connection) -> None:
+    """Serialise appenders. SQLite already holds the write lock (BEGIN IMMEDIATE)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_APPEND_LOCK})")
+
+
+def draft_row(draft: EventDraft, seq: int, recorded_at: datetime) -> dict[str, Any]:
+    """The ``events`` row (without hashes) for ``draft`` at position ``seq``."""
+    d = draft.date
+    return {
+        "seq": seq,
+        "event_id": draft.event_id,
+        "type": draft.type,
+        "schema_version": SCHEMA_VERSION,
+        "stream": draft.stream,
+        "date_text": d.text if d else None,
+        "valid_from": d.start if d else None,
+        "valid_to": d.end if d else None,
+        "precision": d.precision if d else None,
+        "qualifier": d.qualifier if d else None,
+        "instant": draft.instant,
+        "evidence": draft.evidence,
+        "payload": canonical_json(draft.payload),
+        "sources": canonical_json(list(draft.sources)),
+        "recorded_at": recorded_at,
+        "content_hash": draft.content_hash,
+    }
+
+
+def append(
+    conn: Connection, drafts: Iterable[EventDraft], *, now: datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    """Append ``drafts`` to the log inside the caller's transaction, yielding each stored row.
+
+    Every row gets the next ``seq``, the same ``recorded_at`` (the store's clock, UTC, never
+    earlier than the log's last ``recorded_at`` so recorded time never runs backwards), and
+    its place in the hash chain. Rows are inserted in batches of :data:`BATCH` as the caller
+    consumes the iterator; the caller commits or rolls back the whole transaction.
+    """
+    lock_for_append(conn)
+    seq, prev, last_recorded = head(conn)
+    recorded_at = now or datetime.now(UTC)
+    if last_recorded is not None and recorded_at < last_recorded:
+        recorded_at = last_recorded
+    batch: list[dict[str, Any]] = []
+    for draft in drafts:
+        seq += 1
+        row = draft_row(draft, seq, recorded_at)
+        row["prev_hash"] = prev
+        row["hash"] = prev = row_hash(prev, row)
+        batch.append(row)
+        if len(batch) >= BATCH:
+            conn.execute(insert(events), batch)
+            yield from batch
+            batch = []
+    if batch:
+        conn.execute(insert(events), batch)
+        yield from batch
+
+
+def to_event(row: RowMapping | dict[str, Any]) -> Event:
+    """An :class:`Event` from an ``events`` row."""
+    date_ = None
+    if row["date_text"] is not None:
+        date_ = PartialDate(
+            text=row["date_text"], start=_as_date(row["valid_from"]),
+            end=_as_date(row["valid_to"]), precision=row["precision"],
+            qualifier=row["qualifier"],
+        )
+    return Event(
+        seq=int(row["seq"]),
+        event_id=row["event_id"],
+        type=row["type"],
+        stream=row["stream"],
+        date=date_,
+        instant=row["instant"],
+        evidence=row["evidence"],
+        payload=json.loads(row["payload"]),
+        sources=tuple(json.loads(row["sources"])),
+        recorded_at=row["recorded_at"],
+    )
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def select_events(
+    *,
+    streams: Sequence[str] | None = None,
+    known_at: datetime | None = None,
+    types: Sequence[str] | None = None,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+) -> Select[Any]:
+    """The query for events, in log order, filtered by the arguments.
+
+    ``known_at`` keeps events recorded at or before it (recorded time, inclusive).
+    ``valid_from``/``valid_to`` keep events whose valid interval overlaps that closed range
+    (undated registrations are kept only when neither bound is given).
+    """
+    q = select(events).order_by(events.c.seq)
+    if streams is not None:
+        q = q.where(events.c.stream.in_(list(streams)))
+    if known_at is not None:
+        q = q.where(events.c.recorded_at <= known_at)
+    if types is not None:
+        q = q.where(events.c.type.in_(list(types)))
+    if valid_from is not None:
+        q = q.where(events.c.valid_to >= valid_from)
+    if valid_to is not None:
+        q = q.where(events.c.valid_from <= valid_to)
+    return q
+
+
+def read_events(conn: Connection, query: Select[Any]) -> list[Event]:
+    """Run a :func:`select_events` query and decode the rows."""
+    return [to_event(r) for r in conn.execute(query).mappings()]
+
+
+def existing(conn: Connection, event_ids: Sequence[str]) -> dict[str, str]:
+    """``event_id -> content_hash`` for those of ``event_ids`` already in the log."""
+    found: dict[str, str] = {}
+    ids = list(dict.fromkeys(event_ids))
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        rows = conn.execute(
+            select(events.c.event_id, events.c.content_hash).where(events.c.event_id.in_(chunk))
+        )
+        found.update({r.event_id: r.content_hash for r in rows})
+    return found
+
+
+def count(conn: Connection) -> int:
+    """Number of events in the log."""
+    return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
+
+
+def verify_chain(conn: Connection) -> ChainReport:
+    """Walk the whole log in ``seq`` order, streaming, and check the hash chain."""
+    result = conn.execution_options(yield_per=5_000).execute(
+        select(events).order_by(events.c.seq)
+    )
+    return check_chain(result.mappings())
+
+
+__all__ = [
+    "append", "count", "existing", "head", "read_events", "select_events", "to_event",
+    "verify_chain",
+]
