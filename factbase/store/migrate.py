@@ -43,16 +43,15 @@ def schema_state(conn: Connection) -> SchemaState:
     Raises :class:`SchemaError` for a database that is newer than the code, or one holding
     other tables but no factbase schema.
     """
-    try:
-        rows = conn.execute(text("SELECT version_num FROM alembic_version")).fetchall()
-    except Exception:
-        conn.rollback()
-        if inspect(conn).get_table_names():
+    insp = inspect(conn)
+    if not insp.has_table("alembic_version"):
+        if insp.get_table_names():
             raise SchemaError(
                 "this database has tables but no factbase schema; "
                 "point --db at a new file or a factbase database"
-            ) from None
+            )
         return "empty"
+    rows = conn.execute(text("SELECT version_num FROM alembic_version")).fetchall()
     versions = [r[0] for r in rows]
     if not versions:
         return "empty"

@@ -1,0 +1,424 @@
+"""The Python API: :class:`FactBase`, which the CLI is a thin layer over.
+
+Times: ``as_of`` is valid time, a calendar day, meaning the end of that day; ``known_at`` is
+recorded time, an aware UTC instant (None = now), inclusive. Every write is one transaction:
+a load lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, or_, select
+from sqlalchemy.engine import Connection
+
+from factbase import projections
+from factbase.dates import PartialDate
+from factbase.errors import FactbaseError, InvalidRecord, NotFound, SchemaError
+from factbase.events import Event, EventDraft, RecordProblems, Reference, validate_record
+from factbase.loader import read_input
+from factbase.names import fold
+from factbase.replay import OrgState, replay
+from factbase.store import log
+from factbase.store.engine import WRITE_OPTION, database_url, make_engine, sqlite_path
+from factbase.store.migrate import schema_state, upgrade_to_head
+from factbase.store.schema import entities, entity_names, events, sources
+
+#: Records validated and appended per batch during a load.
+LOAD_BATCH = 1_000
+_KIND_OK = {
+    "person": {"person"}, "organization": {"organization"}, "unit": {"unit"},
+    "product": {"product"}, "entity": {"person", "organization", "unit", "product"},
+}
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What a load did: ``new`` events appended, ``present`` already in the log, ``total``
+    events in the log afterwards, per input ``files``."""
+
+    new: int
+    present: int
+    total: int
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What ``verify`` found: ``events`` checked, the ``head`` hash, and ``problems`` (empty
+    when the log and projections are sound); ``bad_seq`` is the first bad sequence number."""
+
+    events: int
+    head: str
+    problems: list[str] = field(default_factory=list)
+    bad_seq: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class Source:
+    """A registered source."""
+
+    id: str
+    url: str | None
+    title: str | None
+    publisher: str | None
+    published: str | None
+    language: str | None
+
+
+@dataclass
+class _LoadRun:
+    problems: list[str] = field(default_factory=list)
+    pending: list[tuple[str, Reference]] = field(default_factory=list)
+    new: int = 0
+    present: int = 0
+
+
+class FactBase:
+    """An open factbase database.
+
+    Use :meth:`open` (a path or SQLAlchemy URL); close it with :meth:`close` or a ``with``
+    block. Methods raise :class:`factbase.errors.FactbaseError` subclasses for expected
+    failures (bad input, unknown ids, schema problems) and write nothing when they do.
+    """
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+
+    # --- opening ------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, db: str, *, create: bool = False) -> FactBase:
+        """Open ``db`` (a file path or a SQLAlchemy URL).
+
+        ``create``: make a new SQLite file / empty schema when there is none (loads do; query
+        commands don't, so a typo in ``--db`` is an error rather than a new empty database).
+        A database that is behind the code is upgraded here; one that is newer is refused
+        (:class:`SchemaError`).
+        """
+        url = database_url(db)
+        path = sqlite_path(url)
+        if path is not None and not path.exists():
+            if not create:
+                raise NotFound(f"no factbase database at {path}; load a timeline first "
+                               "(factbase load FILE) or pass --db")
+            if not path.parent.exists():
+                raise NotFound(f"cannot create {path}: folder {path.parent} does not exist")
+        fb = cls(make_engine(url), url)
+        try:
+            fb._prepare(create)
+        except BaseException:
+            fb.close()
+            raise
+        return fb
+
+    def _prepare(self, create: bool) -> None:
+        with self.engine.connect() as conn:
+            state = schema_state(conn)
+        if state == "current":
+            return
+        if state == "empty" and not create:
+            raise SchemaError("the database has no factbase schema yet; run `factbase init` "
+                              "or load a timeline")
+        with self._write() as conn:
+            if schema_state(conn) != "current":
+                upgrade_to_head(conn)
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.engine.dispose()
+
+    def __enter__(self) -> FactBase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction (SQLite: BEGIN IMMEDIATE); rolled back on any exception."""
+        with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            with conn.begin():
+                yield conn
+
+    # --- writing ------------------------------------------------------------------------
+
+    def load(self, inputs: Sequence[str],
+             progress: Callable[[int, str, int | None], None] | None = None) -> LoadResult:
+        """Validate and append every record of ``inputs`` (paths, or ``-`` for stdin) in one
+        transaction.
+
+        Records are validated and appended in batches inside the transaction, so memory stays
+        bounded on large files; every problem in every file is collected, and if there is any
+        the transaction is rolled back and :class:`InvalidRecord` lists them (each naming the
+        file, the record and the field): nothing is written. Events already in the log (same
+        id, same content) are counted in ``present`` and skipped, so loading a file twice adds
+        nothing. ``progress(records_done, file, length_hint)`` is called as records are read.
+        Raises :class:`factbase.errors.InputError` for unreadable or malformed files.
+        """
+        if not inputs:
+            raise FactbaseError("nothing to load: give one or more files, or - for stdin")
+        run = _LoadRun()
+        done = 0
+        with self._write() as conn:
+            for name in inputs:
+                _fmt, records, hint = read_input(name)
+                batch: list[tuple[str, EventDraft]] = []
+                seen_any = False
+                for rec in records:
+                    seen_any = True
+                    done += 1
+                    if progress is not None:
+                        progress(done, name, hint)
+                    try:
+                        batch.append((rec.where, validate_record(rec.data)))
+                    except RecordProblems as exc:
+                        run.problems += [f"{rec.where}: {p + ': ' if p else ''}{m}"
+                                         for p, m in exc.problems]
+                    if len(batch) >= LOAD_BATCH:
+                        self._flush(conn, batch, run)
+                        batch = []
+                if batch:
+                    self._flush(conn, batch, run)
+                if not seen_any:
+                    run.problems.append(f"{name}: holds no records; nothing to load")
+            self._resolve_pending(conn, run)
+            if run.problems:
+                conn.rollback()
+                raise InvalidRecord(run.problems)
+            total = log.count(conn)
+        return LoadResult(run.new, run.present, total, tuple(inputs))
+
+    def _flush(self, conn: Connection, batch: list[tuple[str, EventDraft]],
+               run: _LoadRun) -> None:
+        in_batch: dict[str, str] = {}
+        fresh: list[tuple[str, EventDraft]] = []
+        stored = log.existing(conn, [d.event_id for _, d in batch])
+        for where, draft in batch:
+            known = stored.get(draft.event_id) or in_batch.get(draft.event_id)
+            if known is None:
+                in_batch[draft.event_id] = draft.content_hash
+                fresh.append((where, draft))
+            elif known == draft.content_hash:
+                run.present += 1
+            else:
+                run.problems.append(f"{where}: {_conflict(draft)}")
+        rows = list(log.append(conn, [d for _, d in fresh]))
+        projections.apply(conn, [log.to_event(r) for r in rows])
+        run.new += len(rows)
+        refs = [(where, ref) for where, d in fresh for ref in d.references]
+        run.pending += self._unresolved(conn, refs)
+
+    def _unresolved(self, conn: Connection,
+                    refs: list[tuple[str, Reference]]) -> list[tuple[str, Reference]]:
+        if not refs:
+            return []
+        ent_ids = sorted({r.id for _, r in refs if r.kind != "source"})
+        src_ids = sorted({r.id for _, r in refs if r.kind == "source"})
+        kinds: dict[str, str] = {}
+        for i in range(0, len(ent_ids), 500):
+            rows = conn.execute(select(entities.c.entity_id, entities.c.kind)
+                                .where(entities.c.entity_id.in_(ent_ids[i:i + 500])))
+            kinds.update({r.entity_id: r.kind for r in rows})
+        known_src: set[str] = set()
+        for i in range(0, len(src_ids), 500):
+            rows = conn.execute(select(sources.c.source_id)
+                                .where(sources.c.source_id.in_(src_ids[i:i + 500])))
+            known_src.update(r.source_id for r in rows)
+        out = []
+        for where, ref in refs:
+            if ref.kind == "source":
+                if ref.id not in known_src:
+                    out.append((where, ref))
+            elif kinds.get(ref.id) not in _KIND_OK[ref.kind]:
+                out.append((where, ref))
+        return out
+
+    def _resolve_pending(self, conn: Connection, run: _LoadRun) -> None:
+        still = self._unresolved(conn, run.pending)
+        if not still:
+            return
+        all_entities = {r.entity_id: r.kind for r in conn.execute(
+            select(entities.c.entity_id, entities.c.kind))}
+        all_sources = [r.source_id for r in conn.execute(select(sources.c.source_id))]
+        for where, ref in still:
+            run.problems.append(f"{where}: {ref.path}: {_unknown(ref, all_entities, all_sources)}")
+
+    # --- reading ------------------------------------------------------------------------
+
+    def count(self) -> int:
+        """Number of events in the log."""
+        with self._read() as conn:
+            return log.count(conn)
+
+    def resolve(self, name: str, kinds: Sequence[str] | None = None) -> str:
+        """The entity id for ``name``: an id, or any name or alias (folded: Unicode, case,
+        traditional/simplified Chinese). Raises :class:`NotFound` with suggestions, or when
+        the name is ambiguous, listing the candidates."""
+        with self._read() as conn:
+            row = conn.execute(select(entities.c.entity_id, entities.c.kind)
+                               .where(entities.c.entity_id == name)).first()
+            if row is not None and (kinds is None or row.kind in kinds):
+                return str(row.entity_id)
+            q = (select(entities.c.entity_id, entities.c.kind, entities.c.name)
+                 .join(entity_names, entity_names.c.entity_id == entities.c.entity_id)
+                 .where(entity_names.c.folded == fold(name)).distinct())
+            if kinds is not None:
+                q = q.where(entities.c.kind.in_(list(kinds)))
+            hits = conn.execute(q).all()
+            if len(hits) == 1:
+                return str(hits[0].entity_id)
+            what = " or ".join(kinds) if kinds else "entity"
+            if len(hits) > 1:
+                listed = ", ".join(f"{h.entity_id} ({h.name})" for h in hits)
+                raise NotFound(f"'{name}' names more than one {what}: {listed}; use an id")
+            q2 = select(entity_names.c.name, entities.c.entity_id).join(
+                entities, entity_names.c.entity_id == entities.c.entity_id)
+            if kinds is not None:
+                q2 = q2.where(entities.c.kind.in_(list(kinds)))
+            names = {}
+            for r in conn.execute(q2):
+                names[r.name] = r.entity_id
+                names[r.entity_id] = r.entity_id
+            close = difflib.get_close_matches(name, list(names), n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise NotFound(f"no {what} named '{name}'{hint}")
+
+    def names(self, ids: Sequence[str] | None = None) -> dict[str, str]:
+        """Display names by entity id (all entities when ``ids`` is None)."""
+        with self._read() as conn:
+            q = select(entities.c.entity_id, entities.c.name)
+            if ids is not None:
+                q = q.where(entities.c.entity_id.in_(list(ids)))
+            return {r.entity_id: r.name for r in conn.execute(q)}
+
+    def sources(self, ids: Sequence[str] | None = None) -> dict[str, Source]:
+        """Registered sources by id (all when ``ids`` is None)."""
+        with self._read() as conn:
+            q = select(sources)
+            if ids is not None:
+                q = q.where(sources.c.source_id.in_(list(ids)))
+            return {r.source_id: Source(r.source_id, r.url, r.title, r.publisher,
+                                        r.published_text, r.language)
+                    for r in conn.execute(q)}
+
+    def org(self, org: str, *, as_of: date, known_at: datetime | None = None) -> OrgState:
+        """The state of organisation ``org`` (id or name) at the end of day ``as_of``, as the
+        log stood at ``known_at`` (None = now). Raises :class:`NotFound` for an unknown org."""
+        org_id = self.resolve(org, ["organization"])
+        with self._read() as conn:
+            evs = log.read_events(conn, log.select_events(streams=[org_id], known_at=known_at))
+        return replay(org_id, evs, as_of, known_at)
+
+    def timeline(self, entity: str | None = None, *, start: date | None = None,
+                 end: date | None = None, types: Sequence[str] | None = None,
+                 known_at: datetime | None = None) -> list[Event]:
+        """Dated events in valid-time order (start, end, instant, seq).
+
+        ``entity`` (id or name): events of its stream or naming it in their fields.
+        ``start``/``end``: keep events whose valid interval overlaps ``[start, end]``
+        (inclusive days). ``types``: exact types, or prefixes ending in ``.`` or ``.*``
+        (``person.*``). ``known_at``: recorded-time cut.
+        """
+        entity_id = self.resolve(entity) if entity else None
+        exact = [t for t in types or [] if not t.endswith((".", ".*"))]
+        prefixes = [t.rstrip("*") for t in types or [] if t.endswith((".", ".*"))]
+        q = log.select_events(known_at=known_at, valid_from=start, valid_to=end)
+        q = q.where(events.c.date_text.is_not(None))
+        if types:
+            q = q.where(or_(events.c.type.in_(exact),
+                            *[events.c.type.startswith(p) for p in prefixes]))
+        if entity_id is not None:
+            q = q.where(or_(events.c.stream == entity_id,
+                            events.c.payload.contains(f'"{entity_id}"')))
+        with self._read() as conn:
+            evs = log.read_events(conn, q)
+        if entity_id is not None:
+            evs = [e for e in evs if e.stream == entity_id or _mentions(e.payload, entity_id)]
+        return sorted(evs, key=_valid_order)
+
+    def dated(self, text: str | date) -> PartialDate:
+        """Parse a date as the loader would (convenience for callers)."""
+        from factbase.dates import parse_date
+
+        return parse_date(text)
+
+    # --- integrity ----------------------------------------------------------------------
+
+    def verify(self) -> VerifyReport:
+        """Check the hash chain (every row, streaming) and that projections equal a rebuild.
+
+        Writes nothing. ``bad_seq`` is the first sequence number where the chain breaks.
+        """
+        with self._read() as conn:
+            chain = log.verify_chain(conn)
+            problems = [] if chain.ok else [f"hash chain broken at event {chain.bad_seq}: "
+                                            f"{chain.problem}"]
+            if chain.ok:
+                problems += projections.check(conn)
+        return VerifyReport(chain.count, chain.head, problems, chain.bad_seq)
+
+    def rebuild(self) -> int:
+        """Rebuild every projection from the log in one transaction; returns events replayed."""
+        with self._write() as conn:
+            return projections.rebuild(conn)
+
+
+def _mentions(value: Any, entity_id: str) -> bool:
+    if isinstance(value, str):
+        return value == entity_id
+    if isinstance(value, dict):
+        return any(_mentions(v, entity_id) for k, v in value.items() if k not in ("note",))
+    if isinstance(value, list):
+        return any(_mentions(v, entity_id) for v in value)
+    return False
+
+
+def _valid_order(e: Event) -> tuple[Any, ...]:
+    assert e.date is not None
+    instant = e.instant.replace(tzinfo=None) if e.instant else datetime.max
+    return (e.date.start, e.date.end, instant, e.seq)
+
+
+def _conflict(draft: EventDraft) -> str:
+    if draft.type == "entity.registered":
+        ent = draft.payload["entity"]
+        return (f"entity '{ent}' is already registered with different details; "
+                "add names with an entity.aliased event instead of changing the entity")
+    if draft.type == "source.registered":
+        return (f"source '{draft.payload['source']}' is already registered with different "
+                "details; register the changed source under a new id")
+    return (f"event id '{draft.event_id}' is already in the log with different content; "
+            "events are immutable: give this event a new id (or correct the old one)")
+
+
+def _unknown(ref: Reference, all_entities: dict[str, str], all_sources: list[str]) -> str:
+    if ref.kind == "source":
+        close = difflib.get_close_matches(ref.id, all_sources, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"unknown source '{ref.id}'{hint}; add it under sources:"
+    actual = all_entities.get(ref.id)
+    if actual is not None:
+        return f"'{ref.id}' is a {actual}, not a {ref.kind}"
+    pool = [i for i, k in all_entities.items() if k in _KIND_OK[ref.kind]]
+    close = difflib.get_close_matches(ref.id, pool, n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    where = ("create it with a unit.created event" if ref.kind == "unit"
+             else "add it under entities:")
+    return f"unknown {ref.kind} '{ref.id}'{hint}; {where}"

@@ -1,0 +1,345 @@
+"""The ``factbase`` command line: Click commands over :class:`factbase.api.FactBase`.
+
+Each command parses its options, makes one API call and renders the result. Expected failures
+(:class:`factbase.errors.FactbaseError`) become one ``Error: …`` line on stderr and exit 1;
+malformed options exit 2 with the usage line. Results go to stdout, progress and notes to
+stderr, so ``--format json`` output pipes cleanly into ``jq``. Heavy imports happen inside
+commands, which keeps ``factbase --help`` fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from factbase.api import FactBase
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# --- parameter types ----------------------------------------------------------------------
+
+
+class DayType(click.ParamType):
+    """A calendar day (``2026-03-01``, ``1 Mar 2026``): the as-of date, valid time."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        from factbase.dates import DateError, parse_day
+
+        try:
+            return parse_day(value)
+        except DateError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class BoundType(click.ParamType):
+    """A date of any precision used as a bound: ``--from 2026-02`` means from 2026-02-01,
+    ``--to 2026-02`` up to 2026-02-28 (inclusive)."""
+
+    name = "DATE"
+
+    def __init__(self, side: str) -> None:
+        self.side = side
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        from factbase.dates import DateError, parse_date
+
+        try:
+            d = parse_date(value)
+        except DateError as exc:
+            self.fail(str(exc), param, ctx)
+        return d.start if self.side == "start" else d.end
+
+
+class KnownAtType(click.ParamType):
+    """Recorded time: an ISO instant with offset, or a day meaning the end of that UTC day."""
+
+    name = "TIMESTAMP"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        from factbase.dates import DateError, parse_known_at
+
+        try:
+            return parse_known_at(value)
+        except DateError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def as_of_option(f: F) -> F:
+    return click.option(
+        "--as-of", "as_of", type=DayType(), default=None,
+        help="Valid time: the state at the end of this day (default: today, UTC).")(f)
+
+
+def known_at_option(f: F) -> F:
+    return click.option(
+        "--known-at", "known_at", type=KnownAtType(), default=None,
+        help="Recorded time: only what the log held then (ISO instant, or a day = its end "
+             "in UTC; default: now).")(f)
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    def deco(f: F) -> F:
+        return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0],
+                            show_default=True, help="Output format.")(f)
+    return deco
+
+
+# --- the group ----------------------------------------------------------------------------
+
+
+class FactbaseGroup(click.Group):
+    """Turns expected failures into one ``Error:`` line and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from factbase.errors import FactbaseError
+
+        try:
+            return super().invoke(ctx)
+        except FactbaseError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+class Settings:
+    """What the root group parsed; opens the database lazily."""
+
+    def __init__(self, db: str) -> None:
+        self.db = db
+        self._fb: FactBase | None = None
+
+    def fb(self, ctx: click.Context, *, create: bool = False) -> FactBase:
+        if self._fb is None:
+            from factbase.api import FactBase
+
+            self._fb = FactBase.open(self.db, create=create)
+            ctx.call_on_close(self._fb.close)
+        return self._fb
+
+
+@click.group(cls=FactbaseGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                                  "max_content_width": 100})
+@click.option("--db", envvar="FACTBASE_DB", default="factbase.db", show_default=True,
+              metavar="PATH|URL",
+              help="The database: a SQLite file path or a SQLAlchemy URL "
+                   "(env FACTBASE_DB).")
+@click.version_option(package_name="factbase")
+@click.pass_context
+def cli(ctx: click.Context, db: str) -> None:
+    """factbase: the history of organisations as sourced, immutable facts.
+
+    Events (hires, departures, reorganisations, meetings, reported figures) go into an
+    append-only log; the state of an organisation on any date is rebuilt by replaying it.
+
+    \b
+    A first session:
+      factbase load seeds/xai.yaml
+      factbase org xai --as-of 2026-03-01
+      factbase timeline tony-wu
+      factbase verify
+    """
+    ctx.obj = Settings(db)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    obj = ctx.find_object(Settings)
+    assert obj is not None
+    return obj
+
+
+def _today() -> date:
+    from datetime import UTC
+
+    return datetime.now(UTC).date()
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the database (or upgrade it to this version's schema).
+
+    \b
+    Example:
+      factbase --db newsroom.db init
+    """
+    fb = _settings(ctx).fb(ctx, create=True)
+    click.echo(f"factbase database ready at {fb.url} ({fb.count()} events)", err=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE... | -")
+@click.pass_context
+def load(ctx: click.Context, files: tuple[str, ...]) -> None:
+    """Validate files of sources, entities and events, then append them in one transaction.
+
+    YAML, JSON or JSON Lines (docs/format.md); `-` reads standard input. Everything is
+    checked first: one bad record anywhere and nothing is written. Events already in the
+    log are skipped, so loading a file again adds nothing.
+
+    \b
+    Examples:
+      factbase load seeds/xai.yaml
+      cat more.jsonl | factbase load -
+    """
+    fb = _settings(ctx).fb(ctx, create=True)
+    bar: Any = None
+    shown = sys.stderr.isatty()
+
+    def progress(done: int, name: str, hint: int | None) -> None:
+        nonlocal bar
+        if not shown or (hint is not None and hint < 2_000):
+            return
+        if done % 500 and hint is not None:
+            return
+        if bar is None:
+            bar = click.progressbar(length=hint or 0, label=f"loading {name}", file=sys.stderr,
+                                    show_pos=True)
+            bar.__enter__()
+        bar.update(done - bar.pos if hint else 500)
+
+    try:
+        result = fb.load(list(files), progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    what = ", ".join(files)
+    click.echo(f"{what}: {result.new} new, {result.present} already present "
+               f"(the log holds {result.total} events)")
+
+
+@cli.command()
+@click.argument("org")
+@as_of_option
+@known_at_option
+@format_option("text", "json")
+@click.pass_context
+def org(ctx: click.Context, org: str, as_of: date | None, known_at: datetime | None,
+        fmt: str) -> None:
+    """Show an organisation as it stood on a date: units, people, departures, metrics.
+
+    ORG is an id or any name of the organisation. Events whose date is only known to a
+    month or a range that contains the as-of date are listed as uncertain, not applied.
+
+    \b
+    Examples:
+      factbase org xai --as-of 2026-03-01
+      factbase org xAI --as-of 2026-01-01 --format json | jq '.cofounders'
+      factbase org xai --as-of 2026-02-01 --known-at 2026-03-01T12:00:00Z
+    """
+    from factbase.reports import render
+    from factbase.reports.model import org_document
+
+    fb = _settings(ctx).fb(ctx)
+    state = fb.org(org, as_of=as_of or _today(), known_at=known_at)
+    doc = org_document(state, fb.names(), fb.sources(), known_at)
+    click.echo(render("org", fmt, doc), nl=False)
+
+
+@cli.command()
+@click.argument("entity", required=False)
+@click.option("--from", "start", type=BoundType("start"), default=None,
+              help="Events overlapping this date or later (a month means its first day).")
+@click.option("--to", "end", type=BoundType("end"), default=None,
+              help="Events overlapping this date or earlier (a month means its last day).")
+@click.option("--type", "types", multiple=True, metavar="TYPE",
+              help="Only this event type; repeatable; `person.*` for a family.")
+@known_at_option
+@format_option("text", "json")
+@click.pass_context
+def timeline(ctx: click.Context, entity: str | None, start: date | None, end: date | None,
+             types: tuple[str, ...], known_at: datetime | None, fmt: str) -> None:
+    """List events in valid-time order, with their sources.
+
+    ENTITY (an id or any name: an organisation, person, unit or product) keeps the events
+    about it; without it, every dated event is listed.
+
+    \b
+    Examples:
+      factbase timeline xai --from 2026-02 --to 2026-02
+      factbase timeline 吴宇怀
+      factbase timeline --type person.left --format json
+    """
+    from factbase.reports import render
+    from factbase.reports.model import timeline_document
+
+    fb = _settings(ctx).fb(ctx)
+    evs = fb.timeline(entity, start=start, end=end, types=list(types) or None,
+                      known_at=known_at)
+    doc = timeline_document(evs, fb.names(), fb.sources(), entity=entity,
+                            start=start.isoformat() if start else None,
+                            end=end.isoformat() if end else None, types=list(types),
+                            known_at=known_at.isoformat() if known_at else None)
+    click.echo(render("timeline", fmt, doc), nl=False)
+
+
+@cli.command()
+@format_option("text", "json")
+@click.pass_context
+def verify(ctx: click.Context, fmt: str) -> None:
+    """Check the hash chain of the log and that projections match a rebuild.
+
+    Exits 1 naming the first bad sequence number if any row was changed, removed or
+    inserted behind factbase's back.
+
+    \b
+    Example:
+      factbase verify
+    """
+    import json
+
+    fb = _settings(ctx).fb(ctx)
+    report = fb.verify()
+    if fmt == "json":
+        click.echo(json.dumps({"ok": report.ok, "events": report.events, "head": report.head,
+                               "bad_seq": report.bad_seq, "problems": report.problems}))
+    elif report.ok:
+        click.echo(f"ok: {report.events} events, hash chain intact, projections match "
+                   f"(head {report.head[:16]})")
+    if not report.ok:
+        if fmt != "json":
+            for p in report.problems:
+                click.echo(f"Error: {p}", err=True)
+        ctx.exit(1)
+
+
+@cli.command()
+@click.pass_context
+def rebuild(ctx: click.Context) -> None:
+    """Rebuild every projection table from the log, in one transaction.
+
+    \b
+    Example:
+      factbase rebuild
+    """
+    fb = _settings(ctx).fb(ctx)
+    n = fb.rebuild()
+    click.echo(f"rebuilt projections from {n} events")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="factbase", auto_envvar_prefix=None)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+
+

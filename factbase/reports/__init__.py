@@ -1,0 +1,46 @@
+"""Renderers: a registry from (view, format) to a function turning a document into text.
+
+Documents are built by :mod:`factbase.reports.model`; each format is a small module that
+registers here, the same path any later format (csv, md, html) takes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+Renderer = Callable[[dict[str, Any]], str]
+
+
+def render_json(doc: dict[str, Any]) -> str:
+    """Pretty JSON (UTF-8 kept, so names in any script stay readable and `jq` reads it)."""
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _text(view: str) -> Renderer:
+    def render(doc: dict[str, Any]) -> str:
+        from factbase.reports import text
+
+        fn: Renderer = getattr(text, f"render_{view}")
+        return fn(doc)
+
+    return render
+
+
+RENDERERS: dict[tuple[str, str], Renderer] = {
+    ("org", "text"): _text("org"),
+    ("org", "json"): render_json,
+    ("timeline", "text"): _text("timeline"),
+    ("timeline", "json"): render_json,
+}
+
+
+def formats(view: str) -> list[str]:
+    """The formats registered for ``view``."""
+    return [f for v, f in RENDERERS if v == view]
+
+
+def render(view: str, fmt: str, doc: dict[str, Any]) -> str:
+    """Render ``doc`` of ``view`` in ``fmt``; KeyError if no renderer is registered."""
+    return RENDERERS[(view, fmt)](doc)

@@ -1,0 +1,259 @@
+"""Turning replayed state and events into plain, JSON-ready documents.
+
+Every output format renders these documents, so text and JSON always say the same thing.
+Facts carry their sources as ids; each document ends with a ``sources`` map describing every
+source it cites. Dates are shown as written (``2026-02``, ``2026-02-01/2026-02-11``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from factbase.events import Event
+from factbase.replay import Citation, Member, OrgState, Unit
+
+Names = Mapping[str, str]
+
+ROLE_ORDER = {"cofounder": 0, "executive": 1, "lead": 2, "core_member": 3, "member": 4}
+
+
+def _name(names: Names, entity_id: str | None) -> str | None:
+    if entity_id is None:
+        return None
+    return names.get(entity_id, entity_id)
+
+
+def _cite(c: Citation) -> dict[str, Any]:
+    out: dict[str, Any] = {"event": c.event_id, "sources": list(c.sources)}
+    if c.evidence:
+        out["evidence"] = c.evidence
+    return out
+
+
+def _iso(t: datetime | None) -> str | None:
+    return t.isoformat().replace("+00:00", "Z") if t else None
+
+
+def _value(v: float | int) -> float | int:
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
+def summarize(type_: str, p: Mapping[str, Any], names: Names) -> str:
+    """One line saying what an event states, in plain words with display names."""
+    n = lambda key: _name(names, p.get(key)) or ""  # noqa: E731
+    if type_ == "org.founded":
+        return f"{n('org')} founded with {len(p.get('founders', []))} co-founders: " + \
+            ", ".join(_name(names, f) or f for f in p.get("founders", []))
+    if type_ == "org.merged":
+        return f"{n('org')} merges into {n('into')}"
+    if type_ == "unit.created":
+        under = f" under {n('parent')}" if p.get("parent") else ""
+        return f"unit {p['name']} ({p.get('kind', 'team')}) created{under}"
+    if type_ == "unit.renamed":
+        return f"unit {p['unit']} renamed {p['name']}"
+    if type_ == "unit.moved":
+        return f"unit {n('unit')} moved under {n('parent') or 'the top level'}"
+    if type_ == "unit.merged":
+        return f"unit {n('unit')} merged into {n('into')}"
+    if type_ == "unit.dissolved":
+        return f"unit {n('unit')} dissolved"
+    if type_ == "person.joined":
+        where = f" ({n('unit')})" if p.get("unit") else ""
+        title = f" as {p['title']}" if p.get("title") else ""
+        return f"{n('person')} joined {n('org')}{where}{title}"
+    if type_ == "person.left":
+        reasons = {r for r in [p.get("reason"), *(a.get("reason") for a in
+                                                  p.get("accounts", []))] if r}
+        why = "disputed: " + " / ".join(sorted(reasons)) if len(reasons) > 1 else \
+            (next(iter(reasons)) if reasons else "reason unknown")
+        return f"{n('person')} left {n('org')} ({why})"
+    if type_ in ("role.assigned", "role.ended", "role.confirmed"):
+        role = p.get("role", "presence")
+        where = f" in {n('unit')}" if p.get("unit") else ""
+        verb = {"role.assigned": "takes", "role.ended": "ends", "role.confirmed": "confirmed"}
+        title = f" ({p['title']})" if p.get("title") else ""
+        return f"{n('person')} {verb[type_]} {role}{where}{title}"
+    if type_ == "reorg.announced":
+        eff = f" (effective {p['effective']})" if p.get("effective") else ""
+        return f"reorganisation announced{eff}: {p['summary']} [{len(p['changes'])} changes]"
+    if type_ == "meeting.held":
+        topics = "; ".join(p.get("topics", []))
+        return f"{p.get('kind', 'meeting').replace('_', '-')} meeting of {n('org')}" + \
+            (f": {topics}" if topics else "")
+    if type_ == "statement.made":
+        return f"{n('person')} ({p['channel']}): {p['summary']}"
+    if type_ == "metric.reported":
+        return f"{n('subject')} {p['metric']}: {format_metric(p)}"
+    if type_ in ("product.announced", "product.launched"):
+        verb = "announced" if type_ == "product.announced" else "launched"
+        return f"{p.get('name') or n('product')} {verb} by {n('org')} — {p['stage']}"
+    if type_ == "entity.registered":
+        return f"{p['kind']} {p['name']} registered"
+    if type_ == "entity.aliased":
+        return f"{n('entity')} also known as " + ", ".join(p["aliases"])
+    return type_
+
+
+def format_metric(p: Mapping[str, Any]) -> str:
+    """``about 600,000,000 users (monthly)`` from a metric's fields."""
+    value = _value(p["value"])
+    shown = f"{value:,}" if isinstance(value, int) else f"{value:,.6g}"
+    q = p.get("qualifier")
+    q_text = {"close_to": "close to", "up_to": "up to", "at_least": "at least"}.get(q or "", q)
+    period = f" ({p['period']})" if p.get("period") else ""
+    unit = str(p["unit"])
+    if unit in ("percent", "%"):
+        amount = f"{shown}%"
+    elif unit in ("ratio", "times", "x"):
+        amount = f"×{shown}"
+    else:
+        amount = f"{shown} {unit.replace('_', ' ')}"
+    return f"{q_text + ' ' if q_text else ''}{amount}{period}"
+
+
+def _person(m: Member, names: Names) -> dict[str, Any]:
+    roles = sorted(m.roles, key=lambda r: (ROLE_ORDER.get(r.role, 9), r.unit or ""))
+    return {
+        "id": m.person,
+        "name": _name(names, m.person),
+        "since": m.since.text if m.since else None,
+        "first_seen": m.first_seen.text if m.since is None else None,
+        "last_confirmed": m.last_confirmed.text if m.last_confirmed else None,
+        "unit": m.unit,
+        "title": m.title,
+        "roles": [{"role": r.role, "unit": r.unit, "unit_name": _name(names, r.unit),
+                   "title": r.title, "since": r.since.text, **_cite(r.cited)} for r in roles],
+        **_cite(m.cited),
+    }
+
+
+def _unit(u: Unit, state: OrgState, names: Names) -> dict[str, Any]:
+    def holders(role: str) -> list[dict[str, Any]]:
+        out = []
+        for m in state.members.values():
+            for r in m.roles:
+                if r.unit == u.id and r.role == role:
+                    out.append({"id": m.person, "name": _name(names, m.person),
+                                "title": r.title, "since": r.since.text, **_cite(r.cited)})
+        return sorted(out, key=lambda x: str(x["name"]))
+
+    members = sorted({m.person for m in state.members.values() if m.unit == u.id or any(
+        r.unit == u.id and r.role == "member" for r in m.roles)})
+    return {
+        "id": u.id, "name": u.name, "kind": u.kind, "parent": u.parent,
+        "since": u.since.text, "status": u.status, "former_names": u.former_names,
+        "merged_into": u.merged_into, "ended": u.ended.text if u.ended else None,
+        "leads": holders("lead"), "core_members": holders("core_member"),
+        "members": [{"id": p, "name": _name(names, p)} for p in members],
+        **_cite(u.cited),
+    }
+
+
+def org_document(state: OrgState, names: Names, sources: Mapping[str, Any],
+                 known_at: datetime | None = None) -> dict[str, Any]:
+    """The JSON document for ``factbase org``: keys ``org``, ``as_of``, ``known_at``,
+    ``founded``, ``units``, ``ended_units``, ``people``, ``departed``, ``cofounders``
+    (``{"total", "present", "departed"}``), ``metrics``, ``events``, ``uncertain``,
+    ``anomalies``, ``sources``."""
+    units = [_unit(u, state, names) for u in state.units.values()]
+    people = sorted((_person(m, names) for m in state.members.values()),
+                    key=lambda d: (min([ROLE_ORDER.get(r["role"], 9) for r in d["roles"]] or [9]),
+                                   str(d["name"]).casefold()))
+    departed = sorted(state.departed.values(), key=lambda d: (d.date.start, d.date.end))
+    cof_present = [{"id": p, "name": _name(names, p)} for p in state.cofounders_present]
+    cof_departed = [{"id": p, "name": _name(names, p), "date": state.departed[p].date.text,
+                     "reason": state.departed[p].reason, "disputed": state.departed[p].disputed}
+                    for p in sorted(state.cofounders_departed,
+                                    key=lambda p: state.departed[p].date.start)]
+    doc: dict[str, Any] = {
+        "org": {"id": state.org, "name": _name(names, state.org)},
+        "as_of": state.as_of.isoformat(),
+        "known_at": _iso(known_at or state.known_at),
+        "founded": state.founded.text if state.founded else None,
+        "merged_into": state.merged_into,
+        "units": [u for u in units if u["status"] == "active"],
+        "ended_units": [u for u in units if u["status"] != "active"],
+        "people": people,
+        "departed": [{
+            "id": d.person, "name": _name(names, d.person), "date": d.date.text,
+            "reason": d.reason, "disputed": d.disputed,
+            "accounts": [{"by": a.by, "by_name": _name(names, a.by), "says": a.says,
+                          "reason": a.reason, "source": a.source, "evidence": a.evidence}
+                         for a in d.accounts],
+            "cofounder": d.person in state.cofounders,
+            "note": d.note, **_cite(d.cited),
+        } for d in departed],
+        "cofounders": {"total": len(state.cofounders), "present": cof_present,
+                       "departed": cof_departed},
+        "metrics": [{
+            "subject": m.subject, "subject_name": _name(names, m.subject), "metric": m.metric,
+            "value": _value(m.value), "unit": m.unit, "qualifier": m.qualifier,
+            "period": m.period, "date": m.date.text, "text": format_metric(
+                {"value": m.value, "unit": m.unit, "qualifier": m.qualifier,
+                 "period": m.period}),
+            "note": m.note, **_cite(m.cited),
+        } for m in sorted(state.metrics.values(), key=lambda m: (m.subject, m.metric))],
+        "events": [{"type": h.type, "date": h.date.text,
+                    "summary": summarize(h.type, h.payload, names), **_cite(h.cited)}
+                   for h in state.happenings],
+        "uncertain": [{"type": u.type, "date": u.date.text,
+                       "summary": summarize(u.type, u.payload, names), **_cite(u.cited)}
+                      for u in state.uncertain],
+        "anomalies": [{"code": a.code, "message": a.message, "event": a.event_id}
+                      for a in state.anomalies],
+    }
+    doc["sources"] = sources_map(doc, sources)
+    return doc
+
+
+def _cited_ids(value: Any, out: dict[str, None]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "sources" and isinstance(v, list):
+                out.update(dict.fromkeys(x for x in v if isinstance(x, str)))
+            elif k == "source" and isinstance(v, str):
+                out[v] = None
+            else:
+                _cited_ids(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            _cited_ids(v, out)
+
+
+def sources_map(doc: Any, sources: Mapping[str, Any]) -> dict[str, Any]:
+    """``{source id: {url, title, publisher, published, language}}`` for every source ``doc``
+    cites, in order of first citation."""
+    ids: dict[str, None] = {}
+    _cited_ids(doc, ids)
+    out = {}
+    for sid in ids:
+        s = sources.get(sid)
+        out[sid] = {"url": getattr(s, "url", None), "title": getattr(s, "title", None),
+                    "publisher": getattr(s, "publisher", None),
+                    "published": getattr(s, "published", None)}
+    return out
+
+
+def event_document(e: Event, names: Names) -> dict[str, Any]:
+    """One event as a JSON-ready mapping, with a plain-words ``summary``."""
+    return {
+        "seq": e.seq, "id": e.event_id, "type": e.type, "stream": e.stream,
+        "date": e.date.text if e.date else None,
+        "valid_from": e.date.start.isoformat() if e.date else None,
+        "valid_to": e.date.end.isoformat() if e.date else None,
+        "precision": e.date.precision if e.date else None,
+        "at": _iso(e.instant), "recorded_at": _iso(e.recorded_at),
+        "evidence": e.evidence, "summary": summarize(e.type, e.payload, names),
+        "payload": e.payload, "sources": list(e.sources),
+    }
+
+
+def timeline_document(evs: Iterable[Event], names: Names, sources: Mapping[str, Any],
+                      **query: Any) -> dict[str, Any]:
+    """The JSON document for ``factbase timeline``: ``query``, ``events``, ``sources``."""
+    items = [event_document(e, names) for e in evs]
+    doc: dict[str, Any] = {"query": query, "count": len(items), "events": items}
+    doc["sources"] = sources_map(items, sources)
+    return doc

@@ -1,0 +1,165 @@
+"""Plain-text renderings of the documents in :mod:`factbase.reports.model`.
+
+Sources are numbered footnotes: ``[3]`` after a fact points at the numbered list at the end.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class _Notes:
+    """Numbers sources in order of first use."""
+
+    def __init__(self, sources: dict[str, Any]) -> None:
+        self.sources = sources
+        self.order: dict[str, int] = {}
+
+    def mark(self, item: dict[str, Any]) -> str:
+        ids = list(item.get("sources", []))
+        if item.get("source"):
+            ids.append(item["source"])
+        nums = [self.order.setdefault(s, len(self.order) + 1) for s in ids]
+        ev = f" ({item['evidence']})" if item.get("evidence") in ("reported", "unconfirmed") \
+            else ""
+        return (ev + " " + "".join(f"[{n}]" for n in nums)) if nums else ev
+
+    def render(self) -> list[str]:
+        lines = []
+        for sid, n in self.order.items():
+            s = self.sources.get(sid) or {}
+            bits = [b for b in (s.get("title"), s.get("publisher"), s.get("published")) if b]
+            desc = " — ".join(bits) if bits else sid
+            url = f" <{s['url']}>" if s.get("url") else ""
+            lines.append(f"  [{n}] {desc}{url}")
+        return lines
+
+
+def _since(p: dict[str, Any]) -> str:
+    if p.get("since"):
+        return f"since {p['since']}"
+    return f"first recorded {p['first_seen']}"
+
+
+def render_org(doc: dict[str, Any]) -> str:
+    """The text page for ``factbase org``."""
+    notes = _Notes(doc["sources"])
+    out: list[str] = []
+    known = f"as recorded by {doc['known_at']}" if doc["known_at"] else "as recorded now"
+    out.append(f"{doc['org']['name']} ({doc['org']['id']}) as of {doc['as_of']} — {known}")
+    if doc.get("founded"):
+        out.append(f"Founded {doc['founded']}")
+    if doc.get("merged_into"):
+        out.append(f"Merged into {doc['merged_into']}")
+
+    units = doc["units"]
+    out.append("")
+    out.append(f"Units ({len(units)})")
+    if not units:
+        out.append("  (none recorded on this date)")
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    ids = {u["id"] for u in units}
+    for u in units:
+        children.setdefault(u["parent"] if u["parent"] in ids else None, []).append(u)
+
+    def walk(parent: str | None, depth: int) -> None:
+        for u in sorted(children.get(parent, []), key=lambda u: (u["kind"] != "division",
+                                                                  u["kind"], u["name"])):
+            pad = "  " * depth
+            former = f", formerly {', '.join(u['former_names'])}" if u["former_names"] else ""
+            out.append(f"{pad}- {u['name']} [{u['kind'].replace('_', ' ')}{former}] since "
+                       f"{u['since']}{notes.mark(u)}")
+            for label, key in (("lead", "leads"), ("core", "core_members")):
+                for h in u[key]:
+                    title = f" — {h['title']}" if h.get("title") else ""
+                    out.append(f"{pad}    {label}: {h['name']}{title}{notes.mark(h)}")
+            if u["members"]:
+                out.append(f"{pad}    members: {', '.join(m['name'] for m in u['members'])}")
+            walk(u["id"], depth + 1)
+
+    walk(None, 1)
+    if doc["ended_units"]:
+        out.append("  Ended:")
+        for u in doc["ended_units"]:
+            how = f"merged into {u['merged_into']}" if u["status"] == "merged" else u["status"]
+            out.append(f"    - {u['name']}: {how} {u['ended']}{notes.mark(u)}")
+
+    out.append("")
+    out.append(f"People present ({len(doc['people'])})")
+    for p in doc["people"]:
+        roles = []
+        for r in p["roles"]:
+            where = f" of {r['unit_name']}" if r["unit"] else ""
+            title = f" ({r['title']})" if r.get("title") and not r["unit"] else ""
+            roles.append(f"{r['role'].replace('_', ' ')}{where}{title}")
+        role_text = "; ".join(roles) if roles else "member"
+        conf = f", last confirmed {p['last_confirmed']}" if p.get("last_confirmed") else ""
+        out.append(f"  {p['name']} — {role_text}; {_since(p)}{conf}{notes.mark(p)}")
+
+    out.append("")
+    out.append(f"Departed ({len(doc['departed'])})")
+    for d in doc["departed"]:
+        co = " (co-founder)" if d["cofounder"] else ""
+        if d["disputed"]:
+            out.append(f"  {d['name']}{co} — left {d['date']}; reason DISPUTED:{notes.mark(d)}")
+        else:
+            out.append(f"  {d['name']}{co} — left {d['date']}; "
+                       f"{d['reason'] or 'reason not given'}{notes.mark(d)}")
+        for a in d["accounts"]:
+            why = f" ({a['reason'].replace('_', ' ')})" if a.get("reason") else ""
+            out.append(f"      per {a['by_name']}{why}: {a['says']}{notes.mark(a)}")
+        if d.get("note"):
+            out.append(f"      note: {d['note']}")
+
+    c = doc["cofounders"]
+    out.append("")
+    out.append(f"Co-founders: {c['total']} in all — {len(c['present'])} present, "
+               f"{len(c['departed'])} departed")
+    if c["present"]:
+        out.append("  present: " + ", ".join(p["name"] for p in c["present"]))
+    if c["departed"]:
+        out.append("  departed: " + ", ".join(f"{p['name']} ({p['date']})"
+                                              for p in c["departed"]))
+
+    out.append("")
+    out.append(f"Metrics, latest as of {doc['as_of']} ({len(doc['metrics'])})")
+    for m in doc["metrics"]:
+        out.append(f"  {m['subject_name']} · {m['metric'].replace('_', ' ')}: {m['text']} "
+                   f"— reported {m['date']}{notes.mark(m)}")
+
+    if doc["events"]:
+        out.append("")
+        out.append(f"Announcements, meetings and statements ({len(doc['events'])})")
+        for e in doc["events"]:
+            out.append(f"  {e['date']}  {e['summary']}{notes.mark(e)}")
+
+    out.append("")
+    out.append(f"Uncertain on {doc['as_of']} ({len(doc['uncertain'])})")
+    for u in doc["uncertain"]:
+        out.append(f"  may have happened, {u['date']}: {u['summary']}{notes.mark(u)}")
+    out.append("")
+    out.append(f"Anomalies ({len(doc['anomalies'])})")
+    for a in doc["anomalies"]:
+        out.append(f"  {a['code']}: {a['message']} (event {a['event']})")
+
+    if notes.order:
+        out.append("")
+        out.append("Sources")
+        out += notes.render()
+    return "\n".join(out) + "\n"
+
+
+def render_timeline(doc: dict[str, Any]) -> str:
+    """The text listing for ``factbase timeline``: one line per event, sources at the end."""
+    notes = _Notes(doc["sources"])
+    out = []
+    for e in doc["events"]:
+        at = f" {e['at'][11:16]}Z" if e.get("at") else ""
+        out.append(f"{e['date']:<22}{at:<7} {e['type']:<18} {e['summary']}{notes.mark(e)}")
+    if not out:
+        out.append("(no events match)")
+    if notes.order:
+        out.append("")
+        out.append("Sources")
+        out += notes.render()
+    return "\n".join(out) + "\n"
