@@ -237,12 +237,20 @@ def replay(org: str, events: Iterable[Event], as_of: date,
     histories; they become anomalies."""
     state = OrgState(org=org, as_of=as_of, known_at=known_at)
     certain: list[_Step] = []
+    events = list(events)
+    reorgs = [e for e in events if e.type == "reorg.announced"]
     for step in _steps(events):
         c = step.date.certainty(as_of)
         if c == "certain":
             certain.append(step)
         elif c == "uncertain" and step.index == 0:
             state.uncertain.append(Uncertain(step.type, step.date, step.cited, step.payload))
+        elif c == "uncertain" and step.index == 1:
+            # A reorganisation whose effective interval straddles the as-of date: listed once,
+            # as the reorganisation, dated by when its changes took effect.
+            parent = next(e for e in reorgs if e.event_id == step.cited.event_id)
+            state.uncertain.append(Uncertain("reorg.announced", step.date, step.cited,
+                                             parent.payload))
     for step in sorted(certain, key=lambda s: s.order):
         if step.index == 0 and step.type not in _STATE_TYPES:
             state.happenings.append(Happening(step.type, step.date, step.cited, step.payload))
