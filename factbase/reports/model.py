@@ -79,9 +79,15 @@ def summarize(type_: str, p: Mapping[str, Any], names: Names) -> str:
         eff = f" (effective {p['effective']})" if p.get("effective") else ""
         return f"reorganisation announced{eff}: {p['summary']} [{len(p['changes'])} changes]"
     if type_ == "meeting.held":
-        topics = "; ".join(p.get("topics", []))
-        return f"{p.get('kind', 'meeting').replace('_', '-')} meeting of {n('org')}" + \
-            (f": {topics}" if topics else "")
+        text = f"{p.get('kind', 'meeting').replace('_', '-')} meeting of {n('org')}"
+        speakers = [_name(names, s) or s for s in p.get("speakers", [])]
+        if speakers:
+            text += f"; speakers: {', '.join(speakers)}"
+        topics = list(p.get("topics", []))
+        if topics:
+            more = f" (+{len(topics) - 3} more)" if len(topics) > 3 else ""
+            text += f"; topics: {'; '.join(topics[:3])}{more}"
+        return text
     if type_ == "statement.made":
         return f"{n('person')} ({p['channel']}): {p['summary']}"
     if type_ == "metric.reported":

@@ -153,9 +153,11 @@ def render_timeline(doc: dict[str, Any]) -> str:
     """The text listing for ``factbase timeline``: one line per event, sources at the end."""
     notes = _Notes(doc["sources"])
     out = []
+    width = min(24, max([len(e["date"]) for e in doc["events"]] or [10]))
+    tw = max([len(e["type"]) for e in doc["events"]] or [10])
     for e in doc["events"]:
-        at = f" {e['at'][11:16]}Z" if e.get("at") else ""
-        out.append(f"{e['date']:<22}{at:<7} {e['type']:<18} {e['summary']}{notes.mark(e)}")
+        at = f" (at {e['at'][:16].replace('T', ' ')} UTC)" if e.get("at") else ""
+        out.append(f"{e['date']:<{width}}  {e['type']:<{tw}}  {e['summary']}{at}{notes.mark(e)}")
     if not out:
         out.append("(no events match)")
     if notes.order:
