@@ -25,7 +25,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from factbase.dates import DateError, PartialDate, parse_date, parse_instant
 
@@ -34,6 +41,18 @@ SCHEMA_VERSION = 1
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,199}$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=1_000_000)]
+
+
+def _year_as_text(value: Any) -> Any:
+    # YAML reads an unquoted year (`published: 2026`) as a number; `date: 2026` is accepted, so
+    # the other date fields accept it too, kept as the text written ("2026").
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 9999:
+        return f"{value:04d}"
+    return value
+
+
+#: A date field's text as written (checked by the date parser, not here).
+DateText = Annotated[str, BeforeValidator(_year_as_text)]
 
 EntityKind = Literal["person", "organization", "unit", "product"]
 Evidence = Literal["confirmed", "reported", "unconfirmed"]
@@ -95,8 +114,10 @@ class SourceRegistered(_Fields):
     url: str | None = None
     title: str | None = None
     publisher: str | None = None
-    published: str | None = None
-    language: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")] | None = None
+    published: DateText | None = None
+    language: Annotated[
+        str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+    ] | None = None
     note: str | None = None
     STREAM = ("source",)
 
@@ -329,7 +350,7 @@ class ReorgAnnounced(_Fields):
 
     org: Slug
     summary: Text
-    effective: str | None = None
+    effective: DateText | None = None
     changes: list[dict[str, Any]] = Field(min_length=1)
     REFS = {"org": "organization"}
 
@@ -572,17 +593,20 @@ def validate_record(data: Any) -> EventDraft:
         except DateError as exc:
             problems.append(("date", str(exc)))
     instant: datetime | None = None
-    if data.get("at") is not None:
+    if data.get("at") is not None and not isinstance(data["at"], str):
+        problems.append(("at", f"'{data['at']}' is not an instant; write it as ISO 8601 text "
+                         "with an offset, e.g. 2026-02-11T00:05:00Z"))
+    elif data.get("at") is not None:
         try:
             instant = parse_instant(data["at"])
         except DateError as exc:
             problems.append(("at", str(exc)))
         else:
-            if date is not None and not date.start <= instant.date() <= date.end:
-                # The date is the local calendar day; the instant is UTC: allow one day apart.
-                if abs((instant.date() - date.start).days) > 1 and \
-                        abs((instant.date() - date.end).days) > 1:
-                    problems.append(("at", f"instant {data['at']} is not on or beside the "
+            # The date is the local calendar day; the instant is UTC: allow one day apart.
+            if date is not None and not date.start <= instant.date() <= date.end and \
+                    abs((instant.date() - date.start).days) > 1 and \
+                    abs((instant.date() - date.end).days) > 1:
+                problems.append(("at", f"instant {data['at']} is not on or beside the "
                                      f"date {date.text}"))
     announced = data.get("announced")
     if announced is not None:
