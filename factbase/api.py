@@ -147,15 +147,14 @@ class FactBase:
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         """One write transaction (SQLite: BEGIN IMMEDIATE); rolled back on any exception."""
-        with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
-            with conn.begin():
-                yield conn
+        with (self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn,
+              conn.begin()):
+            yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            with conn.begin():
-                yield conn
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
 
     # --- writing ------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # --- parameter types ----------------------------------------------------------------------
 
 
-class DayType(click.ParamType):
+class DayType(click.ParamType):  # type: ignore[type-arg]
     """A calendar day (``2026-03-01``, ``1 Mar 2026``): the as-of date, valid time."""
 
     name = "DATE"
@@ -42,7 +42,7 @@ class DayType(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-class BoundType(click.ParamType):
+class BoundType(click.ParamType):  # type: ignore[type-arg]
     """A date of any precision used as a bound: ``--from 2026-02`` means from 2026-02-01,
     ``--to 2026-02`` up to 2026-02-28 (inclusive)."""
 
@@ -64,7 +64,7 @@ class BoundType(click.ParamType):
         return d.start if self.side == "start" else d.end
 
 
-class KnownAtType(click.ParamType):
+class KnownAtType(click.ParamType):  # type: ignore[type-arg]
     """Recorded time: an ISO instant with offset, or a day meaning the end of that UTC day."""
 
     name = "TIMESTAMP"

@@ -607,7 +607,7 @@ def validate_record(data: Any) -> EventDraft:
                     abs((instant.date() - date.start).days) > 1 and \
                     abs((instant.date() - date.end).days) > 1:
                 problems.append(("at", f"instant {data['at']} is not on or beside the "
-                                     f"date {date.text}"))
+                                 f"date {date.text}"))
     announced = data.get("announced")
     if announced is not None:
         try:

@@ -107,6 +107,25 @@ def _decode(raw: bytes, origin: str) -> str:
     return text.removeprefix("\ufeff")
 
 
+class _DuplicateKey(ValueError):
+    """A JSON object names the same key twice."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys and drops the first without a word; refuse
+    # them, as the YAML loader does (RFC 8259 §4: names SHOULD be unique).
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _json_loads(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=_unique_keys)
+
+
 def _empty(origin: str) -> InputError:
     return InputError(f"{origin}: the file is empty; nothing to load "
                       "(expected sources, entities and events)")
@@ -143,13 +162,15 @@ def read_yaml(text: str, origin: str) -> Iterator[RawRecord]:
             raise _empty(origin)
         items: list[tuple[str, yaml.Node]] = []
         if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                if not isinstance(value_node, yaml.SequenceNode):
-                    items.append((str(key_node.value), value_node))
-                    continue
-                items += [(str(key_node.value), n) for n in value_node.value]
             keys = [str(k.value) for k, _ in node.value]
             _sections({k: [] for k in keys}, origin, "")
+            for key_node, value_node in node.value:
+                if not isinstance(value_node, yaml.SequenceNode):
+                    line = value_node.start_mark.line + 1
+                    raise InputError(f"{origin} line {line}: '{key_node.value}' must be a list "
+                                     "of records (each starting with '- '); write "
+                                     f"'{key_node.value}: []' for none")
+                items += [(str(key_node.value), n) for n in value_node.value]
         elif isinstance(node, yaml.SequenceNode):
             items = [("events", n) for n in node.value]
         else:
@@ -172,10 +193,13 @@ def read_yaml(text: str, origin: str) -> Iterator[RawRecord]:
 def read_json(text: str, origin: str) -> Iterator[RawRecord]:
     """Records of a JSON document, each located by its path (``events[3]``)."""
     try:
-        top = json.loads(text)
+        top = _json_loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{origin} line {exc.lineno} column {exc.colno}: not valid JSON: "
                          f"{exc.msg}") from None
+    except _DuplicateKey as exc:
+        raise InputError(f"{origin}: duplicate key '{exc}' in a JSON object; each key may "
+                         "appear once") from None
     _sections(top, origin, "")
     if isinstance(top, list):
         for i, data in enumerate(top):
@@ -193,10 +217,13 @@ def read_jsonl(stream: BinaryIO, origin: str) -> Iterator[RawRecord]:
         if not line:
             continue
         try:
-            data = json.loads(line)
+            data = _json_loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{origin} line {n}: not valid JSON ({exc.msg} at column "
                              f"{exc.colno}); each line must be one JSON object") from None
+        except _DuplicateKey as exc:
+            raise InputError(f"{origin} line {n}: {exc}: duplicate key; each key may appear "
+                             "once") from None
         yield RawRecord(origin, f"line {n}", normalise("events", data))
 
 
@@ -247,7 +274,7 @@ def read_input(name: str) -> tuple[str, Iterator[RawRecord], int | None]:
         raise InputError(f"{name}: is a directory; give the timeline files inside it")
     with path.open("rb") as f:
         head = f.read(4096)
-    if not head.strip():
+    if len(head) < 4096 and not head.strip():  # a longer file may start with blank lines
         raise _empty(origin)
     fmt = detect_format(name, head)
     return fmt, _records(fmt, path, origin), count_records_hint(path, fmt)

@@ -36,7 +36,7 @@ def to_simplified(text: str) -> str:
 
 
 def fold(name: str) -> str:
-    """The look-up key of ``name`` (see the module docstring). Idempotent: fold(fold(x)) == fold(x)."""
+    """The look-up key of ``name`` (see the module docstring); fold(fold(x)) == fold(x)."""
     text = unicodedata.normalize("NFKC", name).casefold()
     text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     text = unicodedata.normalize("NFC", text)

@@ -19,7 +19,7 @@ from factbase.dates import parse_date
 from factbase.events import Event
 from factbase.names import fold
 from factbase.store.log import to_event
-from factbase.store.schema import PROJECTION_TABLES, entities, entity_names, events, sources
+from factbase.store.schema import PROJECTION_TABLES, entities, entity_names, events
 
 Rows = dict[str, list[dict[str, Any]]]
 

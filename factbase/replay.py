@@ -20,9 +20,10 @@ Pure module: no SQLAlchemy, no Click.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from datetime import date as Day
 from functools import singledispatch
 from typing import Any
 
@@ -208,7 +209,7 @@ class _Step:
     cited: Citation
 
     @property
-    def order(self) -> tuple[date, date, datetime, int, int]:
+    def order(self) -> tuple[Day, Day, datetime, int, int]:
         # By the day it is certain to have happened (the interval's end), then its start, so
         # "../2026-02-10" (on or before) applies on 2026-02-10, not before the founding.
         instant = self.instant.replace(tzinfo=None) if self.instant else _FAR
@@ -281,8 +282,17 @@ def apply(kind: _Type, state: OrgState, step: _Step) -> None:
     """Apply one certain step to ``state``. Types without a rule change nothing here."""
 
 
-def _on(type_: str) -> Any:
-    return apply.register(type(_key(type_)))
+_Apply = Callable[[_Type, "OrgState", "_Step"], None]
+
+
+def _on(type_: str) -> Callable[[_Apply], _Apply]:
+    """Register the decorated function as the rule for events of ``type_``."""
+
+    def deco(fn: _Apply) -> _Apply:
+        apply.register(type(_key(type_)), fn)
+        return fn
+
+    return deco
 
 
 _STATE_TYPES = frozenset({

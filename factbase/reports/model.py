@@ -42,7 +42,9 @@ def _value(v: float | int) -> float | int:
 
 def summarize(type_: str, p: Mapping[str, Any], names: Names) -> str:
     """One line saying what an event states, in plain words with display names."""
-    n = lambda key: _name(names, p.get(key)) or ""  # noqa: E731
+    def n(key: str) -> str:
+        return _name(names, p.get(key)) or ""
+
     if type_ == "org.founded":
         return f"{n('org')} founded with {len(p.get('founders', []))} co-founders: " + \
             ", ".join(_name(names, f) or f for f in p.get("founders", []))
@@ -72,9 +74,9 @@ def summarize(type_: str, p: Mapping[str, Any], names: Names) -> str:
     if type_ in ("role.assigned", "role.ended", "role.confirmed"):
         role = p.get("role", "presence")
         where = f" in {n('unit')}" if p.get("unit") else ""
-        verb = {"role.assigned": "takes", "role.ended": "ends", "role.confirmed": "confirmed"}
+        verbs = {"role.assigned": "takes", "role.ended": "ends", "role.confirmed": "confirmed"}
         title = f" ({p['title']})" if p.get("title") else ""
-        return f"{n('person')} {verb[type_]} {role}{where}{title}"
+        return f"{n('person')} {verbs[type_]} {role}{where}{title}"
     if type_ == "reorg.announced":
         eff = f" (effective {p['effective']})" if p.get("effective") else ""
         return f"reorganisation announced{eff}: {p['summary']} [{len(p['changes'])} changes]"

@@ -37,7 +37,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def row_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
+def row_hash(prev_hash: str, row: Mapping[Any, Any]) -> str:
     """The chain hash of ``row`` (a mapping with every :data:`HASHED_COLUMNS` key)."""
     body = canonical_json({c: _plain(row[c]) for c in HASHED_COLUMNS})
     return sha256(prev_hash + "\n" + body)
@@ -57,7 +57,7 @@ class ChainReport:
         return self.bad_seq is None
 
 
-def check_chain(rows: Iterable[Mapping[str, Any]]) -> ChainReport:
+def check_chain(rows: Iterable[Mapping[Any, Any]]) -> ChainReport:
     """Walk ``rows`` in ``seq`` order and report the first break, if any.
 
     Each row needs the hashed columns plus ``prev_hash`` and ``hash``. Rows must come sorted

@@ -179,7 +179,7 @@ def verify_chain(conn: Connection) -> ChainReport:
     result = conn.execution_options(yield_per=5_000).execute(
         select(events).order_by(events.c.seq)
     )
-    return check_chain(result.mappings())
+    return check_chain(iter(result.mappings()))  # RowMapping is a Mapping[str, Any]
 
 
 __all__ = [
