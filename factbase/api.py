@@ -328,7 +328,7 @@ class FactBase:
     def timeline(self, entity: str | None = None, *, start: date | None = None,
                  end: date | None = None, types: Sequence[str] | None = None,
                  known_at: datetime | None = None) -> list[Event]:
-        """Dated events in valid-time order (start, end, instant, seq).
+        """Dated events in valid-time order (end, start, instant, seq), as replay applies them.
 
         ``entity`` (id or name): events of its stream or naming it in their fields.
         ``start``/``end``: keep events whose valid interval overlaps ``[start, end]``
@@ -392,7 +392,7 @@ def _mentions(value: Any, entity_id: str) -> bool:
 def _valid_order(e: Event) -> tuple[Any, ...]:
     assert e.date is not None
     instant = e.instant.replace(tzinfo=None) if e.instant else datetime.max
-    return (e.date.start, e.date.end, instant, e.seq)
+    return (e.date.end, e.date.start, instant, e.seq)  # as replay orders (by the certain day)
 
 
 def _conflict(draft: EventDraft) -> str:

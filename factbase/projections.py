@@ -87,47 +87,77 @@ def apply(conn: Connection, batch: Iterable[Event]) -> None:
 
     An implicit entity (a unit or product named by the event that creates it) is added only
     when the id is not yet known; an explicit registration of an id that was implicit takes
-    over its row (kind, display name).
+    over its row (kind, display name). Rows are gathered per batch and written with one
+    executemany per table; the rare take-overs are single UPDATEs.
     """
+    pending: list[tuple[str, dict[str, Any]]] = []
     for event in batch:
         for table_name, rows in rows_for(event).items():
-            for row in rows:
-                _apply_row(conn, table_name, row)
+            pending += [(table_name, row) for row in rows]
+    if not pending:
+        return
+    ids = sorted({row["entity_id"] for name, row in pending if name != "sources"})
+    known: dict[str, bool] = {}  # entity id -> registered (True) or implicit-only (False)
+    names: dict[tuple[str, str], int] = {}  # (entity id, name) -> is_primary
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for r in conn.execute(select(entities.c.entity_id).where(
+                entities.c.entity_id.in_(chunk))):
+            known[r.entity_id] = True
+        for r in conn.execute(select(entity_names.c.entity_id, entity_names.c.name,
+                                     entity_names.c.is_primary)
+                              .where(entity_names.c.entity_id.in_(chunk))):
+            names[(r.entity_id, r.name)] = r.is_primary
+    named = {k[0] for k in names}
+    inserts: dict[str, list[dict[str, Any]]] = {t: [] for t in _TABLES}
+    for table_name, row in pending:
+        implicit = row.pop("_implicit", False)
+        if table_name == "entities":
+            if row["entity_id"] in known:
+                if not implicit:
+                    _flush(conn, inserts)
+                    conn.execute(update(entities)
+                                 .where(entities.c.entity_id == row["entity_id"])
+                                 .values(**{k: v for k, v in row.items() if k != "entity_id"}))
+                continue
+            known[row["entity_id"]] = True
+        elif table_name == "entity_names":
+            key = (row["entity_id"], row["name"])
+            has_names = implicit and row["entity_id"] in named
+            if key in names or has_names:
+                if row["is_primary"] and not names.get(key):
+                    _flush(conn, inserts)
+                    _set_primary(conn, row["entity_id"], row["name"])
+                    names = {k: (int(k[1] == row["name"]) if k[0] == row["entity_id"] else v)
+                             for k, v in names.items()}
+                continue
+            if row["is_primary"] and row["entity_id"] in named:
+                _flush(conn, inserts)
+                _set_primary(conn, row["entity_id"], None)
+                names = {k: (0 if k[0] == row["entity_id"] else v) for k, v in names.items()}
+            names[key] = row["is_primary"]
+            named.add(row["entity_id"])
+        inserts[table_name].append(row)
+    _flush(conn, inserts)
 
 
-def _apply_row(conn: Connection, table_name: str, row: dict[str, Any]) -> None:
-    implicit = row.pop("_implicit", False)
-    if table_name == "entities":
-        known = conn.execute(
-            select(entities.c.entity_id).where(entities.c.entity_id == row["entity_id"])
-        ).first()
-        if known is not None:
-            if not implicit:
-                conn.execute(update(entities).where(entities.c.entity_id == row["entity_id"])
-                             .values(**{k: v for k, v in row.items() if k != "entity_id"}))
-            return
-    if table_name == "entity_names":
-        same = conn.execute(
-            select(entity_names.c.name, entity_names.c.is_primary)
-            .where(entity_names.c.entity_id == row["entity_id"],
-                   entity_names.c.name == row["name"])
-        ).first()
-        if same is not None:
-            if row["is_primary"] and not same.is_primary:
-                conn.execute(update(entity_names)
-                             .where(entity_names.c.entity_id == row["entity_id"],
-                                    entity_names.c.name == row["name"])
-                             .values(is_primary=1))
-            return
-        if implicit and conn.execute(
-            select(entity_names.c.name).where(entity_names.c.entity_id == row["entity_id"])
-        ).first() is not None:
-            return
-        if row["is_primary"]:
-            conn.execute(update(entity_names)
-                         .where(entity_names.c.entity_id == row["entity_id"])
-                         .values(is_primary=0))
-    conn.execute(insert(_TABLES[table_name]), [row])
+def _set_primary(conn: Connection, entity_id: str, name: str | None) -> None:
+    """Make ``name`` the entity's only primary name (None: clear every primary flag)."""
+    conn.execute(update(entity_names).where(entity_names.c.entity_id == entity_id)
+                 .values(is_primary=0))
+    if name is not None:
+        conn.execute(update(entity_names)
+                     .where(entity_names.c.entity_id == entity_id,
+                            entity_names.c.name == name)
+                     .values(is_primary=1))
+
+
+def _flush(conn: Connection, inserts: dict[str, list[dict[str, Any]]]) -> None:
+    for table in PROJECTION_TABLES:  # parents first (foreign keys)
+        rows = inserts[table.name]
+        if rows:
+            conn.execute(insert(table), rows)
+            rows.clear()
 
 
 def rebuild(conn: Connection) -> int:
@@ -139,9 +169,14 @@ def rebuild(conn: Connection) -> int:
     result = conn.execution_options(yield_per=5_000).execute(
         select(events).order_by(events.c.seq)
     )
+    batch: list[Event] = []
     for row in result.mappings():
-        apply(conn, [to_event(row)])
+        batch.append(to_event(row))
         n += 1
+        if len(batch) >= 2_000:
+            apply(conn, batch)
+            batch = []
+    apply(conn, batch)
     return n
 
 
