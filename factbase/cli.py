@@ -199,7 +199,12 @@ def load(ctx: click.Context, files: tuple[str, ...]) -> None:
       factbase load seeds/xai.yaml
       cat more.jsonl | factbase load -
     """
-    fb = _settings(ctx).fb(ctx, create=True)
+    settings = _settings(ctx)
+    from factbase.store.engine import database_url, sqlite_path
+
+    path = sqlite_path(database_url(settings.db))
+    created = path is not None and not path.exists()
+    fb = settings.fb(ctx, create=True)
     bar: Any = None
     shown = sys.stderr.isatty()
 
@@ -217,6 +222,13 @@ def load(ctx: click.Context, files: tuple[str, ...]) -> None:
 
     try:
         result = fb.load(list(files), progress=progress)
+    except BaseException:
+        if created and path is not None:
+            # A load that fails into a new file leaves no empty database behind.
+            fb.close()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+        raise
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

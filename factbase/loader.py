@@ -28,6 +28,8 @@ import yaml
 from factbase.errors import InputError
 
 SECTIONS = ("sources", "entities", "events")
+#: How much of an input is read to tell its format (its first line must fit, see detect_format).
+SNIFF_BYTES = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -240,10 +242,13 @@ def detect_format(name: str, head: bytes) -> str:
     if stripped.startswith(b"{"):
         first_line = stripped.split(b"\n", 1)[0].strip()
         try:
-            json.loads(first_line)
-            return "jsonl"
+            first = json.loads(first_line)
         except ValueError:
             return "json"
+        # A whole JSON document on one line parses too; a JSON Lines record has a type.
+        if isinstance(first, dict) and "type" not in first and any(k in first for k in SECTIONS):
+            return "json"
+        return "jsonl"
     if stripped.startswith(b"["):
         return "json"
     return "yaml"
@@ -265,7 +270,7 @@ def read_input(name: str) -> tuple[str, Iterator[RawRecord], int | None]:
     origin = "<stdin>" if name == "-" else name
     if name == "-":
         data = sys.stdin.buffer.read()
-        fmt = detect_format("", data[:4096])
+        fmt = detect_format("", data[:SNIFF_BYTES])
         return fmt, _records(fmt, io.BytesIO(data), origin), None
     path = Path(name)
     if not path.exists():
@@ -273,8 +278,8 @@ def read_input(name: str) -> tuple[str, Iterator[RawRecord], int | None]:
     if path.is_dir():
         raise InputError(f"{name}: is a directory; give the timeline files inside it")
     with path.open("rb") as f:
-        head = f.read(4096)
-    if len(head) < 4096 and not head.strip():  # a longer file may start with blank lines
+        head = f.read(SNIFF_BYTES)
+    if len(head) < SNIFF_BYTES and not head.strip():  # a longer one may start with blank lines
         raise _empty(origin)
     fmt = detect_format(name, head)
     return fmt, _records(fmt, path, origin), count_records_hint(path, fmt)

@@ -382,8 +382,6 @@ def test_bad_stdin_is_named_stdin(runner: CliRunner, db: Path) -> None:
     assert dump(db) == before
 
 
-@pytest.mark.xfail(strict=True, reason="a failed load into a new path leaves an empty "
-                                       "database behind (cli.load opens with create=True first)")
 def test_failed_load_into_a_new_path_creates_no_database(runner: CliRunner, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

@@ -207,9 +207,6 @@ def test_upgrade_downgrade_upgrade_on_an_empty_database_restores_the_guards(
     assert version(db) == [HEAD_REVISION]
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError,
-                   reason="offline mode (`alembic upgrade head --sql`) hands the migration a "
-                          "MockConnection, which has no exec_driver_sql (guards.py)")
 def test_offline_sql_script_includes_the_guards() -> None:
     buffer = io.StringIO()
     command.upgrade(alembic_config(buffer=buffer), "head", sql=True)

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy.exc
 from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -274,10 +273,6 @@ def writer_for_one_second(db: Path) -> Iterator[None]:
         conn.close()
 
 
-@pytest.mark.xfail(strict=True, raises=sqlalchemy.exc.OperationalError,
-                   reason="verify checks projections by rebuilding inside a SAVEPOINT of a read "
-                          "transaction, which needs the write lock: a concurrent writer makes "
-                          "it crash with 'database is locked' instead of waiting its turn")
 def test_verify_waits_for_a_concurrent_writer_instead_of_crashing(
         db: Path, writer_for_one_second: None) -> None:
     result = CliRunner().invoke(cli, ["--db", str(db), "verify"], catch_exceptions=False)

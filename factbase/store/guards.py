@@ -34,22 +34,34 @@ _POSTGRESQL = [
 ]
 
 
+def create_statements(dialect: str) -> list[str]:
+    """The SQL that creates the guards on ``dialect`` (``sqlite`` or ``postgresql``).
+
+    Migrations run these with ``op.execute`` so offline mode (``alembic upgrade --sql``)
+    prints them too."""
+    return list(_SQLITE if dialect == "sqlite" else _POSTGRESQL)
+
+
+def drop_statements(dialect: str) -> list[str]:
+    """The SQL that drops the guards on ``dialect``."""
+    if dialect == "sqlite":
+        return ["DROP TRIGGER IF EXISTS events_no_update",
+                "DROP TRIGGER IF EXISTS events_no_delete"]
+    return ["DROP TRIGGER IF EXISTS events_no_update_delete ON events",
+            "DROP TRIGGER IF EXISTS events_no_truncate ON events",
+            "DROP FUNCTION IF EXISTS factbase_events_append_only()"]
+
+
 def create_log_guards(conn: Connection) -> None:
     """Create the append-only guards on ``events`` for this connection's dialect."""
-    statements = _SQLITE if conn.dialect.name == "sqlite" else _POSTGRESQL
-    for sql in statements:
+    for sql in create_statements(conn.dialect.name):
         conn.exec_driver_sql(sql)
 
 
 def drop_log_guards(conn: Connection) -> None:
     """Drop the guards (used by downgrades and by tamper tests only)."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("DROP TRIGGER IF EXISTS events_no_update")
-        conn.exec_driver_sql("DROP TRIGGER IF EXISTS events_no_delete")
-    else:
-        conn.exec_driver_sql("DROP TRIGGER IF EXISTS events_no_update_delete ON events")
-        conn.exec_driver_sql("DROP TRIGGER IF EXISTS events_no_truncate ON events")
-        conn.exec_driver_sql("DROP FUNCTION IF EXISTS factbase_events_append_only()")
+    for sql in drop_statements(conn.dialect.name):
+        conn.exec_driver_sql(sql)
 
 
 def log_guards_present(conn: Connection) -> bool:

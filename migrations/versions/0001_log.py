@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from factbase.store.guards import create_log_guards, drop_log_guards
+from factbase.store.guards import create_statements, drop_statements
 from factbase.store.schema import UTCDateTime
 
 revision: str = "0001_log"
@@ -104,11 +104,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("source_id", name=op.f("pk_sources")),
         comment="Projection: the sources events cite.",
     )
-    create_log_guards(op.get_bind())
+    for sql in create_statements(op.get_context().dialect.name):
+        op.execute(sql)
 
 
 def downgrade() -> None:
-    drop_log_guards(op.get_bind())
+    for sql in drop_statements(op.get_context().dialect.name):
+        op.execute(sql)
     op.drop_table("sources")
     op.drop_index("ix_entity_names_entity_id", table_name="entity_names")
     op.drop_index("ix_entity_names_folded", table_name="entity_names")
