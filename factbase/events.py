@@ -533,10 +533,23 @@ def _validate_changes(model: ReorgAnnounced) -> tuple[list[dict[str, Any]], list
             problems.append((prefix + "type", f"'{ctype}' cannot be a reorg change; use one of "
                              f"{allowed}{_suggest(str(ctype), list(CHANGE_TYPES))}"))
             continue
-        stray = [k for k in raw if k in ENVELOPE_FIELDS and k != "type"]
+        stray = [k for k in raw if k in ENVELOPE_FIELDS and k not in ("type", "note",
+                                                                        "evidence")]
         for k in stray:
             problems.append((prefix + k, "a reorg change takes the reorg's date, sources and "
                              "id; remove this field"))
+        extra: dict[str, Any] = {}
+        if raw.get("note") is not None:
+            if isinstance(raw["note"], str):
+                extra["note"] = raw["note"]
+            else:
+                problems.append((prefix + "note", "must be text"))
+        if raw.get("evidence") is not None:
+            if raw["evidence"] in EVIDENCE_LEVELS:
+                extra["evidence"] = raw["evidence"]
+            else:
+                problems.append((prefix + "evidence", "must be one of confirmed, reported, "
+                                 f"unconfirmed, not '{raw['evidence']}'"))
         fields = {k: v for k, v in raw.items() if k not in ENVELOPE_FIELDS}
         sub, errs = _validate_fields(ctype, fields, f"changes[{i}]")
         problems += errs
@@ -548,7 +561,8 @@ def _validate_changes(model: ReorgAnnounced) -> tuple[list[dict[str, Any]], list
             problems.append((prefix + "org", f"must be the reorg's org '{model.org}'"))
         refs += _refs(sub, prefix)
         defines += _defines(sub)
-        changes.append({"type": ctype, **sub.model_dump(mode="json", exclude_none=True)})
+        changes.append({"type": ctype, **sub.model_dump(mode="json", exclude_none=True),
+                        **extra})
     return changes, refs, defines, problems
 
 

@@ -226,9 +226,12 @@ def _steps(events: Iterable[Event]) -> Iterable[_Step]:
             effective = parse_date(ev.payload["effective"]) if ev.payload.get("effective") \
                 else ev.date
             for i, change in enumerate(ev.payload.get("changes", []), start=1):
-                body = {k: v for k, v in change.items() if k != "type"}
+                body = {k: v for k, v in change.items() if k not in ("type", "evidence")}
+                # A change may state its own evidence level (one named lead only reported).
+                own = Citation(ev.event_id, ev.sources, change["evidence"]) \
+                    if change.get("evidence") else cited
                 yield _Step(change["type"], f"{ev.event_id}#{i}", effective, None, ev.seq, i,
-                            body, cited)
+                            body, own)
 
 
 def replay(org: str, events: Iterable[Event], as_of: date,

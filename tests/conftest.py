@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
+
+# No per-example deadline: the machines are shared and noisy; speed is measured in benchmarks/.
+settings.register_profile("factbase", deadline=None)
+settings.load_profile("factbase")
 
 from factbase.api import FactBase
 

@@ -388,4 +388,5 @@ def test_failed_load_into_a_new_path_creates_no_database(runner: CliRunner, tmp_
     Path("bad.yaml").write_text(_event(date="2026-13"), encoding="utf-8")
     result = runner.invoke(cli, ["--db", "new.db", "load", "bad.yaml"])
     assert result.exit_code == 1
-    assert not Path("new.db").exists()
+    assert result.stderr.startswith("Error: bad.yaml line 2: date: date '2026-13' ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]  # no db, -wal or -shm
