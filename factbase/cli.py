@@ -231,6 +231,8 @@ def load(ctx: click.Context, files: tuple[str, ...]) -> None:
         raise
     finally:
         if bar is not None:
+            if bar.length:
+                bar.update(bar.length - bar.pos)  # the hint counts lines, not records
             bar.__exit__(None, None, None)
     what = ", ".join(files)
     click.echo(f"{what}: {result.new} new, {result.present} already present "
