@@ -206,23 +206,49 @@ class FactBase:
 
     def _flush(self, conn: Connection, batch: list[tuple[str, EventDraft]],
                run: _LoadRun) -> None:
-        in_batch: dict[str, str] = {}
+        in_batch: dict[str, tuple[str, str]] = {}
         fresh: list[tuple[str, EventDraft]] = []
         stored = log.existing(conn, [d.event_id for _, d in batch])
         for where, draft in batch:
-            known = stored.get(draft.event_id) or in_batch.get(draft.event_id)
+            first = in_batch.get(draft.event_id)
+            known = first[0] if first else stored.get(draft.event_id)
             if known is None:
-                in_batch[draft.event_id] = draft.content_hash
+                in_batch[draft.event_id] = (draft.content_hash, where)
                 fresh.append((where, draft))
             elif known == draft.content_hash:
                 run.present += 1
+            elif first is not None:
+                run.problems.append(f"{where}: id '{draft.event_id}' appears twice in this "
+                                    f"load with different content (first at {first[1]}); "
+                                    "give each its own id")
             else:
                 run.problems.append(f"{where}: {_conflict(draft)}")
+        run.problems += self._kind_clashes(conn, fresh)
         rows = list(log.append(conn, [d for _, d in fresh]))
         projections.apply(conn, [log.to_event(r) for r in rows])
         run.new += len(rows)
         refs = [(where, ref) for where, d in fresh for ref in d.references]
         run.pending += self._unresolved(conn, refs)
+
+    def _kind_clashes(self, conn: Connection,
+                      fresh: list[tuple[str, EventDraft]]) -> list[str]:
+        """Events that bring an entity into being under an id another kind already holds."""
+        defined = [(where, kind, eid) for where, d in fresh for kind, eid, _ in d.defines]
+        if not defined:
+            return []
+        ids = sorted({eid for _, _, eid in defined})
+        kinds: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            rows = conn.execute(select(entities.c.entity_id, entities.c.kind)
+                                .where(entities.c.entity_id.in_(ids[i:i + 500])))
+            kinds.update({r.entity_id: r.kind for r in rows})
+        out = []
+        for where, kind, eid in defined:
+            have = kinds.setdefault(eid, kind)
+            if have != kind:
+                out.append(f"{where}: '{eid}' is already {_a(have)}; {_a(kind)} needs its "
+                           "own id")
+        return out
 
     def _unresolved(self, conn: Connection,
                     refs: list[tuple[str, Reference]]) -> list[tuple[str, Reference]]:
@@ -407,6 +433,10 @@ def _conflict(draft: EventDraft) -> str:
             "events are immutable: give this event a new id (or correct the old one)")
 
 
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
 def _unknown(ref: Reference, all_entities: dict[str, str], all_sources: list[str]) -> str:
     if ref.kind == "source":
         close = difflib.get_close_matches(ref.id, all_sources, n=1, cutoff=0.6)
@@ -414,7 +444,7 @@ def _unknown(ref: Reference, all_entities: dict[str, str], all_sources: list[str
         return f"unknown source '{ref.id}'{hint}; add it under sources:"
     actual = all_entities.get(ref.id)
     if actual is not None:
-        return f"'{ref.id}' is a {actual}, not a {ref.kind}"
+        return f"'{ref.id}' is {_a(actual)}, not {_a(ref.kind)}"
     pool = [i for i, k in all_entities.items() if k in _KIND_OK[ref.kind]]
     close = difflib.get_close_matches(ref.id, pool, n=1, cutoff=0.6)
     hint = f" (did you mean '{close[0]}'?)" if close else ""

@@ -147,7 +147,7 @@ def cli(ctx: click.Context, db: str) -> None:
     append-only log; the state of an organisation on any date is rebuilt by replaying it.
 
     \b
-    A first session:
+    Example (a first session):
       factbase load seeds/xai.yaml
       factbase org xai --as-of 2026-03-01
       factbase timeline tony-wu
@@ -234,7 +234,7 @@ def load(ctx: click.Context, files: tuple[str, ...]) -> None:
             if bar.length:
                 bar.update(bar.length - bar.pos)  # the hint counts lines, not records
             bar.__exit__(None, None, None)
-    what = ", ".join(files)
+    what = ", ".join("<stdin>" if f == "-" else f for f in files)
     click.echo(f"{what}: {result.new} new, {result.present} already present "
                f"(the log holds {result.total} events)")
 

@@ -9,11 +9,11 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import settings
 
+from factbase.api import FactBase
+
 # No per-example deadline: the machines are shared and noisy; speed is measured in benchmarks/.
 settings.register_profile("factbase", deadline=None)
 settings.load_profile("factbase")
-
-from factbase.api import FactBase
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "xai.yaml"

@@ -184,7 +184,7 @@ def test_dash_reads_standard_input(runner: CliRunner, cwd: Path, fmt: str) -> No
     invoke(runner, "--db", "file.db", "load", "timeline.yaml")
     result = invoke(runner, "--db", "stdin.db", "load", "-", input=TEXTS[fmt])
     assert result.exit_code == 0
-    assert result.stdout == loaded(fmt, name="-")
+    assert result.stdout == loaded(fmt, name="<stdin>")
     assert logged(cwd / "stdin.db") == logged(cwd / "file.db")
 
 
@@ -193,7 +193,7 @@ def test_a_one_line_json_document_on_stdin_is_json_not_json_lines(runner: CliRun
     one_line = json.dumps({"sources": SOURCES, "entities": ENTITIES, "events": EVENTS})
     result = invoke(runner, "--db", "stdin.db", "load", "-", input=one_line)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == loaded("json", name="-")
+    assert result.stdout == loaded("json", name="<stdin>")
 
 
 def test_a_long_first_json_lines_record_on_stdin_is_still_json_lines(runner: CliRunner,
@@ -202,7 +202,8 @@ def test_a_long_first_json_lines_record_on_stdin_is_still_json_lines(runner: Cli
     result = invoke(runner, "--db", "stdin.db", "load", "-",
                     input=json.dumps(first) + "\n" + TEXTS["jsonl"])
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"-: {N + 1} new, 0 already present (the log holds {N + 1} events)\n"
+    assert result.stdout == (f"<stdin>: {N + 1} new, 0 already present "
+                             f"(the log holds {N + 1} events)\n")
 
 
 # --- idempotence and several files -------------------------------------------------------
