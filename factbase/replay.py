@@ -143,13 +143,8 @@ class Happening:
 
 
 @dataclass(frozen=True)
-class Uncertain:
+class Uncertain(Happening):
     """An event whose interval straddles the as-of date: it may or may not have happened."""
-
-    type: str
-    date: PartialDate
-    cited: Citation
-    payload: dict[str, Any]
 
 
 @dataclass(frozen=True)
