@@ -349,6 +349,14 @@ class FactBase:
         org_id = self.resolve(org, ["organization"])
         with self._read() as conn:
             evs = log.read_events(conn, log.select_events(streams=[org_id], known_at=known_at))
+            if known_at is not None and not evs:
+                first = conn.execute(select(events.c.recorded_at)
+                                     .where(events.c.stream == org_id)
+                                     .order_by(events.c.seq).limit(1)).scalar()
+                if first is not None and first > known_at:
+                    raise NotFound(f"'{org_id}' was not yet in the log at "
+                                   f"{known_at.isoformat()} (first recorded "
+                                   f"{first.isoformat()})")
         return replay(org_id, evs, as_of, known_at)
 
     def timeline(self, entity: str | None = None, *, start: date | None = None,
@@ -430,11 +438,11 @@ def _conflict(draft: EventDraft) -> str:
         return (f"source '{draft.payload['source']}' is already registered with different "
                 "details; register the changed source under a new id")
     return (f"event id '{draft.event_id}' is already in the log with different content; "
-            "events are immutable: give this event a new id (or correct the old one)")
+            "events are immutable: give this event a new id")
 
 
 def _a(noun: str) -> str:
-    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+    return f"{'an' if noun in ('organization', 'entity') else 'a'} {noun}"
 
 
 def _unknown(ref: Reference, all_entities: dict[str, str], all_sources: list[str]) -> str:

@@ -209,16 +209,18 @@ def load(ctx: click.Context, files: tuple[str, ...]) -> None:
     shown = sys.stderr.isatty()
 
     def progress(done: int, name: str, hint: int | None) -> None:
+        # Only on a terminal, only for long loads (JSON Lines: known length; others: after
+        # 2,000 records), redrawn every 500 records.
         nonlocal bar
-        if not shown or (hint is not None and hint < 2_000):
+        if not shown or (hint is not None and hint < 2_000) or (hint is None and done < 2_000):
             return
-        if done % 500 and hint is not None:
+        if done % 500:
             return
         if bar is None:
             bar = click.progressbar(length=hint or 0, label=f"loading {name}", file=sys.stderr,
                                     show_pos=True)
             bar.__enter__()
-        bar.update(done - bar.pos if hint else 500)
+        bar.update(done - bar.pos)
 
     try:
         result = fb.load(list(files), progress=progress)

@@ -158,9 +158,8 @@ class UnitRenamed(_Fields):
 
     unit: Slug
     name: Text
-    org: Slug | None = None
+    org: Slug
     REFS = {"unit": "unit", "org": "organization"}
-    STREAM = ("org", "unit")
 
 
 class UnitMoved(_Fields):
@@ -168,9 +167,8 @@ class UnitMoved(_Fields):
 
     unit: Slug
     parent: Slug | None
-    org: Slug | None = None
+    org: Slug
     REFS = {"unit": "unit", "parent": "unit", "org": "organization"}
-    STREAM = ("org", "unit")
 
 
 class UnitMerged(_Fields):
@@ -178,18 +176,16 @@ class UnitMerged(_Fields):
 
     unit: Slug
     into: Slug
-    org: Slug | None = None
+    org: Slug
     REFS = {"unit": "unit", "into": "unit", "org": "organization"}
-    STREAM = ("org", "unit")
 
 
 class UnitDissolved(_Fields):
     """A unit ceases to exist."""
 
     unit: Slug
-    org: Slug | None = None
+    org: Slug
     REFS = {"unit": "unit", "org": "organization"}
-    STREAM = ("org", "unit")
 
 
 # --- people -------------------------------------------------------------------------------
@@ -551,6 +547,8 @@ def _validate_changes(model: ReorgAnnounced) -> tuple[list[dict[str, Any]], list
                 problems.append((prefix + "evidence", "must be one of confirmed, reported, "
                                  f"unconfirmed, not '{raw['evidence']}'"))
         fields = {k: v for k, v in raw.items() if k not in ENVELOPE_FIELDS}
+        if "org" in CHANGE_TYPES[ctype].model_fields:
+            fields.setdefault("org", model.org)  # a change belongs to the reorg's organisation
         sub, errs = _validate_fields(ctype, fields, f"changes[{i}]")
         problems += errs
         if sub is None:

@@ -52,6 +52,8 @@ def rows_for(event: Event) -> Rows:
             out["entity_names"] += _name_rows(eid, [name], event.seq, primary=name,
                                               implicit=True)
         return out
+    if event.type == "unit.renamed":
+        return {"entity_names": _name_rows(p["unit"], [p["name"]], event.seq, primary=None)}
     if event.type == "entity.aliased":
         return {"entity_names": _name_rows(p["entity"], p["aliases"], event.seq, primary=None)}
     if event.type == "source.registered":

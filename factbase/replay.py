@@ -115,6 +115,7 @@ class Departure:
     accounts: list[Account]
     note: str | None = None
     roles_held: list[str] = field(default_factory=list)
+    announced: str | None = None
 
 
 @dataclass
@@ -450,7 +451,7 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
     reason = None if disputed else (next(iter(reasons)) if reasons else None)
     held = [r.role for r in m.roles] if m else []
     state.departed[person] = Departure(person, step.date, step.cited, reason, disputed,
-                                       accounts, p.get("note"), held)
+                                       accounts, p.get("note"), held, p.get("announced"))
     if m is not None and any(r.role == "cofounder" for r in m.roles) and \
             person not in state.cofounders:
         state.cofounders.append(person)

@@ -248,8 +248,7 @@ def test_duplicate_id_with_different_content_than_the_log_is_refused(
         runner: CliRunner, db: Path) -> None:
     out = refused(runner, db, "dup.yaml", _event(id="acme-founded"))
     assert out == ("Error: dup.yaml line 2: event id 'acme-founded' is already in the log with "
-                   "different content; events are immutable: give this event a new id (or "
-                   "correct the old one)\n")
+                   "different content; events are immutable: give this event a new id\n")
 
 
 def test_source_reregistered_with_different_details_is_refused(

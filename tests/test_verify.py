@@ -130,8 +130,7 @@ def test_the_database_refuses_update_and_delete_on_the_log(db: Path, sql: str) -
     finally:
         conn.close()
     assert str(exc.value) == GUARD_MESSAGE
-    assert GUARD_MESSAGE == ("the events log is append-only: correct or retract an event with "
-                             "a new event instead")
+    assert GUARD_MESSAGE == "the events log is append-only: its rows cannot be changed or deleted"
     assert rows(db) == before
     assert verify(db).exit_code == 0
 

@@ -68,8 +68,9 @@ def summarize(type_: str, p: Mapping[str, Any], names: Names) -> str:
     if type_ == "person.left":
         reasons = {r for r in [p.get("reason"), *(a.get("reason") for a in
                                                   p.get("accounts", []))] if r}
-        why = "disputed: " + " / ".join(sorted(reasons)) if len(reasons) > 1 else \
-            (next(iter(reasons)) if reasons else "reason unknown")
+        words = sorted(r.replace("_", " ") for r in reasons)
+        why = "disputed: " + " / ".join(words) if len(words) > 1 else \
+            (words[0] if words else "reason unknown")
         return f"{n('person')} left {n('org')} ({why})"
     if type_ in ("role.assigned", "role.ended", "role.confirmed"):
         role = p.get("role", "presence")
@@ -190,7 +191,7 @@ def org_document(state: OrgState, names: Names, sources: Mapping[str, Any],
             "accounts": [{"by": a.by, "by_name": _name(names, a.by), "says": a.says,
                           "reason": a.reason, "source": a.source, "evidence": a.evidence}
                          for a in d.accounts],
-            "cofounder": d.person in state.cofounders,
+            "cofounder": d.person in state.cofounders, "announced": d.announced,
             "note": d.note, **_cite(d.cited),
         } for d in departed],
         "cofounders": {"total": len(state.cofounders), "present": cof_present,
@@ -204,9 +205,11 @@ def org_document(state: OrgState, names: Names, sources: Mapping[str, Any],
             "note": m.note, **_cite(m.cited),
         } for m in sorted(state.metrics.values(), key=lambda m: (m.subject, m.metric))],
         "events": [{"type": h.type, "date": h.date.text,
+                    "announced": h.payload.get("announced"),
                     "summary": summarize(h.type, h.payload, names), **_cite(h.cited)}
                    for h in state.happenings],
         "uncertain": [{"type": u.type, "date": u.date.text,
+                       "announced": u.payload.get("announced"),
                        "summary": summarize(u.type, u.payload, names), **_cite(u.cited)}
                       for u in state.uncertain],
         "anomalies": [{"code": a.code, "message": a.message, "event": a.event_id}
@@ -253,7 +256,8 @@ def event_document(e: Event, names: Names) -> dict[str, Any]:
         "valid_to": e.date.end.isoformat() if e.date else None,
         "precision": e.date.precision if e.date else None,
         "at": _iso(e.instant), "recorded_at": _iso(e.recorded_at),
-        "evidence": e.evidence, "summary": summarize(e.type, e.payload, names),
+        "evidence": e.evidence, "announced": e.payload.get("announced"),
+        "summary": summarize(e.type, e.payload, names),
         "payload": e.payload, "sources": list(e.sources),
     }
 

@@ -100,11 +100,13 @@ def render_org(doc: dict[str, Any]) -> str:
     out.append(f"Departed ({len(doc['departed'])})")
     for d in doc["departed"]:
         co = " (co-founder)" if d["cofounder"] else ""
+        ann = f" (announced {d['announced']})" if d.get("announced") else ""
         if d["disputed"]:
-            out.append(f"  {d['name']}{co} — left {d['date']}; reason DISPUTED:{notes.mark(d)}")
+            out.append(f"  {d['name']}{co} — left {d['date']}{ann}; reason DISPUTED:"
+                       f"{notes.mark(d)}")
         else:
-            out.append(f"  {d['name']}{co} — left {d['date']}; "
-                       f"{d['reason'] or 'reason not given'}{notes.mark(d)}")
+            reason = (d["reason"] or "reason not given").replace("_", " ")
+            out.append(f"  {d['name']}{co} — left {d['date']}{ann}; {reason}{notes.mark(d)}")
         for a in d["accounts"]:
             why = f" ({a['reason'].replace('_', ' ')})" if a.get("reason") else ""
             out.append(f"      per {a['by_name']}{why}: {a['says']}{notes.mark(a)}")
@@ -131,7 +133,8 @@ def render_org(doc: dict[str, Any]) -> str:
         out.append("")
         out.append(f"Announcements, meetings and statements ({len(doc['events'])})")
         for e in doc["events"]:
-            out.append(f"  {e['date']}  {e['summary']}{notes.mark(e)}")
+            ann = f" (announced {e['announced']})" if e.get("announced") else ""
+            out.append(f"  {e['date']}  {e['summary']}{ann}{notes.mark(e)}")
 
     out.append("")
     out.append(f"Uncertain on {doc['as_of']} ({len(doc['uncertain'])})")
@@ -157,6 +160,8 @@ def render_timeline(doc: dict[str, Any]) -> str:
     tw = max([len(e["type"]) for e in doc["events"]] or [10])
     for e in doc["events"]:
         at = f" (at {e['at'][:16].replace('T', ' ')} UTC)" if e.get("at") else ""
+        if e.get("announced"):
+            at += f" (announced {e['announced']})"
         out.append(f"{e['date']:<{width}}  {e['type']:<{tw}}  {e['summary']}{at}{notes.mark(e)}")
     if not out:
         out.append("(no events match)")

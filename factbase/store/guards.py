@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 GUARD_MESSAGE = (
-    "the events log is append-only: correct or retract an event with a new event instead"
+    "the events log is append-only: its rows cannot be changed or deleted"
 )
 
 _SQLITE = [
