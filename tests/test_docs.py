@@ -17,7 +17,8 @@ EXAMPLES = ROOT / "docs" / "examples"
 def _events(path: Path) -> list[tuple[str, str]]:
     conn = sqlite3.connect(path)
     try:
-        return conn.execute("SELECT event_id, content_hash FROM events ORDER BY event_id").fetchall()
+        sql = "SELECT event_id, content_hash FROM events ORDER BY event_id"
+        return conn.execute(sql).fetchall()
     finally:
         conn.close()
 
