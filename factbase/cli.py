@@ -38,8 +38,9 @@ class DayType(click.ParamType):  # type: ignore[type-arg]
 
         try:
             return parse_day(value)
-        except DateError as exc:
-            self.fail(str(exc), param, ctx)
+        except DateError:
+            self.fail(f"'{value}' is not a day; write it as YYYY-MM-DD, e.g. 2026-03-01 "
+                      "(the state at the end of that day)", param, ctx)
 
 
 class BoundType(click.ParamType):  # type: ignore[type-arg]
@@ -77,8 +78,10 @@ class KnownAtType(click.ParamType):  # type: ignore[type-arg]
 
         try:
             return parse_known_at(value)
-        except DateError as exc:
-            self.fail(str(exc), param, ctx)
+        except DateError:
+            self.fail(f"'{value}' is not a recorded-time cut; write an instant with its offset "
+                      "(2026-03-01T12:00:00Z) or a day (2026-03-01, meaning its end in UTC)",
+                      param, ctx)
 
 
 def as_of_option(f: F) -> F:
@@ -108,12 +111,26 @@ class FactbaseGroup(click.Group):
     """Turns expected failures into one ``Error:`` line and exit 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
+        from sqlalchemy.exc import IntegrityError as SQLIntegrityError
+
         from factbase.errors import FactbaseError
 
         try:
             return super().invoke(ctx)
         except FactbaseError as exc:
             raise click.ClickException(str(exc)) from None
+        except SQLIntegrityError:
+            raise  # a constraint broken by factbase's own writes is a bug: keep the traceback
+        except DatabaseError as exc:
+            # The database itself said no (unreadable, read-only, not a database file).
+            db = ctx.find_object(Settings)
+            where = f" ({db.db})" if db else ""
+            raise click.ClickException(f"database error{where}: {exc.orig}; check --db points "
+                                       "at a factbase database you may write to") from None
+        except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
+            raise click.ClickException(f"cannot open --db: {exc}; give a file path or a URL "
+                                       "such as sqlite:///factbase.db") from None
 
 
 class Settings:
@@ -293,9 +310,22 @@ def timeline(ctx: click.Context, entity: str | None, start: date | None, end: da
       factbase timeline 吴宇怀
       factbase timeline --type person.left --format json
     """
+    from factbase.events import EVENT_TYPES
     from factbase.reports import render
     from factbase.reports.model import timeline_document
 
+    for t in types:
+        family = t.rstrip("*").rstrip(".")
+        if t not in EVENT_TYPES and not (t.endswith((".", ".*")) and any(
+                k.startswith(family + ".") for k in EVENT_TYPES)):
+            import difflib
+
+            close = difflib.get_close_matches(t, list(EVENT_TYPES), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise click.BadParameter(f"unknown event type '{t}'{hint}; types: "
+                                     + ", ".join(EVENT_TYPES), param_hint="'--type'")
+    if start and end and start > end:
+        raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="'--from'")
     fb = _settings(ctx).fb(ctx)
     evs = fb.timeline(entity, start=start, end=end, types=list(types) or None,
                       known_at=known_at)

@@ -183,6 +183,12 @@ class OrgState:
         return [p for p in self.cofounders if p in self.members]
 
     @property
+    def cofounders_uncertain(self) -> list[str]:
+        """Co-founders present now whose departure straddles the as-of date (may have left)."""
+        maybe = {u.payload.get("person") for u in self.uncertain if u.type == "person.left"}
+        return [p for p in self.cofounders if p in self.members and p in maybe]
+
+    @property
     def cofounders_departed(self) -> list[str]:
         """Co-founders with a certain departure and no later certain return (DESIGN §4)."""
         return [p for p in self.cofounders if p not in self.members and p in self.departed]
@@ -442,6 +448,12 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
     p = step.payload
     person = p["person"]
     m = state.members.pop(person, None)
+    if m is None and person in state.departed:
+        first = state.departed[person]
+        state.note("left_twice", f"{person} left again on {step.date} but had already left on "
+                   f"{first.date} (event {first.cited.event_id}); the first departure is kept",
+                   step)
+        return
     if m is None:
         state.note("left_without_joining", f"{person} left with no recorded joining", step)
     accounts = [Account(a["by"], a["says"], a["source"], a.get("reason"), a.get("evidence"))

@@ -197,3 +197,22 @@ def test_replay_does_not_depend_on_the_order_events_are_given(order: list[int],
     assert (a.members.keys(), a.departed.keys(), a.units.keys()) == (
         b.members.keys(), b.departed.keys(), b.units.keys())
     assert {k: u.name for k, u in a.units.items()} == {k: u.name for k, u in b.units.items()}
+
+
+def test_leaving_twice_keeps_the_first_departure_and_notes_an_anomaly() -> None:
+    evs = founded() + [
+        ev("person.left", "2022-01-10", person="bob", reason="resigned"),
+        ev("person.left", "2022-03-01", person="bob", reason="dismissed"),
+    ]
+    s = at(evs, "2022-06-01")
+    assert s.departed["bob"].date.text == "2022-01-10"
+    assert s.departed["bob"].reason == "resigned"
+    assert [a.code for a in s.anomalies] == ["left_twice"]
+
+
+def test_a_cofounder_whose_departure_straddles_the_date_may_have_left() -> None:
+    evs = founded() + [ev("person.left", "2024-04", person="bob", reason="unknown")]
+    s = at(evs, "2024-04-15")
+    assert s.cofounders_present == ["ann", "bob"]
+    assert s.cofounders_uncertain == ["bob"]
+    assert at(evs, "2024-05-01").cofounders_uncertain == []

@@ -195,7 +195,9 @@ def org_document(state: OrgState, names: Names, sources: Mapping[str, Any],
             "note": d.note, **_cite(d.cited),
         } for d in departed],
         "cofounders": {"total": len(state.cofounders), "present": cof_present,
-                       "departed": cof_departed},
+                       "departed": cof_departed,
+                       "may_have_left": [{"id": p, "name": _name(names, p)}
+                                         for p in state.cofounders_uncertain]},
         "metrics": [{
             "subject": m.subject, "subject_name": _name(names, m.subject), "metric": m.metric,
             "value": _value(m.value), "unit": m.unit, "qualifier": m.qualifier,

@@ -19,7 +19,7 @@ class _Notes:
         ids = list(item.get("sources", []))
         if item.get("source"):
             ids.append(item["source"])
-        nums = [self.order.setdefault(s, len(self.order) + 1) for s in ids]
+        nums = [self.order.setdefault(s, len(self.order) + 1) for s in dict.fromkeys(ids)]
         ev = f" ({item['evidence']})" if item.get("evidence") in ("reported", "unconfirmed") \
             else ""
         return (ev + " " + "".join(f"[{n}]" for n in nums)) if nums else ev
@@ -119,6 +119,9 @@ def render_org(doc: dict[str, Any]) -> str:
                f"{len(c['departed'])} departed")
     if c["present"]:
         out.append("  present: " + ", ".join(p["name"] for p in c["present"]))
+    if c.get("may_have_left"):
+        out.append("  of whom may have left by then (uncertain): "
+                   + ", ".join(p["name"] for p in c["may_have_left"]))
     if c["departed"]:
         out.append("  departed: " + ", ".join(f"{p['name']} ({p['date']})"
                                               for p in c["departed"]))
@@ -159,6 +162,8 @@ def render_timeline(doc: dict[str, Any]) -> str:
     width = min(24, max([len(e["date"]) for e in doc["events"]] or [10]))
     tw = max([len(e["type"]) for e in doc["events"]] or [10])
     for e in doc["events"]:
+        accounts = e.get("payload", {}).get("accounts", [])
+        e = {**e, "sources": [*e["sources"], *(a["source"] for a in accounts)]}
         at = f" (at {e['at'][:16].replace('T', ' ')} UTC)" if e.get("at") else ""
         if e.get("announced"):
             at += f" (announced {e['announced']})"
