@@ -17,17 +17,25 @@ from typing import Any
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.engine import Connection
 
-from factbase import projections
+from factbase import lookup, projections
 from factbase.dates import PartialDate
 from factbase.errors import FactbaseError, InvalidRecord, NotFound, SchemaError
-from factbase.events import Event, EventDraft, RecordProblems, Reference, validate_record
-from factbase.loader import read_input
-from factbase.names import fold
+from factbase.events import (
+    AMEND_TYPES,
+    Event,
+    EventDraft,
+    RecordProblems,
+    Reference,
+    validate_record,
+)
+from factbase.store import amend_checks
+from factbase.loader import RawRecord, read_input
+from factbase.amend import Prefer, Resolved, resolve
 from factbase.replay import OrgState, replay
 from factbase.store import log
 from factbase.store.engine import WRITE_OPTION, database_url, make_engine, sqlite_path
 from factbase.store.migrate import schema_state, upgrade_to_head
-from factbase.store.schema import entities, entity_names, events, sources
+from factbase.store.schema import entities, events, sources
 
 #: Records validated and appended per batch during a load.
 LOAD_BATCH = 1_000
@@ -40,12 +48,15 @@ _KIND_OK = {
 @dataclass(frozen=True)
 class LoadResult:
     """What a load did: ``new`` events appended, ``present`` already in the log, ``total``
-    events in the log afterwards, per input ``files``."""
+    events in the log afterwards, per input ``files``; ``collisions``: people (or
+    organisations) this load brought under a look-up name another one already has — they stay
+    two (:meth:`FactBase.name_collisions`)."""
 
     new: int
     present: int
     total: int
     files: tuple[str, ...] = ()
+    collisions: tuple[lookup.NameCollision, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -173,11 +184,30 @@ class FactBase:
         """
         if not inputs:
             raise FactbaseError("nothing to load: give one or more files, or - for stdin")
-        run = _LoadRun()
-        done = 0
-        with self._write() as conn:
+
+        def sources() -> Iterator[tuple[str, Iterator[RawRecord], int | None]]:
             for name in inputs:
                 _fmt, records, hint = read_input(name)
+                yield name, records, hint
+
+        return self._append_records(sources(), progress)
+
+    def add(self, records: Sequence[dict[str, Any]], origin: str = "<command line>"
+            ) -> LoadResult:
+        """Validate and append ``records`` (event records as mappings, the file format's) in
+        one transaction, exactly as :meth:`load` does for a file; errors name ``origin``."""
+        raws = iter([RawRecord(origin, f"record {i + 1}" if len(records) > 1 else "", r)
+                     for i, r in enumerate(records)])
+        return self._append_records(iter([(origin, raws, None)]), None)
+
+    def _append_records(self, inputs: Iterator[tuple[str, Iterator[RawRecord], int | None]],
+                        progress: Callable[[int, str, int | None], None] | None) -> LoadResult:
+        run = _LoadRun()
+        done = 0
+        names: list[str] = []
+        with self._write() as conn:
+            for name, records, hint in inputs:
+                names.append(name)
                 batch: list[tuple[str, EventDraft]] = []
                 seen_any = False
                 for rec in records:
@@ -202,7 +232,9 @@ class FactBase:
                 conn.rollback()
                 raise InvalidRecord(run.problems)
             total = log.count(conn)
-        return LoadResult(run.new, run.present, total, tuple(inputs))
+            # seq runs without gaps, so total - new is the log's length before this load.
+            clashes = lookup.collisions(conn, since_seq=total - run.new) if run.new else []
+        return LoadResult(run.new, run.present, total, tuple(names), tuple(clashes))
 
     def _flush(self, conn: Connection, batch: list[tuple[str, EventDraft]],
                run: _LoadRun) -> None:
@@ -224,10 +256,25 @@ class FactBase:
             else:
                 run.problems.append(f"{where}: {_conflict(draft)}")
         run.problems += self._kind_clashes(conn, fresh)
-        rows = list(log.append(conn, [d for _, d in fresh]))
+        plain = [(w, d) for w, d in fresh if d.type not in AMEND_TYPES]
+        amendments = [(w, d) for w, d in fresh if d.type in AMEND_TYPES]
+        self._append(conn, plain, run)
+        # Amendments go after the events they may target (from this very batch), one round
+        # at a time so a correction of a correction finds the correction it amends.
+        while amendments:
+            ready, waiting, problems = amend_checks.check(conn, amendments)
+            if not ready:
+                run.problems += problems
+                break
+            self._append(conn, ready, run)
+            amendments = waiting
+
+    def _append(self, conn: Connection, drafts: list[tuple[str, EventDraft]],
+                run: _LoadRun) -> None:
+        rows = list(log.append(conn, [d for _, d in drafts]))
         projections.apply(conn, [log.to_event(r) for r in rows])
         run.new += len(rows)
-        refs = [(where, ref) for where, d in fresh for ref in d.references]
+        refs = [(where, ref) for where, d in drafts for ref in d.references]
         run.pending += self._unresolved(conn, refs)
 
     def _kind_clashes(self, conn: Connection,
@@ -293,37 +340,42 @@ class FactBase:
             return log.count(conn)
 
     def resolve(self, name: str, kinds: Sequence[str] | None = None) -> str:
-        """The entity id for ``name``: an id, or any name or alias (folded: Unicode, case,
-        traditional/simplified Chinese). Raises :class:`NotFound` with suggestions, or when
-        the name is ambiguous, listing the candidates."""
+        """The entity id for ``name``: an id, or any name or alias, matched on the look-up
+        keys of :func:`factbase.names.name_keys` (Unicode, case, traditional/simplified
+        Chinese, word order, pinyin; :mod:`factbase.lookup`). ``kinds``: only these kinds.
+        Raises :class:`NotFound` when nothing matches (suggesting up to three close names),
+        or when the name is ambiguous (two entities share it; they are listed)."""
         with self._read() as conn:
             row = conn.execute(select(entities.c.entity_id, entities.c.kind)
                                .where(entities.c.entity_id == name)).first()
             if row is not None and (kinds is None or row.kind in kinds):
                 return str(row.entity_id)
-            q = (select(entities.c.entity_id, entities.c.kind, entities.c.name)
-                 .join(entity_names, entity_names.c.entity_id == entities.c.entity_id)
-                 .where(entity_names.c.folded == fold(name)).distinct())
-            if kinds is not None:
-                q = q.where(entities.c.kind.in_(list(kinds)))
-            hits = conn.execute(q).all()
+            hits = lookup.matches(conn, name, kinds)
             if len(hits) == 1:
-                return str(hits[0].entity_id)
+                return hits[0].id
             what = " or ".join(kinds) if kinds else "entity"
             if len(hits) > 1:
-                listed = ", ".join(f"{h.entity_id} ({h.name})" for h in hits)
+                listed = ", ".join(f"{h.id} ({h.name})" for h in hits)
                 raise NotFound(f"'{name}' names more than one {what}: {listed}; use an id")
-            q2 = select(entity_names.c.name, entities.c.entity_id).join(
-                entities, entity_names.c.entity_id == entities.c.entity_id)
-            if kinds is not None:
-                q2 = q2.where(entities.c.kind.in_(list(kinds)))
-            names = {}
-            for r in conn.execute(q2):
-                names[r.name] = r.entity_id
-                names[r.entity_id] = r.entity_id
-            close = difflib.get_close_matches(name, list(names), n=3, cutoff=0.6)
-            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            close = lookup.suggest(conn, name, kinds)
+            hint = ("; did you mean " + ", ".join(f"'{c.name}' ({c.id})" for c in close)
+                    + "?") if close else ""
             raise NotFound(f"no {what} named '{name}'{hint}")
+
+    def entities(self, ids: Sequence[str]) -> dict[str, lookup.Entity]:
+        """Entities by id (kind, display name, note, and every name and alias, the display
+        name first); unknown ids are left out. Reads the projections, as they stand now."""
+        with self._read() as conn:
+            return lookup.entity_info(conn, ids)
+
+    def name_collisions(self, entity_ids: Sequence[str] | None = None
+                        ) -> list[lookup.NameCollision]:
+        """Pairs of different people (or organisations) that one look-up name finds: they
+        stay two entities, and a look-up by that name is ambiguous. ``entity_ids``: only pairs
+        involving one of them (None: every pair). A pair declared one by ``entity.merged`` is
+        not listed. Writes nothing."""
+        with self._read() as conn:
+            return lookup.collisions(conn, entity_ids=entity_ids)
 
     def names(self, ids: Sequence[str] | None = None) -> dict[str, str]:
         """Display names by entity id (all entities when ``ids`` is None)."""
@@ -343,9 +395,26 @@ class FactBase:
                                         r.published_text, r.language)
                     for r in conn.execute(q)}
 
-    def org(self, org: str, *, as_of: date, known_at: datetime | None = None) -> OrgState:
+    def published(self) -> dict[str, date]:
+        """Source id -> first day of its publication date, for sources that state one."""
+        with self._read() as conn:
+            return {r.source_id: r.published_from for r in conn.execute(
+                select(sources.c.source_id, sources.c.published_from)
+                .where(sources.c.published_from.is_not(None)))}
+
+    def resolved(self, evs: list[Event], *, prefer: Prefer | None = None,
+                 min_evidence: str | None = None) -> Resolved:
+        """The effective view of ``evs`` (corrections, retractions, accounts applied)."""
+        return resolve(evs, prefer=prefer, min_evidence=min_evidence,
+                       published=self.published() if prefer == "latest-source" else None)
+
+    def org(self, org: str, *, as_of: date, known_at: datetime | None = None,
+            prefer: Prefer | None = None, min_evidence: str | None = None) -> OrgState:
         """The state of organisation ``org`` (id or name) at the end of day ``as_of``, as the
-        log stood at ``known_at`` (None = now). Raises :class:`NotFound` for an unknown org."""
+        log stood at ``known_at`` (None = now): corrections, retractions and accounts recorded
+        by then apply (:mod:`factbase.amend`). ``prefer`` picks one claim where sources
+        disagree (default: show the disagreement); ``min_evidence`` hides weaker facts.
+        Raises :class:`NotFound` for an unknown org, or one not yet recorded at ``known_at``."""
         org_id = self.resolve(org, ["organization"])
         with self._read() as conn:
             evs = log.read_events(conn, log.select_events(streams=[org_id], known_at=known_at))
@@ -357,40 +426,78 @@ class FactBase:
                     raise NotFound(f"'{org_id}' was not yet in the log at "
                                    f"{known_at.isoformat()} (first recorded "
                                    f"{first.isoformat()})")
-        return replay(org_id, evs, as_of, known_at)
+        effective = self.resolved(evs, prefer=prefer, min_evidence=min_evidence)
+        return replay(org_id, effective.events, as_of, known_at)
 
     def timeline(self, entity: str | None = None, *, start: date | None = None,
                  end: date | None = None, types: Sequence[str] | None = None,
-                 known_at: datetime | None = None) -> list[Event]:
-        """Dated events in valid-time order (end, start, instant, seq), as replay applies them.
+                 known_at: datetime | None = None, prefer: Prefer | None = None,
+                 min_evidence: str | None = None) -> list[Event]:
+        """Dated events in valid-time order (end, start, instant, seq), as replay applies them,
+        with the corrections, retractions and accounts recorded by ``known_at`` applied.
 
         ``entity`` (id or name): events of its stream or naming it in their fields.
-        ``start``/``end``: keep events whose valid interval overlaps ``[start, end]``
-        (inclusive days). ``types``: exact types, or prefixes ending in ``.`` or ``.*``
-        (``person.*``). ``known_at``: recorded-time cut.
+        ``start``/``end``: keep events whose (corrected) valid interval overlaps
+        ``[start, end]`` (inclusive days). ``types``: exact types, or prefixes ending in ``.``
+        or ``.*`` (``person.*``). ``known_at``: recorded-time cut (None = now).
         """
+        return self.timeline_history(entity, start=start, end=end, types=types,
+                                     known_at=known_at, prefer=prefer,
+                                     min_evidence=min_evidence).events
+
+    def timeline_history(self, entity: str | None = None, *, start: date | None = None,
+                         end: date | None = None, types: Sequence[str] | None = None,
+                         known_at: datetime | None = None, prefer: Prefer | None = None,
+                         min_evidence: str | None = None) -> Resolved:
+        """Like :meth:`timeline`, with each event's amendments: ``history`` maps event ids to
+        the corrections, retractions and accounts recorded against them (by ``known_at``),
+        ``retracted`` the events taken back, ``originals`` the events as first recorded."""
         entity_id = self.resolve(entity) if entity else None
         exact = [t for t in types or [] if not t.endswith((".", ".*"))]
         prefixes = [t.rstrip("*") for t in types or [] if t.endswith((".", ".*"))]
-        q = log.select_events(known_at=known_at, valid_from=start, valid_to=end)
-        q = q.where(events.c.date_text.is_not(None))
+        q = log.select_events(known_at=known_at).where(events.c.date_text.is_not(None))
         if types:
             q = q.where(or_(events.c.type.in_(exact),
                             *[events.c.type.startswith(p) for p in prefixes]))
         if entity_id is not None:
             q = q.where(or_(events.c.stream == entity_id,
                             events.c.payload.contains(f'"{entity_id}"')))
+        amend_q = log.select_events(known_at=known_at, types=sorted(AMEND_TYPES))
         with self._read() as conn:
             evs = log.read_events(conn, q)
+            amendments = log.read_events(conn, amend_q)
         if entity_id is not None:
             evs = [e for e in evs if e.stream == entity_id or _mentions(e.payload, entity_id)]
-        return sorted(evs, key=_valid_order)
+        result = self.resolved(evs + amendments, prefer=prefer, min_evidence=min_evidence)
+        shown = [e for e in result.events if e.date is not None
+                 and (start is None or e.date.end >= start)
+                 and (end is None or e.date.start <= end)]
+        result.events = sorted(shown, key=_valid_order)
+        return result
 
     def dated(self, text: str | date) -> PartialDate:
         """Parse a date as the loader would (convenience for callers)."""
         from factbase.dates import parse_date
 
         return parse_date(text)
+
+    def diff(self, org: str, d1: date, d2: date, *,
+             known_at: datetime | None = None) -> dict[str, Any]:
+        """What changed in organisation ``org`` (id or name) between the end of day ``d1`` and
+        the end of day ``d2`` (valid time), both as the log stood at ``known_at`` (recorded
+        time; None = now): the JSON-ready document of :func:`factbase.diff.diff_documents`
+        (joins, departures, roles, units, figures, each with its date and sources). Writes
+        nothing. Raises :class:`factbase.errors.InputError` when ``d1`` is after ``d2``, and
+        :class:`NotFound` for an unknown org or one not yet recorded at ``known_at``."""
+        from factbase.diff import check_dates, diff_documents
+        from factbase.reports.model import org_document, timeline_document
+
+        check_dates(d1, d2)
+        names, srcs = self.names(), self.sources()
+        before = org_document(self.org(org, as_of=d1, known_at=known_at), names, srcs, known_at)
+        after = org_document(self.org(org, as_of=d2, known_at=known_at), names, srcs, known_at)
+        evs = self.timeline(before["org"]["id"], start=d1, end=d2, known_at=known_at)
+        return diff_documents(before, after, timeline_document(evs, names, srcs))
 
     # --- integrity ----------------------------------------------------------------------
 

@@ -97,6 +97,16 @@ def known_at_option(f: F) -> F:
              "in UTC; default: now).")(f)
 
 
+def policy_options(f: F) -> F:
+    f = click.option(
+        "--min-evidence", "min_evidence", type=click.Choice(["reported", "confirmed"]),
+        default=None, help="Hide facts (and accounts) below this evidence level.")(f)
+    return click.option(
+        "--prefer", type=click.Choice(["confirmed", "latest-source"]), default=None,
+        help="Where sources disagree on a date or figure, pick one claim: the best evidenced, "
+             "or the latest published source (default: show the disagreement).")(f)
+
+
 def format_option(*choices: str) -> Callable[[F], F]:
     def deco(f: F) -> F:
         return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0],
@@ -262,10 +272,11 @@ def load(ctx: click.Context, files: tuple[str, ...]) -> None:
 @click.argument("org")
 @as_of_option
 @known_at_option
+@policy_options
 @format_option("text", "json")
 @click.pass_context
 def org(ctx: click.Context, org: str, as_of: date | None, known_at: datetime | None,
-        fmt: str) -> None:
+        prefer: Any, min_evidence: str | None, fmt: str) -> None:
     """Show an organisation as it stood on a date: units, people, departures, metrics.
 
     ORG is an id or any name of the organisation. Events whose date is only known to a
@@ -281,7 +292,8 @@ def org(ctx: click.Context, org: str, as_of: date | None, known_at: datetime | N
     from factbase.reports.model import org_document
 
     fb = _settings(ctx).fb(ctx)
-    state = fb.org(org, as_of=as_of or _today(), known_at=known_at)
+    state = fb.org(org, as_of=as_of or _today(), known_at=known_at, prefer=prefer,
+                   min_evidence=min_evidence)
     doc = org_document(state, fb.names(), fb.sources(), known_at)
     click.echo(render("org", fmt, doc), nl=False)
 
@@ -295,10 +307,15 @@ def org(ctx: click.Context, org: str, as_of: date | None, known_at: datetime | N
 @click.option("--type", "types", multiple=True, metavar="TYPE",
               help="Only this event type; repeatable; `person.*` for a family.")
 @known_at_option
+@policy_options
+@click.option("--history", is_flag=True,
+              help="Show each event's corrections and retractions with their recorded times, "
+                   "and retracted events too.")
 @format_option("text", "json")
 @click.pass_context
 def timeline(ctx: click.Context, entity: str | None, start: date | None, end: date | None,
-             types: tuple[str, ...], known_at: datetime | None, fmt: str) -> None:
+             types: tuple[str, ...], known_at: datetime | None, prefer: Any,
+             min_evidence: str | None, history: bool, fmt: str) -> None:
     """List events in valid-time order, with their sources.
 
     ENTITY (an id or any name: an organisation, person, unit or product) keeps the events
@@ -327,13 +344,49 @@ def timeline(ctx: click.Context, entity: str | None, start: date | None, end: da
     if start and end and start > end:
         raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="'--from'")
     fb = _settings(ctx).fb(ctx)
-    evs = fb.timeline(entity, start=start, end=end, types=list(types) or None,
-                      known_at=known_at)
-    doc = timeline_document(evs, fb.names(), fb.sources(), entity=entity,
+    result = fb.timeline_history(entity, start=start, end=end, types=list(types) or None,
+                                 known_at=known_at, prefer=prefer, min_evidence=min_evidence)
+    evs = result.events
+    if history:
+        evs = _with_retracted(result, start, end)
+    doc = timeline_document(evs, fb.names(), fb.sources(),
+                            history=result if history else None, entity=entity,
                             start=start.isoformat() if start else None,
                             end=end.isoformat() if end else None, types=list(types),
                             known_at=known_at.isoformat() if known_at else None)
     click.echo(render("timeline", fmt, doc), nl=False)
+
+
+@cli.command()
+@click.argument("org")
+@click.argument("d1", type=DayType())
+@click.argument("d2", type=DayType())
+@known_at_option
+@format_option("text", "json", "md")
+@click.pass_context
+def diff(ctx: click.Context, org: str, d1: date, d2: date, known_at: datetime | None,
+         fmt: str) -> None:
+    """Show what changed in an organisation between two dates, each change with its sources.
+
+    Compares the state at the end of D1 with the state at the end of D2: people who joined,
+    departed (with every account of a disputed departure) or returned, roles started and
+    ended, units created, renamed, moved, merged or dissolved, figures new or changed, and
+    the announcements, meetings and statements in between.
+
+    \b
+    Examples:
+      factbase diff xai 2026-01-01 2026-03-01
+      factbase diff xai 2026-02-01 2026-02-28 --format md > february.md
+      factbase diff xai 2026-01-01 2026-03-01 --format json | jq '.departed[].name'
+    """
+    if d1 > d2:
+        raise click.BadParameter(f"D1 {d1} is after D2 {d2}; D1 must be on or before D2",
+                                 param_hint="'D1'")
+    from factbase.reports import render
+
+    fb = _settings(ctx).fb(ctx)
+    doc = fb.diff(org, d1, d2, known_at=known_at)
+    click.echo(render("diff", fmt, doc), nl=False)
 
 
 @cli.command()
@@ -378,6 +431,99 @@ def rebuild(ctx: click.Context) -> None:
     fb = _settings(ctx).fb(ctx)
     n = fb.rebuild()
     click.echo(f"rebuilt projections from {n} events")
+
+
+def _with_retracted(result: Any, start: date | None, end: date | None) -> list[Any]:
+    """The effective events plus the retracted ones (as first recorded), in valid-time order."""
+    from factbase.api import _valid_order
+
+    gone = [result.originals[t] for t in result.retracted if t in result.originals
+            and result.originals[t].date is not None]
+    gone = [e for e in gone if (start is None or e.date.end >= start)
+            and (end is None or e.date.start <= end)]
+    return sorted([*result.events, *gone], key=_valid_order)
+
+
+def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
+    import yaml
+
+    from factbase.loader import _Loader  # the safe loader that keeps dates as text
+
+    changes: dict[str, Any] = {}
+    for item in values:
+        field, sep, raw = item.partition("=")
+        if not sep or not field.strip():
+            raise click.BadParameter(f"'{item}' is not FIELD=VALUE", param_hint="'--set'")
+        # The value is read as a YAML scalar: 5000 is a number, null removes the field,
+        # anything else is text (dates stay text: the date parser decides what they mean).
+        value = yaml.load(raw, Loader=_Loader) if raw.strip() else None  # noqa: S506
+        changes[field.strip()] = value
+    return changes
+
+
+@cli.command()
+@click.argument("event_id")
+@click.option("--date", "new_date", default=None, metavar="DATE",
+              help="The corrected valid time (any factbase date form).")
+@click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE",
+              help="A corrected field (repeatable), e.g. --set reason=dismissed; "
+                   "FIELD=null removes an optional field.")
+@click.option("--why", required=True, help="Why the event was wrong.")
+@click.option("--source", "sources", multiple=True, required=True, metavar="SOURCE_ID",
+              help="The source of the correction (a registered source id; repeatable).")
+@click.option("--evidence", type=click.Choice(["confirmed", "reported", "unconfirmed"]),
+              default=None, help="How the correction is known.")
+@click.pass_context
+def correct(ctx: click.Context, event_id: str, new_date: str | None, sets: tuple[str, ...],
+            why: str, sources: tuple[str, ...], evidence: str | None) -> None:
+    """Correct an event by appending an event.corrected (the original stays in the log).
+
+    Replay uses the corrected fields from now on; `--known-at` before now still shows the
+    old picture. A correction of a correction amends the earlier correction.
+
+    \b
+    Example:
+      factbase correct tony-wu-left --date 2026-02-10 \\
+        --why "his post was on the 10th in Asia" --source hindustantimes-2026-02-10
+    """
+    changes = _parse_set(sets)
+    if new_date is not None:
+        changes["date"] = new_date
+    if not changes:
+        raise click.UsageError("nothing to correct: give --date and/or --set FIELD=VALUE")
+    record: dict[str, Any] = {"type": "event.corrected", "target": event_id,
+                              "changes": changes, "why": why, "sources": list(sources)}
+    if evidence:
+        record["evidence"] = evidence
+    fb = _settings(ctx).fb(ctx)
+    result = fb.add([record], origin=f"correct {event_id}")
+    what = ", ".join(f"{k}={v}" for k, v in changes.items())
+    click.echo(f"corrected {event_id}: {what}" if result.new else
+               f"{event_id}: this correction is already in the log")
+
+
+@cli.command()
+@click.argument("event_id")
+@click.option("--why", required=True, help="Why the event should never have been recorded.")
+@click.option("--source", "sources", multiple=True, required=True, metavar="SOURCE_ID",
+              help="The source of the retraction (a registered source id; repeatable).")
+@click.pass_context
+def retract(ctx: click.Context, event_id: str, why: str, sources: tuple[str, ...]) -> None:
+    """Retract an event by appending an event.retracted (the original stays in the log).
+
+    Replay ignores the event from now on; `--known-at` before now still shows it, and
+    `timeline --history` shows both.
+
+    \b
+    Example:
+      factbase retract metric-x-installs --why "figure was X's, not xAI's" \\
+        --source huxiu-4835050
+    """
+    fb = _settings(ctx).fb(ctx)
+    result = fb.add([{"type": "event.retracted", "target": event_id, "why": why,
+                      "sources": list(sources)}], origin=f"retract {event_id}")
+    click.echo(f"retracted {event_id}" if result.new else
+               f"{event_id}: this retraction is already in the log")
 
 
 def main() -> None:

@@ -200,6 +200,9 @@ class Account(BaseModel):
     source: Slug
     reason: Reason | None = None
     evidence: Evidence | None = None
+    #: An account may claim another date or figure than the event's own (kept side by side).
+    date: str | None = None
+    value: int | float | None = None
 
 
 class PersonJoined(_Fields):
@@ -351,6 +354,65 @@ class ReorgAnnounced(_Fields):
     REFS = {"org": "organization"}
 
 
+# --- amendments and identity decisions: about other events and entities, not the world ----
+
+EventId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:#-]{0,199}$")]
+
+
+class EventCorrected(_Fields):
+    """An earlier event was wrong: ``changes`` gives the corrected fields, ``why`` says why.
+
+    ``changes`` maps field names of the target (``date``, ``at``, ``evidence``, ``note`` or
+    any of its type's fields) to their corrected values; ``null`` removes an optional field.
+    A correction of a correction amends that correction's ``changes``. The target keeps its id
+    and its place in the log; replay as known at T uses the corrections recorded by T.
+    """
+
+    target: EventId
+    changes: dict[str, Any] = Field(min_length=1)
+    why: Text
+    STREAM = ("target",)  # replaced by the target's stream when loaded
+
+
+class EventRetracted(_Fields):
+    """An earlier event should never have been recorded: replay ignores it from now on."""
+
+    target: EventId
+    why: Text
+    STREAM = ("target",)
+
+
+class AccountAdded(_Fields):
+    """Another attributed account of an earlier event (who says what, where), added later.
+
+    An account may claim a different ``date`` or ``value``; the two are shown side by side.
+    """
+
+    target: EventId
+    account: Account
+    STREAM = ("target",)
+
+
+class EntityMerged(_Fields):
+    """Two ids are one entity: ``entity`` is the same person or organisation as ``into``."""
+
+    entity: Slug
+    into: Slug
+    why: Text
+    REFS = {"entity": "entity", "into": "entity"}
+    STREAM = ("into",)
+
+
+class EntityUnmerged(_Fields):
+    """A merge is taken back: ``entity`` and ``into`` are two after all."""
+
+    entity: Slug
+    into: Slug
+    why: Text
+    REFS = {"entity": "entity", "into": "entity"}
+    STREAM = ("into",)
+
+
 #: type -> field model. The registry later plugins extend.
 EVENT_TYPES: dict[str, type[_Fields]] = {
     "entity.registered": EntityRegistered,
@@ -366,10 +428,20 @@ EVENT_TYPES: dict[str, type[_Fields]] = {
     "metric.reported": MetricReported,
     "product.announced": ProductAnnounced,
     "product.launched": ProductLaunched,
+    "event.corrected": EventCorrected,
+    "event.retracted": EventRetracted,
+    "account.added": AccountAdded,
+    "entity.merged": EntityMerged,
+    "entity.unmerged": EntityUnmerged,
 }
 
 #: Types that carry no valid time and may cite no source (identity and bibliography).
 REGISTRATION_TYPES = frozenset({"entity.registered", "entity.aliased", "source.registered"})
+#: Types about other events: their stream is their target's; they carry no valid time.
+AMEND_TYPES = frozenset({"event.corrected", "event.retracted", "account.added"})
+#: Identity decisions: undated (they are about knowledge), but they cite sources.
+IDENTITY_TYPES = frozenset({"entity.merged", "entity.unmerged"})
+UNDATED_TYPES = REGISTRATION_TYPES | AMEND_TYPES | IDENTITY_TYPES
 
 
 # --- validated drafts -------------------------------------------------------------------
@@ -467,11 +539,32 @@ def _refs(model: _Fields, prefix: str = "") -> list[Reference]:
             refs += [Reference(f"{prefix}{name}[{i}]", kind, v) for i, v in enumerate(value)]
         else:
             refs.append(Reference(prefix + name, kind, value))
+    accounts: list[tuple[str, Account]] = []
     if isinstance(model, PersonLeft):
-        for i, acc in enumerate(model.accounts):
-            refs.append(Reference(f"{prefix}accounts[{i}].by", "entity", acc.by))
-            refs.append(Reference(f"{prefix}accounts[{i}].source", "source", acc.source))
+        accounts = [(f"{prefix}accounts[{i}]", acc) for i, acc in enumerate(model.accounts)]
+    if isinstance(model, AccountAdded):
+        accounts = [(f"{prefix}account", model.account)]
+    for path, acc in accounts:
+        refs.append(Reference(f"{path}.by", "entity", acc.by))
+        refs.append(Reference(f"{path}.source", "source", acc.source))
     return refs
+
+
+def _account_dates(model: _Fields) -> list[tuple[str, str]]:
+    """Problems with dates claimed by accounts (each must be a date factbase reads)."""
+    accounts: list[tuple[str, Account]] = []
+    if isinstance(model, PersonLeft):
+        accounts = [(f"accounts[{i}].date", a) for i, a in enumerate(model.accounts)]
+    if isinstance(model, AccountAdded):
+        accounts = [("account.date", model.account)]
+    problems = []
+    for path, acc in accounts:
+        if acc.date is not None:
+            try:
+                parse_date(acc.date)
+            except DateError as exc:
+                problems.append((path, str(exc)))
+    return problems
 
 
 def _defines(model: _Fields) -> list[tuple[str, str, str]]:
@@ -586,6 +679,7 @@ def validate_record(data: Any) -> EventDraft:
                                f"{_suggest(str(type_), known)}; known types: "
                                + ", ".join(known))])
     registration = type_ in REGISTRATION_TYPES
+    undated = type_ in UNDATED_TYPES
 
     # Envelope.
     given = data.get("id")
@@ -595,8 +689,11 @@ def validate_record(data: Any) -> EventDraft:
         given = None
     date: PartialDate | None = None
     raw_date = data.get("date")
-    if raw_date is None:
-        if not registration:
+    if raw_date is not None and undated and type_ not in REGISTRATION_TYPES:
+        problems.append(("date", f"{type_} is about the log, not the world, and takes no date; "
+                         "remove it"))
+    elif raw_date is None:
+        if not undated:
             problems.append(("date", "missing: when did it happen? e.g. 2026-02-10, 2026-02, "
                              "2026 or 2026-02-01/2026-02-11"))
     else:
@@ -657,6 +754,7 @@ def validate_record(data: Any) -> EventDraft:
         payload = model.model_dump(mode="json", exclude_none=True)
         if isinstance(model, PersonLeft):
             problems += _validate_person_left(model, "")
+        problems += _account_dates(model)
         if isinstance(model, ReorgAnnounced):
             changes, crefs, cdefs, cprobs = _validate_changes(model)
             payload["changes"] = changes

@@ -42,7 +42,7 @@ class RawRecord:
 
     @property
     def where(self) -> str:
-        return f"{self.origin} {self.locator}"
+        return f"{self.origin} {self.locator}" if self.locator else self.origin
 
 
 class _Loader(yaml.SafeLoader):

@@ -4,6 +4,11 @@ Each projection row comes from one event by :func:`rows_for` — a pure function
 events one by one as they are appended and rebuilding from the whole log give the same tables,
 which :func:`check` proves (``factbase verify``). Tables: ``entities``, ``entity_names`` and
 ``sources`` (see :mod:`factbase.store.schema`).
+
+``entity_names`` holds one row per (entity, name, look-up key): every key of
+:func:`factbase.names.name_keys` goes in the ``folded`` column (the name's folded form among
+them), so ``Yuhuai Wu``, ``Wu Yuhuai`` and ``wuyuhuai`` find the rows of ``吴宇怀`` through the
+index on ``folded``. ``is_primary`` is 1 on every row of the display name.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from sqlalchemy.engine import Connection
 
 from factbase.dates import parse_date
 from factbase.events import Event
-from factbase.names import fold
+from factbase.names import name_keys
 from factbase.store.log import to_event
 from factbase.store.schema import PROJECTION_TABLES, entities, entity_names, events
 
@@ -73,8 +78,10 @@ def _name_rows(entity_id: str, names: list[str], seq: int, *, primary: str | Non
                implicit: bool = False) -> list[dict[str, Any]]:
     rows = []
     for name in dict.fromkeys(names):
-        row: dict[str, Any] = {"entity_id": entity_id, "name": name, "folded": fold(name),
-                               "is_primary": int(name == primary), "seq": seq}
+        # One row per look-up key; the keys travel with the name until it is inserted.
+        row: dict[str, Any] = {"entity_id": entity_id, "name": name,
+                               "is_primary": int(name == primary), "seq": seq,
+                               "_keys": sorted(name_keys(name)) or [""]}
         if implicit:
             row["_implicit"] = True
         rows.append(row)
@@ -139,6 +146,8 @@ def apply(conn: Connection, batch: Iterable[Event]) -> None:
                 names = {k: (0 if k[0] == row["entity_id"] else v) for k, v in names.items()}
             names[key] = row["is_primary"]
             named.add(row["entity_id"])
+            inserts[table_name] += [{**row, "folded": k} for k in row.pop("_keys")]
+            continue
         inserts[table_name].append(row)
     _flush(conn, inserts)
 

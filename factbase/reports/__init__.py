@@ -28,11 +28,25 @@ def _text(view: str) -> Renderer:
     return render
 
 
+def _lazy(module: str, name: str) -> Renderer:
+    """A renderer imported on first use (keeps ``factbase --help`` fast)."""
+    def render(doc: dict[str, Any]) -> str:
+        from importlib import import_module
+
+        fn: Renderer = getattr(import_module(f"factbase.reports.{module}"), name)
+        return fn(doc)
+
+    return render
+
+
 RENDERERS: dict[tuple[str, str], Renderer] = {
     ("org", "text"): _text("org"),
     ("org", "json"): render_json,
     ("timeline", "text"): _text("timeline"),
     ("timeline", "json"): render_json,
+    ("diff", "text"): _lazy("diff_text", "render_diff"),
+    ("diff", "json"): render_json,
+    ("diff", "md"): _lazy("markdown", "render_diff"),
 }
 
 

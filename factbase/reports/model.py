@@ -264,10 +264,42 @@ def event_document(e: Event, names: Names) -> dict[str, Any]:
     }
 
 
+def _amendment(a: Event) -> dict[str, Any]:
+    p = a.payload
+    out: dict[str, Any] = {"type": a.type, "id": a.event_id,
+                           "recorded_at": _iso(a.recorded_at), "sources": list(a.sources)}
+    if a.type == "event.corrected":
+        out["changes"] = p["changes"]
+    if a.type == "account.added":
+        out["account"] = p["account"]
+    if p.get("why"):
+        out["why"] = p["why"]
+    return out
+
+
+def _chain(event_id: str, history: Any) -> list[dict[str, Any]]:
+    """Amendments of ``event_id`` and, nested, of those amendments, in log order."""
+    return [{**_amendment(a), "history": _chain(a.event_id, history)}
+            for a in history.history.get(event_id, [])]
+
+
 def timeline_document(evs: Iterable[Event], names: Names, sources: Mapping[str, Any],
-                      **query: Any) -> dict[str, Any]:
-    """The JSON document for ``factbase timeline``: ``query``, ``events``, ``sources``."""
-    items = [event_document(e, names) for e in evs]
+                      history: Any = None, **query: Any) -> dict[str, Any]:
+    """The JSON document for ``factbase timeline``: ``query``, ``events``, ``sources``.
+
+    With ``history`` (a :class:`factbase.amend.Resolved`), each event carries ``retracted``
+    and ``history``: its corrections, retractions and added accounts with recorded times."""
+    items = []
+    for e in evs:
+        doc = event_document(e, names)
+        if history is not None:
+            doc["retracted"] = e.event_id in history.retracted
+            doc["history"] = _chain(e.event_id, history)
+            original = history.originals.get(e.event_id)
+            if original is not None and original.date is not None and e.date is not None \
+                    and original.date.text != e.date.text:
+                doc["recorded_date"] = original.date.text
+        items.append(doc)
     doc: dict[str, Any] = {"query": query, "count": len(items), "events": items}
     doc["sources"] = sources_map(items, sources)
     return doc

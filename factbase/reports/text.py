@@ -167,7 +167,10 @@ def render_timeline(doc: dict[str, Any]) -> str:
         at = f" (at {e['at'][:16].replace('T', ' ')} UTC)" if e.get("at") else ""
         if e.get("announced"):
             at += f" (announced {e['announced']})"
-        out.append(f"{e['date']:<{width}}  {e['type']:<{tw}}  {e['summary']}{at}{notes.mark(e)}")
+        gone = "[RETRACTED] " if e.get("retracted") else ""
+        out.append(f"{e['date']:<{width}}  {e['type']:<{tw}}  {gone}{e['summary']}{at}"
+                   f"{notes.mark(e)}  ({e['id']})")
+        out += _history_lines(e.get("history", []), notes, " " * (width + 2))
     if not out:
         out.append("(no events match)")
     if notes.order:
@@ -175,3 +178,22 @@ def render_timeline(doc: dict[str, Any]) -> str:
         out.append("Sources")
         out += notes.render()
     return "\n".join(out) + "\n"
+
+
+def _history_lines(chain: list[dict[str, Any]], notes: _Notes, pad: str) -> list[str]:
+    """Indented lines for an event's corrections, retractions and added accounts."""
+    lines = []
+    for a in chain:
+        when = f"recorded {a['recorded_at'][:19].replace('T', ' ')} UTC"
+        why = f" — {a['why']}" if a.get("why") else ""
+        if a["type"] == "event.corrected":
+            what = ", ".join(f"{k} → {v}" for k, v in a["changes"].items())
+            head = f"corrected ({a['id']}, {when}): {what}"
+        elif a["type"] == "event.retracted":
+            head = f"retracted ({a['id']}, {when})"
+        else:
+            acc = a.get("account", {})
+            head = f"account added ({a['id']}, {when}): per {acc.get('by')}: {acc.get('says')}"
+        lines.append(f"{pad}↳ {head}{why}{notes.mark(a)}")
+        lines += _history_lines(a.get("history", []), notes, pad + "  ")
+    return lines
