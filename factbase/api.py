@@ -18,6 +18,7 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.engine import Connection
 
 from factbase import lookup, projections
+from factbase.amend import Prefer, Resolved, resolve
 from factbase.dates import PartialDate
 from factbase.errors import FactbaseError, InvalidRecord, NotFound, SchemaError
 from factbase.events import (
@@ -28,11 +29,9 @@ from factbase.events import (
     Reference,
     validate_record,
 )
-from factbase.store import amend_checks
 from factbase.loader import RawRecord, read_input
-from factbase.amend import Prefer, Resolved, resolve
-from factbase.replay import OrgState, replay
-from factbase.store import log
+from factbase.replay import TYPE_RANK, OrgState, replay
+from factbase.store import amend_checks, log
 from factbase.store.engine import WRITE_OPTION, database_url, make_engine, sqlite_path
 from factbase.store.migrate import schema_state, upgrade_to_head
 from factbase.store.schema import entities, events, sources
@@ -533,7 +532,8 @@ def _mentions(value: Any, entity_id: str) -> bool:
 def _valid_order(e: Event) -> tuple[Any, ...]:
     assert e.date is not None
     instant = e.instant.replace(tzinfo=None) if e.instant else datetime.max
-    return (e.date.end, e.date.start, instant, e.seq)  # as replay orders (by the certain day)
+    # As replay orders them (by the certain day), so a timeline reads like the replay.
+    return (e.date.end, e.date.start, instant, TYPE_RANK.get(e.type, 50), e.event_id)
 
 
 def _conflict(draft: EventDraft) -> str:

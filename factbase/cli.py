@@ -266,6 +266,11 @@ def load(ctx: click.Context, files: tuple[str, ...]) -> None:
     what = ", ".join("<stdin>" if f == "-" else f for f in files)
     click.echo(f"{what}: {result.new} new, {result.present} already present "
                f"(the log holds {result.total} events)")
+    for clash in result.collisions[:20]:  # two entities, one look-up name: flagged, not merged
+        click.echo(clash.warning(), err=True)
+    if len(result.collisions) > 20:
+        click.echo(f"warning: … and {len(result.collisions) - 20} more pairs share a look-up "
+                   "name; each stays two — declare entity.merged where two are one", err=True)
 
 
 @cli.command()
@@ -296,6 +301,36 @@ def org(ctx: click.Context, org: str, as_of: date | None, known_at: datetime | N
                    min_evidence=min_evidence)
     doc = org_document(state, fb.names(), fb.sources(), known_at)
     click.echo(render("org", fmt, doc), nl=False)
+
+
+@cli.command()
+@click.argument("name")
+@as_of_option
+@known_at_option
+@format_option("text", "json")
+@click.pass_context
+def who(ctx: click.Context, name: str, as_of: date | None, known_at: datetime | None,
+        fmt: str) -> None:
+    """Find a person or organisation by any name and show their whole history.
+
+    NAME is an id or any name or alias, in any script, in either order (Tony Wu, 吳宇懷,
+    吴宇怀, Yuhuai Wu, Wu Yuhuai). For a person: every organisation they appear in, with
+    joining and leaving (every account of a disputed departure), roles, statements,
+    confirmations, meetings spoken at and accounts given, each with its sources. For an
+    organisation: a short summary and where to look next.
+
+    \b
+    Examples:
+      factbase who 吴宇怀
+      factbase who "Guodong Zhang" --as-of 2026-03-01
+      factbase who tony-wu --format json | jq '.organisations[].memberships'
+    """
+    from factbase.reports import render
+    from factbase.who import who_document
+
+    fb = _settings(ctx).fb(ctx)
+    doc = who_document(fb, name, as_of=as_of or _today(), known_at=known_at)
+    click.echo(render("who", fmt, doc), nl=False)
 
 
 @cli.command()
@@ -483,8 +518,8 @@ def correct(ctx: click.Context, event_id: str, new_date: str | None, sets: tuple
 
     \b
     Example:
-      factbase correct tony-wu-left --date 2026-02-10 \\
-        --why "his post was on the 10th in Asia" --source hindustantimes-2026-02-10
+      factbase correct tony-wu-left --date 2026-02-10 --why "dated in Asia" --source ht-post
+      factbase correct metric-x-mau --set value=550000000 --why "typo" --source huxiu-4835050
     """
     changes = _parse_set(sets)
     if new_date is not None:
@@ -516,8 +551,7 @@ def retract(ctx: click.Context, event_id: str, why: str, sources: tuple[str, ...
 
     \b
     Example:
-      factbase retract metric-x-installs --why "figure was X's, not xAI's" \\
-        --source huxiu-4835050
+      factbase retract metric-x-installs --why "not in the recording" --source huxiu-4835050
     """
     fb = _settings(ctx).fb(ctx)
     result = fb.add([{"type": "event.retracted", "target": event_id, "why": why,

@@ -192,7 +192,7 @@ def _moved_by_merge(old: Doc, new: Doc, units_a: Mapping[str, Doc]) -> bool:
 def _merged_chain(unit: str | None, units_a: Mapping[str, Doc]) -> list[str | None]:
     """``unit``, then the unit it was merged into, and so on (as of D2)."""
     chain = [unit]
-    while unit in units_a and units_a[unit]["status"] == "merged" \
+    while unit is not None and unit in units_a and units_a[unit]["status"] == "merged" \
             and units_a[unit]["merged_into"] not in chain:
         unit = units_a[unit]["merged_into"]
         chain.append(unit)

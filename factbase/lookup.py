@@ -181,74 +181,82 @@ def _written_order(conn: Connection, seqs: set[int]) -> dict[tuple[int, str], in
 
 def collisions(conn: Connection, *, entity_ids: Sequence[str] | None = None,
                since_seq: int | None = None) -> list[NameCollision]:
-    """Pairs of different people (or organisations) found by the same look-up key.
+    """Different people (or organisations) found by the same look-up key.
+
+    Of the entities of one kind sharing a key, each is paired with the first one (in log
+    order) that had it — so *k* namesakes give *k - 1* pairs, not *k²/2*, and a bulk load of
+    common names stays linear. Each pair is reported once, under one shared key: a folded name
+    of either if there is one, else the shortest; in the order the pairs arose.
 
     ``entity_ids``: only pairs involving one of them. ``since_seq``: only pairs that are new
-    since that log position — some name recorded after it brings the two together, and they
-    shared no key before (``factbase load`` passes the log's length before the load). Neither:
-    every pair. Each pair is reported once, under one shared key: a folded name of either if
-    there is one, else the shortest. Pairs declared one entity by ``entity.merged`` are left
-    out.
+    since that log position — a name recorded after it brings the two together and they shared
+    no key before (``factbase load`` passes the log's length before the load). Neither: every
+    pair. Pairs declared one entity by ``entity.merged`` are left out.
     """
-    base = (select(entity_names.c.folded)
-            .join(entities, entities.c.entity_id == entity_names.c.entity_id)
-            .where(entities.c.kind.in_(COLLISION_KINDS)).distinct())
-    keys: set[str] = set()
-    if since_seq is not None:
-        keys = {r.folded for r in conn.execute(base.where(entity_names.c.seq > since_seq))}
-    elif entity_ids is not None:
-        for chunk in _chunks(sorted(set(entity_ids))):
-            keys |= {r.folded for r in conn.execute(
-                base.where(entity_names.c.entity_id.in_(chunk)))}
-    else:
-        from sqlalchemy import func
+    from sqlalchemy import func
 
-        q = (select(entity_names.c.folded)
-             .join(entities, entities.c.entity_id == entity_names.c.entity_id)
-             .where(entities.c.kind.in_(COLLISION_KINDS))
-             .group_by(entity_names.c.folded)
-             .having(func.count(entity_names.c.entity_id.distinct()) > 1))
-        keys = {r.folded for r in conn.execute(q)}
-    keys.discard("")
-    # key -> entity -> (kind, name with that key, its seq, is it the folded name)
-    holders: dict[str, dict[str, tuple[str, str, int, bool]]] = defaultdict(dict)
-    for chunk in _chunks(sorted(keys)):
-        q = (select(entities.c.entity_id, entities.c.kind, entity_names.c.name,
-                    entity_names.c.folded, entity_names.c.seq, entity_names.c.is_primary)
-             .join(entities, entities.c.entity_id == entity_names.c.entity_id)
-             .where(entity_names.c.folded.in_(chunk),
-                    entities.c.kind.in_(COLLISION_KINDS))
-             .order_by(entity_names.c.is_primary.desc(), entity_names.c.seq))
+    n, e = entity_names, entities
+    grouped = (select(n.c.folded, e.c.kind).join(e, e.c.entity_id == n.c.entity_id)
+               .where(e.c.kind.in_(COLLISION_KINDS), n.c.folded != "")
+               .group_by(n.c.folded, e.c.kind)
+               .having(func.count(n.c.entity_id.distinct()) > 1))
+    if since_seq is not None:
+        grouped = grouped.having(func.max(n.c.seq) > since_seq)
+    groups: set[tuple[str, str]] = set()
+    if entity_ids is not None:
+        mine: set[str] = set()
+        for chunk in _chunks(sorted(set(entity_ids))):
+            mine |= {r.folded for r in conn.execute(
+                select(n.c.folded).where(n.c.entity_id.in_(chunk)).distinct())}
+        for chunk in _chunks(sorted(mine)):
+            groups |= {(r.folded, r.kind) for r in conn.execute(
+                grouped.where(n.c.folded.in_(chunk)))}
+    else:
+        groups = {(r.folded, r.kind) for r in conn.execute(grouped)}
+    if not groups:
+        return []
+    # (key, kind) -> entity -> (first seq it had the key, a name of it with that key)
+    holders: dict[tuple[str, str], dict[str, tuple[int, str]]] = defaultdict(dict)
+    for chunk in _chunks(sorted({k for k, _ in groups})):
+        q = (select(e.c.entity_id, e.c.kind, n.c.name, n.c.folded, n.c.seq)
+             .join(e, e.c.entity_id == n.c.entity_id)
+             .where(n.c.folded.in_(chunk), e.c.kind.in_(COLLISION_KINDS))
+             .order_by(n.c.seq, n.c.is_primary.desc()))
         for r in conn.execute(q):
-            have = holders[r.folded].get(r.entity_id)
-            if have is None or (int(r.seq) < have[2]):
-                holders[r.folded][r.entity_id] = (r.kind, r.name, int(r.seq),
-                                                  fold(r.name) == r.folded)
+            if (r.folded, r.kind) in groups:
+                holders[(r.folded, r.kind)].setdefault(r.entity_id, (int(r.seq), r.name))
+    # (first, other) -> shared keys, and when the pair arose
     pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for key, by_entity in holders.items():
-        ids = sorted(by_entity)
-        for i, a in enumerate(ids):
-            for b in ids[i + 1:]:
-                if by_entity[a][0] == by_entity[b][0]:
-                    pairs[(a, b)].append(key)
+    arose: dict[tuple[str, str], int] = {}
+    for (key, _kind), by_entity in holders.items():
+        order = sorted(by_entity, key=lambda x: (by_entity[x][0], x))
+        for other in order[1:]:
+            pair = (order[0], other)
+            pairs[pair].append(key)
+            arose[pair] = min(by_entity[other][0], arose.get(pair, by_entity[other][0]))
     if entity_ids is not None:
         wanted = set(entity_ids)
-        pairs = {p: k for p, k in pairs.items() if wanted & set(p)}
-    if not pairs:
-        return []
+        pairs = defaultdict(list, {p: k for p, k in pairs.items() if wanted & set(p)})
     merged = _merged_groups(conn)
+    old: dict[str, set[str]] = {}
     if since_seq is not None:
-        old = _keys_by_entity(conn, {e for p in pairs for e in p}, until_seq=since_seq)
+        old = _keys_by_entity(conn, {x for p in pairs for x in p}, until_seq=since_seq)
+    kinds = {x: kind for (_, kind), by_entity in holders.items() for x in by_entity}
     out = []
-    for (a, b), shared in sorted(pairs.items()):
+    for (a, b) in sorted(pairs, key=lambda p: (arose[p], p)):
         if merged.get(a, a) == merged.get(b, b):
             continue
-        if since_seq is not None and old.get(a, set()) & old.get(b, set()):
+        if old.get(a, set()) & old.get(b, set()):
             continue  # they already shared a key before: not new
-        key = min(shared, key=lambda k: (not (holders[k][a][3] or holders[k][b][3]),
-                                         len(k), k))
-        out.append(NameCollision(key, holders[key][a][0], a, holders[key][a][1],
-                                 b, holders[key][b][1]))
+        kind = kinds[a]
+
+        def rank(k: str, a: str = a, b: str = b, kind: str = kind) -> tuple[bool, int, str]:
+            named = {fold(holders[(k, kind)][x][1]) for x in (a, b)}
+            return (k not in named, len(k), k)
+
+        key = min(pairs[(a, b)], key=rank)
+        out.append(NameCollision(key, kind, a, holders[(key, kind)][a][1],
+                                 b, holders[(key, kind)][b][1]))
     return out
 
 

@@ -211,11 +211,24 @@ class _Step:
     cited: Citation
 
     @property
-    def order(self) -> tuple[Day, Day, datetime, int, int]:
+    def order(self) -> tuple[Day, Day, datetime, int, str, int]:
         # By the day it is certain to have happened (the interval's end), then its start, so
-        # "../2026-02-10" (on or before) applies on 2026-02-10, not before the founding.
+        # "../2026-02-10" (on or before) applies on 2026-02-10, not before the founding; then
+        # the exact instant where known; then a fixed order of kinds (beginnings before
+        # endings on the same day); then the event id. Recording order is deliberately not
+        # used: it differs between loads, and the state must not.
         instant = self.instant.replace(tzinfo=None) if self.instant else _FAR
-        return (self.date.end, self.date.start, instant, self.seq, self.index)
+        return (self.date.end, self.date.start, instant, TYPE_RANK.get(self.type, 50),
+                self.event_id, self.index)
+
+
+#: Same-day order of kinds: what opens comes before what it enables, endings last.
+TYPE_RANK: dict[str, int] = {t: i for i, t in enumerate([
+    "org.founded", "unit.created", "unit.renamed", "unit.moved", "person.joined",
+    "role.assigned", "role.confirmed", "metric.reported", "reorg.announced", "meeting.held",
+    "statement.made", "product.announced", "product.launched", "role.ended", "unit.merged",
+    "person.left", "unit.dissolved", "org.merged",
+])}
 
 
 def _steps(events: Iterable[Event]) -> Iterable[_Step]:
@@ -261,6 +274,7 @@ def replay(org: str, events: Iterable[Event], as_of: date,
         if step.index == 0 and step.type not in _STATE_TYPES:
             state.happenings.append(Happening(step.type, step.date, step.cited, step.payload))
         apply(_key(step.type), state, step)
+    state.uncertain.sort(key=lambda u: (u.date.end, u.date.start, u.type, u.cited.event_id))
     return state
 
 

@@ -219,7 +219,8 @@ def test_any_edited_hashed_column_breaks_the_chain_at_that_row(
 
 @pytest.mark.parametrize(("table", "sql"), [
     ("entities", "UPDATE entities SET name = 'Tampered' WHERE entity_id = 'xai'"),
-    ("entity_names", "DELETE FROM entity_names WHERE entity_id = 'tony-wu' AND name = '吴宇怀'"),
+    ("entity_names", "DELETE FROM entity_names WHERE entity_id = 'tony-wu' AND name = '吴宇怀' "
+                     "AND folded = 'wuyuhuai'"),
     ("sources", "UPDATE sources SET url = 'https://example.com/' "
                 "WHERE source_id = 'huxiu-4835050'"),
 ])

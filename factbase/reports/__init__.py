@@ -47,6 +47,8 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
     ("diff", "text"): _lazy("diff_text", "render_diff"),
     ("diff", "json"): render_json,
     ("diff", "md"): _lazy("markdown", "render_diff"),
+    ("who", "text"): _lazy("who_text", "render_who"),
+    ("who", "json"): render_json,
 }
 
 

@@ -291,15 +291,15 @@ def timeline_document(evs: Iterable[Event], names: Names, sources: Mapping[str, 
     and ``history``: its corrections, retractions and added accounts with recorded times."""
     items = []
     for e in evs:
-        doc = event_document(e, names)
+        item = event_document(e, names)
         if history is not None:
-            doc["retracted"] = e.event_id in history.retracted
-            doc["history"] = _chain(e.event_id, history)
+            item["retracted"] = e.event_id in history.retracted
+            item["history"] = _chain(e.event_id, history)
             original = history.originals.get(e.event_id)
             if original is not None and original.date is not None and e.date is not None \
                     and original.date.text != e.date.text:
-                doc["recorded_date"] = original.date.text
-        items.append(doc)
+                item["recorded_date"] = original.date.text
+        items.append(item)
     doc: dict[str, Any] = {"query": query, "count": len(items), "events": items}
     doc["sources"] = sources_map(items, sources)
     return doc

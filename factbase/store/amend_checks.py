@@ -108,11 +108,10 @@ def check(conn: Connection, amendments: list[tuple[str, EventDraft]]
                             "register a changed source under a new id)")
             continue
         retraction = _retraction_of(conn, target_id)
-        if draft.type == "event.retracted":
-            if row["type"] == "event.retracted":
-                problems.append(f"{where}: target: '{target_id}' is itself a retraction; "
-                                "a retraction cannot be retracted")
-                continue
+        if draft.type == "event.retracted" and row["type"] == "event.retracted":
+            problems.append(f"{where}: target: '{target_id}' is itself a retraction; "
+                            "a retraction cannot be retracted")
+            continue
         if retraction is None and target_id in retracting:
             problems.append(f"{where}: target: event '{target_id}' is retracted twice in this "
                             "load; keep one retraction")
