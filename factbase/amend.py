@@ -54,6 +54,42 @@ class Resolved:
     originals: dict[str, Event] = field(default_factory=dict)
 
 
+#: Payload fields holding person or organisation ids that identity merges rewrite.
+IDENTITY_FIELDS = ("person", "founders", "speakers", "by", "subject", "org", "into")
+
+
+def identities(events: Iterable[Event]) -> dict[str, str]:
+    """Entity id -> the id it is merged into, from ``entity.merged``/``entity.unmerged`` events
+    in log order (the caller cuts them at known-at). Chains are followed (a→b, b→c gives a→c);
+    an unmerge removes its pair."""
+    merged: dict[str, str] = {}
+    for ev in events:
+        a, b = ev.payload["entity"], ev.payload["into"]
+        if ev.type == "entity.merged" and a != b:
+            merged[a] = b
+        elif ev.type == "entity.unmerged" and merged.get(a) == b:
+            del merged[a]
+
+    def root(x: str) -> str:
+        seen = {x}
+        while x in merged and merged[x] not in seen:
+            x = merged[x]
+            seen.add(x)
+        return x
+
+    return {a: root(a) for a in merged if root(a) != a}
+
+
+def _rewrite(value: Any, ids: Mapping[str, str], key: str | None = None) -> Any:
+    if isinstance(value, dict):
+        return {k: _rewrite(v, ids, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rewrite(v, ids, key) for v in value]
+    if isinstance(value, str) and key in IDENTITY_FIELDS:
+        return ids.get(value, value)
+    return value
+
+
 def evidence_rank(level: str | None) -> int:
     """0 unconfirmed, 1 reported, 2 confirmed; no stated level counts as reported."""
     return EVIDENCE_LEVELS.index(level or DEFAULT_EVIDENCE)
@@ -65,10 +101,13 @@ def resolve(
     prefer: Prefer | None = None,
     min_evidence: str | None = None,
     published: Mapping[str, date] | None = None,
+    identity: Mapping[str, str] | None = None,
 ) -> Resolved:
     """The effective events among ``events`` (see the module docstring).
 
     ``published``: source id -> publication day (its first day), for ``prefer="latest-source"``.
+    ``identity``: merged id -> canonical id (:func:`identities`); references are rewritten so
+    one person under two ids replays as one.
     Never raises for odd inputs: an amendment whose target is not among ``events`` is ignored
     (the loader refuses such amendments; a ``--known-at`` cut may hide a target's stream).
     """
@@ -110,6 +149,9 @@ def resolve(
             if evidence_rank(amended.evidence) < floor:
                 continue
             amended = _drop_weak_accounts(amended, floor)
+        if identity:
+            amended = replace(amended, payload=_rewrite(amended.payload, identity),
+                              stream=identity.get(amended.stream, amended.stream))
         out.events.append(_settle_claims(amended, prefer, published or {}))
     return out
 

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.engine import Connection
 
 from factbase import lookup, projections
-from factbase.amend import Prefer, Resolved, resolve
+from factbase.amend import Prefer, Resolved, identities, resolve
 from factbase.dates import PartialDate
 from factbase.errors import FactbaseError, InvalidRecord, NotFound, SchemaError
 from factbase.events import (
@@ -338,19 +338,28 @@ class FactBase:
         with self._read() as conn:
             return log.count(conn)
 
-    def resolve(self, name: str, kinds: Sequence[str] | None = None) -> str:
+    def resolve(self, name: str, kinds: Sequence[str] | None = None,
+                known_at: datetime | None = None) -> str:
         """The entity id for ``name``: an id, or any name or alias, matched on the look-up
         keys of :func:`factbase.names.name_keys` (Unicode, case, traditional/simplified
         Chinese, word order, pinyin; :mod:`factbase.lookup`). ``kinds``: only these kinds.
+        Entities declared one by ``entity.merged`` (as known at ``known_at``) count as one:
+        the id they were merged into is returned.
         Raises :class:`NotFound` when nothing matches (suggesting up to three close names),
         or when the name is ambiguous (two entities share it; they are listed)."""
+        identity = self.identities(known_at)
+        found = self._resolve(name, kinds, identity)
+        return identity.get(found, found)
+
+    def _resolve(self, name: str, kinds: Sequence[str] | None,
+                 identity: dict[str, str]) -> str:
         with self._read() as conn:
             row = conn.execute(select(entities.c.entity_id, entities.c.kind)
                                .where(entities.c.entity_id == name)).first()
             if row is not None and (kinds is None or row.kind in kinds):
                 return str(row.entity_id)
             hits = lookup.matches(conn, name, kinds)
-            if len(hits) == 1:
+            if len({identity.get(h.id, h.id) for h in hits}) == 1:
                 return hits[0].id
             what = " or ".join(kinds) if kinds else "entity"
             if len(hits) > 1:
@@ -401,11 +410,21 @@ class FactBase:
                 select(sources.c.source_id, sources.c.published_from)
                 .where(sources.c.published_from.is_not(None)))}
 
+    def identities(self, known_at: datetime | None = None) -> dict[str, str]:
+        """Merged entity id -> the id it is one with, as the log stood at ``known_at``."""
+        with self._read() as conn:
+            evs = log.read_events(conn, log.select_events(
+                known_at=known_at, types=["entity.merged", "entity.unmerged"]))
+        return identities(evs)
+
     def resolved(self, evs: list[Event], *, prefer: Prefer | None = None,
-                 min_evidence: str | None = None) -> Resolved:
-        """The effective view of ``evs`` (corrections, retractions, accounts applied)."""
+                 min_evidence: str | None = None,
+                 identity: dict[str, str] | None = None) -> Resolved:
+        """The effective view of ``evs`` (corrections, retractions, accounts applied; merged
+        identities rewritten to one id)."""
         return resolve(evs, prefer=prefer, min_evidence=min_evidence,
-                       published=self.published() if prefer == "latest-source" else None)
+                       published=self.published() if prefer == "latest-source" else None,
+                       identity=identity)
 
     def org(self, org: str, *, as_of: date, known_at: datetime | None = None,
             prefer: Prefer | None = None, min_evidence: str | None = None) -> OrgState:
@@ -414,9 +433,12 @@ class FactBase:
         by then apply (:mod:`factbase.amend`). ``prefer`` picks one claim where sources
         disagree (default: show the disagreement); ``min_evidence`` hides weaker facts.
         Raises :class:`NotFound` for an unknown org, or one not yet recorded at ``known_at``."""
-        org_id = self.resolve(org, ["organization"])
+        org_id = self.resolve(org, ["organization"], known_at)
+        identity = self.identities(known_at)
+        org_id = identity.get(org_id, org_id)
+        streams = [org_id, *[a for a, b in identity.items() if b == org_id]]
         with self._read() as conn:
-            evs = log.read_events(conn, log.select_events(streams=[org_id], known_at=known_at))
+            evs = log.read_events(conn, log.select_events(streams=streams, known_at=known_at))
             if known_at is not None and not evs:
                 first = conn.execute(select(events.c.recorded_at)
                                      .where(events.c.stream == org_id)
@@ -425,7 +447,8 @@ class FactBase:
                     raise NotFound(f"'{org_id}' was not yet in the log at "
                                    f"{known_at.isoformat()} (first recorded "
                                    f"{first.isoformat()})")
-        effective = self.resolved(evs, prefer=prefer, min_evidence=min_evidence)
+        effective = self.resolved(evs, prefer=prefer, min_evidence=min_evidence,
+                                  identity=identity)
         return replay(org_id, effective.events, as_of, known_at)
 
     def timeline(self, entity: str | None = None, *, start: date | None = None,
@@ -451,7 +474,12 @@ class FactBase:
         """Like :meth:`timeline`, with each event's amendments: ``history`` maps event ids to
         the corrections, retractions and accounts recorded against them (by ``known_at``),
         ``retracted`` the events taken back, ``originals`` the events as first recorded."""
-        entity_id = self.resolve(entity) if entity else None
+        entity_id = self.resolve(entity, known_at=known_at) if entity else None
+        identity = self.identities(known_at)
+        same = [entity_id] if entity_id else []
+        if entity_id is not None:
+            entity_id = identity.get(entity_id, entity_id)
+            same = [entity_id, *[a for a, b in identity.items() if b == entity_id]]
         exact = [t for t in types or [] if not t.endswith((".", ".*"))]
         prefixes = [t.rstrip("*") for t in types or [] if t.endswith((".", ".*"))]
         q = log.select_events(known_at=known_at).where(events.c.date_text.is_not(None))
@@ -459,15 +487,17 @@ class FactBase:
             q = q.where(or_(events.c.type.in_(exact),
                             *[events.c.type.startswith(p) for p in prefixes]))
         if entity_id is not None:
-            q = q.where(or_(events.c.stream == entity_id,
-                            events.c.payload.contains(f'"{entity_id}"')))
+            q = q.where(or_(events.c.stream.in_(same),
+                            *[events.c.payload.contains(f'"{i}"') for i in same]))
         amend_q = log.select_events(known_at=known_at, types=sorted(AMEND_TYPES))
         with self._read() as conn:
             evs = log.read_events(conn, q)
             amendments = log.read_events(conn, amend_q)
         if entity_id is not None:
-            evs = [e for e in evs if e.stream == entity_id or _mentions(e.payload, entity_id)]
-        result = self.resolved(evs + amendments, prefer=prefer, min_evidence=min_evidence)
+            evs = [e for e in evs
+                   if e.stream in same or any(_mentions(e.payload, i) for i in same)]
+        result = self.resolved(evs + amendments, prefer=prefer, min_evidence=min_evidence,
+                               identity=identity)
         shown = [e for e in result.events if e.date is not None
                  and (start is None or e.date.end >= start)
                  and (end is None or e.date.start <= end)]
