@@ -116,6 +116,8 @@ class Departure:
     note: str | None = None
     roles_held: list[str] = field(default_factory=list)
     announced: str | None = None
+    #: When sources disagree on the date: every claim (``date``, ``by``, ``source``, …).
+    date_claims: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -131,6 +133,8 @@ class MetricValue:
     period: str | None = None
     qualifier: str | None = None
     note: str | None = None
+    #: When sources disagree on the figure: every claim (``value``, ``by``, ``source``, …).
+    value_claims: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -477,7 +481,8 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
     reason = None if disputed else (next(iter(reasons)) if reasons else None)
     held = [r.role for r in m.roles] if m else []
     state.departed[person] = Departure(person, step.date, step.cited, reason, disputed,
-                                       accounts, p.get("note"), held, p.get("announced"))
+                                       accounts, p.get("note"), held, p.get("announced"),
+                                       list(p.get("date_claims", [])))
     if m is not None and any(r.role == "cofounder" for r in m.roles) and \
             person not in state.cofounders:
         state.cofounders.append(person)
@@ -520,4 +525,4 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
     p = step.payload
     state.metrics[(p["subject"], p["metric"])] = MetricValue(
         p["subject"], p["metric"], p["value"], p["unit"], step.date, step.cited,
-        p.get("period"), p.get("qualifier"), p.get("note"))
+        p.get("period"), p.get("qualifier"), p.get("note"), list(p.get("value_claims", [])))

@@ -271,3 +271,38 @@ def test_the_state_never_depends_on_the_order_files_were_loaded(tmp_path_factory
     for doc in want.values():
         doc.pop("known_at")
     assert got == want
+
+
+def test_sources_disagreeing_on_a_date_are_shown_side_by_side(seeded: FactBase,
+                                                              tmp_path: Path) -> None:
+    f = tmp_path / "may.yaml"
+    f.write_text(yaml.safe_dump({
+        "sources": [{"id": "other-report", "url": "https://example.org/szegedy",
+                     "title": "Another report", "published": "2025-06-02"}],
+        "events": [{"type": "account.added", "target": "christian-szegedy-left",
+                    "sources": ["other-report"],
+                    "account": {"by": "christian-szegedy", "says": "Left in May 2025.",
+                                "source": "other-report", "date": "2025-05",
+                                "evidence": "confirmed"}}]}))
+    run(seeded.url, "load", str(f))
+    inside = org_json(seeded.url, "2025-03-15")
+    assert "christian-szegedy" not in [d["id"] for d in inside["departed"]]
+    assert "christian-szegedy" in [u["summary"].split(" left")[0].lower().replace(" ", "-")
+                                   for u in inside["uncertain"]]
+    after = {d["id"]: d for d in org_json(seeded.url, "2025-06-01")["departed"]}
+    sz = after["christian-szegedy"]
+    assert sz["date"] == "2025-02 or 2025-05 (disputed)"
+    assert [(c["date"], c["source"]) for c in sz["date_claims"]] == [
+        ("2025-02", "businessinsider-africa-93ccnt9"), ("2025-05", "other-report")]
+    text = run(seeded.url, "org", "xai", "--as-of", "2025-06-01").stdout
+    assert "dates claimed: 2025-02 per the event" in text
+    # A policy picks one claim instead of showing both.
+    picked = {d["id"]: d for d in org_json(seeded.url, "2025-06-01", "--prefer",
+                                           "confirmed")["departed"]}
+    assert picked["christian-szegedy"]["date"] == "2025-05"
+    latest = {d["id"]: d for d in org_json(seeded.url, "2025-06-01", "--prefer",
+                                           "latest-source")["departed"]}
+    assert latest["christian-szegedy"]["date"] == "2025-05"
+    # The seed records Szegedy's departure as "reported": --min-evidence confirmed hides it.
+    strict = org_json(seeded.url, "2025-06-01", "--min-evidence", "confirmed")
+    assert "christian-szegedy" not in [d["id"] for d in strict["departed"]]

@@ -216,3 +216,55 @@ def test_a_cofounder_whose_departure_straddles_the_date_may_have_left() -> None:
     assert s.cofounders_present == ["ann", "bob"]
     assert s.cofounders_uncertain == ["bob"]
     assert at(evs, "2024-05-01").cofounders_uncertain == []
+
+
+def test_two_roles_at_once_in_two_units() -> None:
+    evs = founded() + [
+        ev("unit.created", "2020-02-01", unit="ops", name="Ops"),
+        ev("role.assigned", "2021-01-04", person="bob", unit="lab", role="lead"),
+        ev("role.assigned", "2021-01-04", person="bob", unit="ops", role="core_member"),
+    ]
+    roles = at(evs, "2021-01-04").members["bob"].roles
+    assert [(r.role, r.unit) for r in roles] == [
+        ("cofounder", None), ("lead", "lab"), ("core_member", "ops")]
+
+
+def leads(s: OrgState, unit: str) -> list[str]:
+    return sorted(m.person for m in s.members.values()
+                  for r in m.roles if r.unit == unit and r.role == "lead")
+
+
+def test_an_interim_head_followed_by_another_interim_head_within_days() -> None:
+    evs = founded() + [
+        ev("person.joined", "2021-01-01", person="cat"),
+        ev("person.joined", "2021-01-01", person="dan"),
+        ev("role.assigned", "2024-03-01", person="cat", unit="lab", role="lead",
+           title="Interim head"),
+        ev("role.ended", "2024-03-04", person="cat", unit="lab", role="lead"),
+        ev("role.assigned", "2024-03-04", person="dan", unit="lab", role="lead",
+           title="Interim head"),
+    ]
+    assert leads(at(evs, "2024-02-29"), "lab") == []
+    assert leads(at(evs, "2024-03-01"), "lab") == ["cat"]
+    assert leads(at(evs, "2024-03-03"), "lab") == ["cat"]
+    assert leads(at(evs, "2024-03-04"), "lab") == ["dan"]  # the handover day: one head only
+    s = at(evs, "2024-03-04")
+    assert "cat" in s.members and s.anomalies == []
+
+
+def test_two_units_merged_into_a_new_one() -> None:
+    evs = founded() + [
+        ev("unit.created", "2020-02-01", unit="ops", name="Ops"),
+        ev("person.joined", "2020-03-01", person="cat", unit="lab"),
+        ev("person.joined", "2020-03-01", person="dan", unit="ops"),
+        ev("unit.created", "2022-01-01", unit="core", name="Core"),
+        ev("unit.merged", "2022-01-01", unit="lab", into="core"),
+        ev("unit.merged", "2022-01-01", unit="ops", into="core"),
+    ]
+    before = at(evs, "2021-12-31")
+    assert {u.id for u in before.units.values() if u.status == "active"} == {"lab", "ops"}
+    s = at(evs, "2022-01-01")
+    assert {u.id: u.status for u in s.units.values()} == {
+        "lab": "merged", "ops": "merged", "core": "active"}
+    assert (s.members["cat"].unit, s.members["dan"].unit) == ("core", "core")
+    assert s.anomalies == []

@@ -107,6 +107,10 @@ def render_org(doc: dict[str, Any]) -> str:
         else:
             reason = (d["reason"] or "reason not given").replace("_", " ")
             out.append(f"  {d['name']}{co} — left {d['date']}{ann}; {reason}{notes.mark(d)}")
+        if d.get("date_claims"):
+            out.append("      dates claimed: " + "; ".join(
+                f"{c['date']} per {c.get('by_name') or 'the event'}{notes.mark(c)}"
+                for c in d["date_claims"]))
         for a in d["accounts"]:
             why = f" ({a['reason'].replace('_', ' ')})" if a.get("reason") else ""
             out.append(f"      per {a['by_name']}{why}: {a['says']}{notes.mark(a)}")
@@ -131,6 +135,11 @@ def render_org(doc: dict[str, Any]) -> str:
     for m in doc["metrics"]:
         out.append(f"  {m['subject_name']} · {m['metric'].replace('_', ' ')}: {m['text']} "
                    f"— reported {m['date']}{notes.mark(m)}")
+        if m.get("value_claims"):
+            label = "DISPUTED, " if m.get("disputed") else ""
+            out.append(f"      {label}figures claimed: " + "; ".join(
+                f"{c['value']:,} per {c.get('by_name') or 'the event'}{notes.mark(c)}"
+                for c in m["value_claims"]))
 
     if doc["events"]:
         out.append("")
