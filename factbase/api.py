@@ -511,7 +511,8 @@ class FactBase:
         return parse_date(text)
 
     def diff(self, org: str, d1: date, d2: date, *,
-             known_at: datetime | None = None) -> dict[str, Any]:
+             known_at: datetime | None = None, prefer: Prefer | None = None,
+             min_evidence: str | None = None) -> dict[str, Any]:
         """What changed in organisation ``org`` (id or name) between the end of day ``d1`` and
         the end of day ``d2`` (valid time), both as the log stood at ``known_at`` (recorded
         time; None = now): the JSON-ready document of :func:`factbase.diff.diff_documents`
@@ -523,9 +524,11 @@ class FactBase:
 
         check_dates(d1, d2)
         names, srcs = self.names(), self.sources()
-        before = org_document(self.org(org, as_of=d1, known_at=known_at), names, srcs, known_at)
-        after = org_document(self.org(org, as_of=d2, known_at=known_at), names, srcs, known_at)
-        evs = self.timeline(before["org"]["id"], start=d1, end=d2, known_at=known_at)
+        policy: dict[str, Any] = {"known_at": known_at, "prefer": prefer,
+                                  "min_evidence": min_evidence}
+        before = org_document(self.org(org, as_of=d1, **policy), names, srcs, known_at)
+        after = org_document(self.org(org, as_of=d2, **policy), names, srcs, known_at)
+        evs = self.timeline(before["org"]["id"], start=d1, end=d2, **policy)
         return diff_documents(before, after, timeline_document(evs, names, srcs))
 
     # --- integrity ----------------------------------------------------------------------

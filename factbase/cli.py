@@ -397,10 +397,11 @@ def timeline(ctx: click.Context, entity: str | None, start: date | None, end: da
 @click.argument("d1", type=DayType())
 @click.argument("d2", type=DayType())
 @known_at_option
+@policy_options
 @format_option("text", "json", "md")
 @click.pass_context
 def diff(ctx: click.Context, org: str, d1: date, d2: date, known_at: datetime | None,
-         fmt: str) -> None:
+         prefer: Any, min_evidence: str | None, fmt: str) -> None:
     """Show what changed in an organisation between two dates, each change with its sources.
 
     Compares the state at the end of D1 with the state at the end of D2: people who joined,
@@ -420,7 +421,7 @@ def diff(ctx: click.Context, org: str, d1: date, d2: date, known_at: datetime | 
     from factbase.reports import render
 
     fb = _settings(ctx).fb(ctx)
-    doc = fb.diff(org, d1, d2, known_at=known_at)
+    doc = fb.diff(org, d1, d2, known_at=known_at, prefer=prefer, min_evidence=min_evidence)
     click.echo(render("diff", fmt, doc), nl=False)
 
 
