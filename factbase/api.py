@@ -533,13 +533,15 @@ class FactBase:
 
     # --- integrity ----------------------------------------------------------------------
 
-    def verify(self) -> VerifyReport:
-        """Check the hash chain (every row, streaming) and that projections equal a rebuild.
+    def verify(self, anchor: tuple[int, str] | None = None) -> VerifyReport:
+        """Check the hash chain (every row, streaming) and that projections equal a rebuild;
+        with ``anchor`` (``(seq, hash)`` printed earlier by ``verify --anchor``), also that the
+        log still holds that exact history up to ``seq``.
 
         Writes nothing. ``bad_seq`` is the first sequence number where the chain breaks.
         """
         with self._read() as conn:
-            chain = log.verify_chain(conn)
+            chain = log.verify_chain(conn, anchor)
             problems = [] if chain.ok else [f"hash chain broken at event {chain.bad_seq}: "
                                             f"{chain.problem}"]
             if chain.ok:

@@ -425,29 +425,61 @@ def diff(ctx: click.Context, org: str, d1: date, d2: date, known_at: datetime | 
     click.echo(render("diff", fmt, doc), nl=False)
 
 
+class AnchorType(click.ParamType):  # type: ignore[type-arg]
+    """``SEQ:HASH`` as printed by ``verify --anchor``."""
+
+    name = "SEQ:HASH"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> tuple[int, str]:
+        if isinstance(value, tuple):
+            return value
+        seq, sep, digest = str(value).partition(":")
+        digest = digest.strip().lower()
+        if not sep or not seq.isdigit() or int(seq) < 1 or len(digest) < 16 or any(
+                c not in "0123456789abcdef" for c in digest):
+            self.fail(f"'{value}' is not an anchor; give SEQ:HASH as `factbase verify "
+                      "--anchor` printed it (at least 16 hex digits)", param, ctx)
+        return int(seq), digest
+
+
 @cli.command()
+@click.option("--anchor", "show_anchor", is_flag=True,
+              help="Also print the head as SEQ:HASH, to publish; it proves later that the log "
+                   "was not rewritten.")
+@click.option("--check-anchor", "anchor", type=AnchorType(), default=None,
+              help="Check the log against an anchor published earlier (SEQ:HASH).")
 @format_option("text", "json")
 @click.pass_context
-def verify(ctx: click.Context, fmt: str) -> None:
+def verify(ctx: click.Context, show_anchor: bool, anchor: tuple[int, str] | None,
+           fmt: str) -> None:
     """Check the hash chain of the log and that projections match a rebuild.
 
     Exits 1 naming the first bad sequence number if any row was changed, removed or
-    inserted behind factbase's back.
+    inserted behind factbase's back. A published anchor also catches a log rewritten
+    from scratch or cut short.
 
     \b
-    Example:
+    Examples:
       factbase verify
+      factbase verify --anchor
+      factbase verify --check-anchor 79:80e7e6f47373911c0c1d2e3f4a5b6c7d
     """
     import json
 
     fb = _settings(ctx).fb(ctx)
-    report = fb.verify()
+    report = fb.verify(anchor)
     if fmt == "json":
         click.echo(json.dumps({"ok": report.ok, "events": report.events, "head": report.head,
+                               "anchor": f"{report.events}:{report.head}",
                                "bad_seq": report.bad_seq, "problems": report.problems}))
     elif report.ok:
         click.echo(f"ok: {report.events} events, hash chain intact, projections match "
                    f"(head {report.head[:16]})")
+        if anchor is not None:
+            click.echo(f"anchor {anchor[0]}:{anchor[1][:16]}… matches")
+        if show_anchor:
+            click.echo(f"anchor: {report.events}:{report.head}")
     if not report.ok:
         if fmt != "json":
             for p in report.problems:

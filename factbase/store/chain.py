@@ -57,12 +57,25 @@ class ChainReport:
         return self.bad_seq is None
 
 
-def check_chain(rows: Iterable[Mapping[Any, Any]]) -> ChainReport:
+def check_chain(rows: Iterable[Mapping[Any, Any]],
+                anchor: tuple[int, str] | None = None) -> ChainReport:
     """Walk ``rows`` in ``seq`` order and report the first break, if any.
 
     Each row needs the hashed columns plus ``prev_hash`` and ``hash``. Rows must come sorted
     by ``seq`` (the query's ORDER BY); a gap or repeat in ``seq`` is itself a break.
+    ``anchor`` (``(seq, hash)``, published earlier by ``verify --anchor``; a hash prefix of at
+    least 16 hex digits is accepted) must match the chain at that ``seq``: a log rewritten
+    from scratch, or cut short, passes the chain check but fails its anchor.
     """
+    report = _walk(rows, anchor)
+    if report.ok and anchor is not None and report.count < anchor[0]:
+        return ChainReport(report.count, report.head, report.count + 1,
+                           f"the log holds {report.count} events but the anchor names event "
+                           f"{anchor[0]}: events were removed from its end")
+    return report
+
+
+def _walk(rows: Iterable[Mapping[Any, Any]], anchor: tuple[int, str] | None) -> ChainReport:
     expected_seq = 1
     prev = GENESIS
     count = 0
@@ -79,6 +92,10 @@ def check_chain(rows: Iterable[Mapping[Any, Any]]) -> ChainReport:
         if computed != row["hash"]:
             return ChainReport(count, prev, seq,
                                f"event {seq} was changed after it was recorded")
+        if anchor is not None and seq == anchor[0] and not computed.startswith(anchor[1]):
+            return ChainReport(count, prev, seq,
+                               f"event {seq} does not match the published anchor: the log "
+                               "was rewritten up to there")
         prev = computed
         expected_seq += 1
         count += 1

@@ -174,12 +174,13 @@ def count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
 
 
-def verify_chain(conn: Connection) -> ChainReport:
-    """Walk the whole log in ``seq`` order, streaming, and check the hash chain."""
+def verify_chain(conn: Connection, anchor: tuple[int, str] | None = None) -> ChainReport:
+    """Walk the whole log in ``seq`` order, streaming, and check the hash chain (and the
+    ``anchor``, see :func:`factbase.store.chain.check_chain`)."""
     result = conn.execution_options(yield_per=5_000).execute(
         select(events).order_by(events.c.seq)
     )
-    return check_chain(iter(result.mappings()))  # RowMapping is a Mapping[str, Any]
+    return check_chain(iter(result.mappings()), anchor)  # RowMapping is a Mapping[str, Any]
 
 
 __all__ = [

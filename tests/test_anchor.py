@@ -1,0 +1,69 @@
+"""verify --anchor: a published head hash proves later that the log was not rewritten."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from click.testing import CliRunner
+
+from factbase.api import FactBase
+from factbase.cli import cli
+from factbase.store.guards import drop_statements
+
+
+def _verify(db: str, *args: str) -> object:
+    return CliRunner().invoke(cli, ["--db", db, "verify", *args])
+
+
+def anchor_of(db: str) -> str:
+    out = _verify(db, "--anchor").stdout  # type: ignore[attr-defined]
+    (line,) = [x for x in out.splitlines() if x.startswith("anchor: ")]
+    return line.removeprefix("anchor: ")
+
+
+def test_an_anchor_matches_its_own_log_and_later_appends(seeded: FactBase) -> None:
+    anchor = anchor_of(seeded.url)
+    assert anchor.startswith(f"{seeded.count()}:") and len(anchor.split(":")[1]) == 64
+    seeded.add([{"type": "entity.registered", "entity": "newco", "kind": "organization",
+                 "name": "NewCo"}])
+    r = _verify(seeded.url, "--check-anchor", anchor)
+    assert r.exit_code == 0  # type: ignore[attr-defined]
+    assert f"anchor {anchor[:len(anchor.split(':')[0]) + 17]}… matches" in r.stdout  # type: ignore[attr-defined]
+
+
+def test_a_log_cut_short_passes_the_chain_but_fails_its_anchor(seeded: FactBase) -> None:
+    anchor = anchor_of(seeded.url)
+    n = seeded.count()
+    path = seeded.url.removeprefix("sqlite:///")
+    conn = sqlite3.connect(path)
+    for sql in drop_statements("sqlite"):
+        conn.execute(sql)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("DELETE FROM events WHERE seq = ?", (n,))
+    conn.commit()
+    conn.close()
+    # The last event named nothing the projections hold: without an anchor the cut is invisible.
+    assert _verify(seeded.url).exit_code == 0  # type: ignore[attr-defined]
+    r = _verify(seeded.url, "--check-anchor", anchor)
+    assert r.exit_code == 1  # type: ignore[attr-defined]
+    assert r.stderr == (  # type: ignore[attr-defined]
+        f"Error: hash chain broken at event {n}: the log holds {n - 1} events but the anchor "
+        f"names event {n}: events were removed from its end\n")
+
+
+def test_a_rewritten_log_fails_the_anchor_at_the_first_rewritten_event(
+        seeded: FactBase, fb: FactBase) -> None:
+    anchor = anchor_of(seeded.url)
+    fb.add([{"type": "entity.registered", "entity": f"p{i}", "kind": "person",
+             "name": f"P {i}"} for i in range(seeded.count())])
+    r = _verify(fb.url, "--check-anchor", anchor)
+    assert r.exit_code == 1  # type: ignore[attr-defined]
+    seq = anchor.split(":")[0]
+    assert r.stderr == (f"Error: hash chain broken at event {seq}: event {seq} does not "  # type: ignore[attr-defined]
+                        "match the published anchor: the log was rewritten up to there\n")
+
+
+def test_a_malformed_anchor_is_a_usage_error(seeded: FactBase) -> None:
+    r = _verify(seeded.url, "--check-anchor", "abc")
+    assert r.exit_code == 2  # type: ignore[attr-defined]
+    assert "'abc' is not an anchor; give SEQ:HASH" in r.stderr  # type: ignore[attr-defined]
