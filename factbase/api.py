@@ -11,8 +11,8 @@ import difflib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.engine import Connection
@@ -35,6 +35,10 @@ from factbase.store import amend_checks, log
 from factbase.store.engine import WRITE_OPTION, database_url, make_engine, sqlite_path
 from factbase.store.migrate import schema_state, upgrade_to_head
 from factbase.store.schema import entities, events, sources
+
+if TYPE_CHECKING:
+    from factbase.search import Hit
+    from factbase.sqlquery import QueryResult
 
 #: Records validated and appended per batch during a load.
 LOAD_BATCH = 1_000
@@ -141,8 +145,11 @@ class FactBase:
             raise SchemaError("the database has no factbase schema yet; run `factbase init` "
                               "or load a timeline")
         with self._write() as conn:
-            if schema_state(conn) != "current":
+            state = schema_state(conn)
+            if state != "current":
                 upgrade_to_head(conn)
+            if state == "behind":  # projection tables a migration added start empty
+                projections.rebuild(conn)
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -230,6 +237,7 @@ class FactBase:
             if run.problems:
                 conn.rollback()
                 raise InvalidRecord(run.problems)
+            projections.settle(conn)  # the per-organisation projections, once per load
             total = log.count(conn)
             # seq runs without gaps, so total - new is the log's length before this load.
             clashes = lookup.collisions(conn, since_seq=total - run.new) if run.new else []
@@ -531,6 +539,20 @@ class FactBase:
         evs = self.timeline(before["org"]["id"], start=d1, end=d2, **policy)
         return diff_documents(before, after, timeline_document(evs, names, srcs))
 
+    def report(self, org: str, *, as_of: date, since: date | None = None,
+               known_at: datetime | None = None, prefer: Prefer | None = None,
+               min_evidence: str | None = None) -> dict[str, Any]:
+        """The as-of report on ``org`` at the end of valid-time day ``as_of``, with the changes
+        since the end of ``since`` (default: 90 days earlier), as known at ``known_at``: the
+        JSON-ready document of :func:`factbase.report.report_document` (headline figures, org
+        chart, tenure, changes, disputed facts, figures, uncertain items, numbered sources).
+        Writes nothing. Raises :class:`factbase.errors.InputError` when ``since`` is after
+        ``as_of``, and :class:`NotFound` for an unknown org."""
+        from factbase.report import report_document
+
+        return report_document(self, org, as_of=as_of, since=since, known_at=known_at,
+                               prefer=prefer, min_evidence=min_evidence)
+
     # --- integrity ----------------------------------------------------------------------
 
     def verify(self, anchor: tuple[int, str] | None = None) -> VerifyReport:
@@ -552,6 +574,26 @@ class FactBase:
         """Rebuild every projection from the log in one transaction; returns events replayed."""
         with self._write() as conn:
             return projections.rebuild(conn)
+
+    # --- SQL and search -----------------------------------------------------------------
+
+    def sql(self, query: str, *, as_of: date | None = None) -> QueryResult:
+        """Run one SQL ``query`` read-only (the connection refuses writes:
+        :class:`factbase.sqlquery.ReadOnlyQuery`), with ``:as_of`` bound to ``as_of`` (valid
+        time, a day; default today, UTC). Tables and views: ``docs/sql.md``. Raises
+        :class:`factbase.sqlquery.QueryFailed` when the database rejects the query."""
+        from factbase.sqlquery import run
+
+        return run(self.url, query, as_of=as_of or datetime.now(UTC).date())
+
+    def search(self, query: str, *, as_of: date | None = None, limit: int = 20) -> list[Hit]:
+        """Full-text search over event texts, entity names and aliases, and source titles
+        (:mod:`factbase.search`): ranked hits, each with its date and sources. ``as_of``
+        (valid time) hides events that had not happened by then (None: no cut)."""
+        from factbase.search import search
+
+        with self._read() as conn:
+            return search(conn, query, as_of=as_of, limit=limit)
 
 
 def _mentions(value: Any, entity_id: str) -> bool:

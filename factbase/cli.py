@@ -278,7 +278,7 @@ def load(ctx: click.Context, files: tuple[str, ...]) -> None:
 @as_of_option
 @known_at_option
 @policy_options
-@format_option("text", "json")
+@format_option("text", "json", "mermaid", "dot")
 @click.pass_context
 def org(ctx: click.Context, org: str, as_of: date | None, known_at: datetime | None,
         prefer: Any, min_evidence: str | None, fmt: str) -> None:
@@ -292,6 +292,7 @@ def org(ctx: click.Context, org: str, as_of: date | None, known_at: datetime | N
       factbase org xai --as-of 2026-03-01
       factbase org xAI --as-of 2026-01-01 --format json | jq '.cofounders'
       factbase org xai --as-of 2026-02-01 --known-at 2026-03-01T12:00:00Z
+      factbase org xai --as-of 2026-03-01 --format dot | dot -Tsvg > xai.svg
     """
     from factbase.reports import render
     from factbase.reports.model import org_document
@@ -425,6 +426,54 @@ def diff(ctx: click.Context, org: str, d1: date, d2: date, known_at: datetime | 
     click.echo(render("diff", fmt, doc), nl=False)
 
 
+@cli.command()
+@click.argument("org")
+@as_of_option
+@click.option("--since", type=DayType(), default=None,
+              help="List the changes since the end of this day (default: 90 days before "
+                   "--as-of).")
+@known_at_option
+@policy_options
+@format_option("md", "html", "json")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Write to FILE (replaced only once the report is complete) instead of "
+                   "standard output.")
+@click.pass_context
+def report(ctx: click.Context, org: str, as_of: date | None, since: date | None,
+           known_at: datetime | None, prefer: Any, min_evidence: str | None, fmt: str,
+           out: str | None) -> None:
+    """Write the as-of report on an organisation, every fact with numbered sources.
+
+    Headline figures, the org chart on the date, who was where and when, the changes since
+    --since, disputed facts with each account, figures and uncertain items. html is one
+    self-contained page (inline CSS, the org chart and tenure timeline as inline SVG) that
+    works offline.
+
+    \b
+    Examples:
+      factbase report xai --as-of 2026-03-01 --format html --out xai.html
+      factbase report xai --as-of 2026-03-01 --since 2026-01-01 > xai.md
+      factbase report xai --as-of 2026-03-01 --format json | jq '.figures'
+    """
+    from factbase.report import write_file
+    from factbase.reports import render
+
+    as_of = as_of or _today()
+    if since is not None and since > as_of:
+        raise click.BadParameter(f"--since {since} is after --as-of {as_of}",
+                                 param_hint="'--since'")
+    fb = _settings(ctx).fb(ctx)
+    doc = fb.report(org, as_of=as_of, since=since, known_at=known_at, prefer=prefer,
+                    min_evidence=min_evidence)
+    text = render("report", fmt, doc)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        write_file(out, text)
+        click.echo(f"{out}: report on {doc['org']['name']} as of {doc['as_of']} written "
+                   f"({fmt}, {len(doc['sources'])} sources)", err=True)
+
+
 class AnchorType(click.ParamType):  # type: ignore[type-arg]
     """``SEQ:HASH`` as printed by ``verify --anchor``."""
 
@@ -488,6 +537,47 @@ def verify(ctx: click.Context, show_anchor: bool, anchor: tuple[int, str] | None
 
 
 @cli.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "yaml", "csv", "timelinejs"]),
+              default="jsonl", show_default=True,
+              help="jsonl/yaml: a timeline file that loads back into the same log; csv: for "
+                   "spreadsheets; timelinejs: Knight Lab's TimelineJS JSON.")
+@click.option("--table", type=click.Choice(["events", "memberships"]), default=None,
+              help="With --format csv: one row per event (default), or per membership or "
+                   "role interval.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Write to FILE (replaced only once the export is complete) instead of "
+                   "standard output.")
+@known_at_option
+@click.pass_context
+def export(ctx: click.Context, fmt: str, table: str | None, out: str | None,
+           known_at: datetime | None) -> None:
+    """Write every source, entity and event of the log for other tools.
+
+    jsonl and yaml are timeline files (docs/format.md): loaded into an empty database they
+    give the same events, ids and hashes. csv cells are safe to open in a spreadsheet.
+
+    \b
+    Examples:
+      factbase export > backup.jsonl
+      factbase export --format yaml --out backup.yaml
+      factbase export --format csv --table memberships --out memberships.csv
+      factbase export --format timelinejs --out timeline.json
+    """
+    if table is not None and fmt != "csv":
+        raise click.UsageError("--table applies to --format csv only")
+    from factbase.export import export as run_export
+    from factbase.export import write_to
+
+    fb = _settings(ctx).fb(ctx)
+    n = write_to(out, lambda stream: run_export(fb, fmt, stream, table=table or "events",
+                                                known_at=known_at),
+                 sys.stdout.buffer)
+    if out is not None:
+        what = {"csv": "rows", "timelinejs": "events"}.get(fmt, "records")
+        click.echo(f"{out}: {n} {what} written", err=True)
+
+
+@cli.command()
 @click.pass_context
 def rebuild(ctx: click.Context) -> None:
     """Rebuild every projection table from the log, in one transaction.
@@ -499,6 +589,64 @@ def rebuild(ctx: click.Context) -> None:
     fb = _settings(ctx).fb(ctx)
     n = fb.rebuild()
     click.echo(f"rebuilt projections from {n} events")
+
+
+@cli.command()
+@click.argument("query", metavar="QUERY | -")
+@as_of_option
+@format_option("table", "csv", "json")
+@click.pass_context
+def sql(ctx: click.Context, query: str, as_of: date | None, fmt: str) -> None:
+    """Run one read-only SQL query over the log, projections and views; print the rows.
+
+    `:as_of` in the query is bound to --as-of. The tables and views, with as-of queries to
+    copy, are in docs/sql.md. Any write is refused by the connection itself. `-` reads the
+    query from standard input.
+
+    \b
+    Examples:
+      factbase sql "SELECT person, unit FROM memberships WHERE valid_from_end <= :as_of AND (valid_to_end IS NULL OR valid_to_end > :as_of)" --as-of 2026-02-11
+      factbase sql "SELECT * FROM citations WHERE source_id = 'huxiu-4835050'" --format csv
+      factbase sql - --format json < query.sql
+    """
+    from factbase.sqlquery import render
+
+    if query == "-":
+        query = sys.stdin.read()
+    if not query.strip():
+        raise click.BadParameter("the query is empty", param_hint="'QUERY'")
+    fb = _settings(ctx).fb(ctx)
+    result = fb.sql(query, as_of=as_of or _today())
+    click.echo(render(result, fmt), nl=False)
+
+
+@cli.command()
+@click.argument("text")
+@as_of_option
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="Show at most this many hits.")
+@format_option("text", "json")
+@click.pass_context
+def search(ctx: click.Context, text: str, as_of: date | None, limit: int, fmt: str) -> None:
+    """Search event summaries, notes and accounts, entity names and aliases, source titles.
+
+    Hits are ranked (best first) and shown with their date and sources. Names match in any
+    script and case (吳宇懷 finds 吴宇怀); every word must occur; "quote" a phrase. Events
+    that had not happened by --as-of are left out.
+
+    \b
+    Examples:
+      factbase search Imagine
+      factbase search 吳宇懷
+      factbase search "parted ways" --as-of 2026-02-09 --format json
+    """
+    from factbase.search import render_json, render_text
+
+    fb = _settings(ctx).fb(ctx)
+    day = as_of or _today()
+    hits = fb.search(text, as_of=day, limit=limit)
+    out = render_json(hits, text, day) if fmt == "json" else render_text(hits, text)
+    click.echo(out, nl=False)
 
 
 def _with_retracted(result: Any, start: date | None, end: date | None) -> list[Any]:

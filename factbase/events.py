@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date as _date
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -41,6 +43,24 @@ SCHEMA_VERSION = 1
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,199}$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=1_000_000)]
+#: Longest name or alias: look-up keys are computed for every name (pinyin for Chinese ones,
+#: about 0.3 ms a character), so a megabyte of 吳宇懷 would take minutes to fold; no real name
+#: comes near this.
+NAME_MAX = 500
+Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX)]
+
+#: Deepest nesting of a record's values (the record itself is level 1; the deepest record the
+#: vocabulary needs, a reorg change's account, is at level 5). Deeper input is refused before
+#: anything recurses through it (the loaders enforce it too, for their parsers' sake).
+MAX_DEPTH = 50
+#: Most values (strings, numbers, lists, mappings, counted as expanded) in one record.
+MAX_VALUES = 1_000_000
+#: Earliest year of an instant (``at``). The store writes instants with strftime's ``%Y``,
+#: which glibc does not pad to four digits, so year 999 came back as "999-…", which the reader
+#: cannot parse: every later read of the log failed. Lift once schema.format_utc pads the year.
+MIN_INSTANT_YEAR = 1000
+_INT_LIMIT = 1 << 63  # SQLite's INTEGER range, and what projections and JSON readers can hold
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _year_as_text(value: Any) -> Any:
@@ -91,8 +111,8 @@ class EntityRegistered(_Fields):
 
     entity: Slug
     kind: EntityKind
-    name: Text
-    aliases: list[Text] = []
+    name: Name
+    aliases: list[Name] = []
     note: str | None = None
     DEFINES = ("entity", "person", "name")  # kind taken from the record, see defines()
     STREAM = ("entity",)
@@ -102,7 +122,7 @@ class EntityAliased(_Fields):
     """More names for a known entity (a transliteration, a nickname, another script)."""
 
     entity: Slug
-    aliases: list[Text] = Field(min_length=1)
+    aliases: list[Name] = Field(min_length=1)
     REFS = {"entity": "entity"}
     STREAM = ("entity",)
 
@@ -146,7 +166,7 @@ class UnitCreated(_Fields):
 
     unit: Slug
     org: Slug
-    name: Text
+    name: Name
     kind: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{0,39}$")] = "team"
     parent: Slug | None = None
     REFS = {"org": "organization", "parent": "unit"}
@@ -157,7 +177,7 @@ class UnitRenamed(_Fields):
     """A unit takes a new name; its id stays."""
 
     unit: Slug
-    name: Text
+    name: Name
     org: Slug
     REFS = {"unit": "unit", "org": "organization"}
 
@@ -316,7 +336,7 @@ class ProductAnnounced(_Fields):
     product: Slug
     org: Slug
     stage: Text
-    name: str | None = None
+    name: Annotated[str, StringConstraints(max_length=NAME_MAX)] | None = None
     summary: str | None = None
     REFS = {"product": "product", "org": "organization"}
 
@@ -657,6 +677,71 @@ def _validate_changes(model: ReorgAnnounced) -> tuple[list[dict[str, Any]], list
     return changes, refs, defines, problems
 
 
+def _key_path(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def value_problems(data: Mapping[Any, Any]) -> list[tuple[str, str]]:
+    """What in a record's values cannot be stored, each ``(field path, message)``; at most 5.
+
+    Every value must be one JSON holds exactly: text without unpaired surrogates, a whole
+    number within 64 bits, a finite float, true/false/null, a list, or a mapping with text keys
+    (a date from YAML's ``!!timestamp`` may stand as a field of the record itself, where the
+    date parser reads it). Nesting is limited to :data:`MAX_DEPTH` levels and a record to
+    :data:`MAX_VALUES` values. Without this, ``1e400`` (read as infinity) and ``!!binary`` would
+    be turned into null and base64 text by serialisation — silently changing the fact — and an
+    unpaired surrogate (``"\\ud800"`` in JSON) would fail only when hashed. Iterative, so deep
+    input cannot exhaust the stack.
+    """
+    problems: list[tuple[str, str]] = []
+    seen = 0
+    stack: list[tuple[str, Any, int]] = [("", data, 1)]
+    while stack and len(problems) < 5:
+        path, value, depth = stack.pop()
+        seen += 1
+        if seen > MAX_VALUES:
+            problems.append(("", f"the record holds more than {MAX_VALUES:,} values; split it"))
+            break
+        if depth > MAX_DEPTH:
+            problems.append((path, f"nested more than {MAX_DEPTH} levels deep; a record needs "
+                             "a few"))
+        elif isinstance(value, str):
+            if _SURROGATE.search(value):
+                problems.append((path, "text holds an unpaired surrogate (such as \\ud800), "
+                                 "which is not a character; remove it"))
+        elif value is None or isinstance(value, bool):
+            pass
+        elif isinstance(value, int):
+            if not -_INT_LIMIT <= value < _INT_LIMIT:
+                problems.append((path, f"a {value.bit_length()}-bit whole number is too large "
+                                 "to store (the limit is 64 bits); write a large figure as a "
+                                 "decimal, e.g. 1.5e21"))
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                why = "" if math.isnan(value) else " (1e400 and beyond overflow to infinity)"
+                problems.append((path, f"{value} is not a finite number{why}; write a number "
+                                 "between -1.7e308 and 1.7e308"))
+        elif isinstance(value, Mapping):
+            items = list(value.items())
+            for key, item in reversed(items):
+                if isinstance(key, str):
+                    stack.append((_key_path(path, key), item, depth + 1))
+                else:
+                    shown = json.dumps(key) if key is None or isinstance(key, int | float) \
+                        else repr(key)[:40]
+                    problems.append((path, f"key {shown} is not text; quote it"))
+        elif isinstance(value, list | tuple):
+            stack += [(f"{path}[{i}]", item, depth + 1) for i, item in
+                      reversed(list(enumerate(value)))]
+        elif depth == 2 and isinstance(value, _date):
+            pass  # a field of the record itself: the date parser (or its type) decides
+        else:
+            problems.append((path, f"a {type(value).__name__} value (from a YAML tag such as "
+                             "!!binary, !!set or !!timestamp) cannot be stored; write text, a "
+                             "number, a list or a mapping"))
+    return problems
+
+
 def validate_record(data: Any) -> EventDraft:
     """Validate one input record (a mapping) into an :class:`EventDraft`.
 
@@ -669,6 +754,9 @@ def validate_record(data: Any) -> EventDraft:
     if not isinstance(data, Mapping):
         raise RecordProblems([("", f"a record must be a mapping of fields, not "
                                    f"{type(data).__name__}")])
+    unstorable = value_problems(data)
+    if unstorable:
+        raise RecordProblems(unstorable)
     problems: list[tuple[str, str]] = []
     type_ = data.get("type")
     if type_ is None:
@@ -710,7 +798,13 @@ def validate_record(data: Any) -> EventDraft:
             instant = parse_instant(data["at"])
         except DateError as exc:
             problems.append(("at", str(exc)))
+        except OverflowError:  # dates.parse_instant: 9999-12-31T23:59-12:00 is year 10000 UTC
+            problems.append(("at", f"instant {data['at']!r} falls outside the years 0001-9999 "
+                             "in UTC; check its date and offset"))
         else:
+            if instant.year < MIN_INSTANT_YEAR:
+                problems.append(("at", f"instant {data['at']!r} is before the year "
+                                 f"{MIN_INSTANT_YEAR} (UTC); give the date alone"))
             # The date is the local calendar day; the instant is UTC: allow one day apart.
             if date is not None and not date.start <= instant.date() <= date.end and \
                     abs((instant.date() - date.start).days) > 1 and \

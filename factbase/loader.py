@@ -11,6 +11,13 @@ YAML is read with PyYAML's safe loader minus its timestamp resolver, so ``2026-0
 the text the author wrote (the date parser, not YAML, decides what a date means), and with
 duplicate keys refused (YAML 1.2 §3.2.1.1 requires mapping keys to be unique). Each record
 carries a locator: ``line 14`` for YAML and JSON Lines, ``events[3]`` for JSON.
+
+Hostile input gets one clear error, never a traceback: nesting deeper than
+:data:`~factbase.events.MAX_DEPTH` levels (which would exhaust Python's stack in the parsers),
+YAML aliases that stand for more than :data:`ALIAS_BUDGET` nodes beyond ten per node written
+(a "billion laughs" file is a few hundred bytes), an alias inside the node it names, characters
+YAML forbids (NUL and other control characters), and numbers too long to read. Values JSON
+cannot hold (1e400, NaN, bytes, sets) are refused by :func:`factbase.events.validate_record`.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from typing import Any, BinaryIO
 import yaml
 
 from factbase.errors import InputError
+from factbase.events import MAX_DEPTH
 
 SECTIONS = ("sources", "entities", "events")
 #: How much of an input is read to tell its format (its first line must fit, see detect_format).
@@ -45,8 +53,72 @@ class RawRecord:
         return f"{self.origin} {self.locator}" if self.locator else self.origin
 
 
+#: Nodes YAML aliases may stand for in one file, beyond ten per node actually written: enough
+#: for any real reuse of anchors, far too few for an exponential alias bomb.
+ALIAS_BUDGET = 100_000
+#: Levels of YAML nesting above a record: the document's mapping and its section's list.
+_ABOVE_RECORDS = 2
+
+
+class _TooComplex(yaml.composer.ComposerError):
+    """A YAML document nested too deeply or expanding too far through its aliases."""
+
+
 class _Loader(yaml.SafeLoader):
-    """Safe YAML loader: dates stay text; duplicate keys are errors."""
+    """Safe YAML loader: dates stay text; duplicate keys are errors; nesting and aliases are
+    bounded.
+
+    PyYAML composes and constructs nodes recursively (10,000 nested ``[`` exhaust Python's
+    stack) and has no limit on aliases: an alias is one node shared, but anything that walks
+    the values (validation, hashing) expands it, so nine aliases of nine aliases of … grow
+    exponentially. :meth:`compose_node` therefore keeps, for every node, its size and height
+    *as expanded*, and refuses a document deeper than :data:`MAX_DEPTH` levels per record or
+    whose aliases stand for more than :data:`ALIAS_BUDGET` + 10 × (nodes written) nodes.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._written = 0  # nodes in the text
+        self._expanded = 0  # nodes that aliases stand for
+        self._anchored: dict[int, tuple[int, int]] = {}  # id(node) -> (size, height)
+        self._open: list[list[int]] = []  # [size, height] of each collection being composed
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        mark: Any = event.start_mark
+        limit = MAX_DEPTH + _ABOVE_RECORDS
+        if isinstance(event, yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            stats = self._anchored.get(id(node))
+            if stats is None:  # its anchor's node is still being composed
+                raise _TooComplex(None, None, f"alias *{event.anchor} is inside the node it "
+                                  "names (a recursive structure); write the value out", mark)
+            self._expanded += stats[0]
+            if self._expanded > ALIAS_BUDGET + 10 * self._written:
+                raise _TooComplex(None, None, "YAML aliases here expand to more than "
+                                  f"{self._expanded:,} values (an alias bomb?); write the "
+                                  "values out instead of repeating aliases", mark)
+        else:
+            if len(self._open) >= limit:
+                raise _TooComplex(None, None, f"nested more than {MAX_DEPTH} levels deep; "
+                                  "a record needs a few", mark)
+            self._open.append([1, 0])
+            try:
+                node = super().compose_node(parent, index)
+            finally:
+                size, height = self._open.pop()
+            stats = (size, height + 1)
+            self._written += 1
+            if getattr(event, "anchor", None) is not None:
+                self._anchored[id(node)] = stats
+        if len(self._open) + stats[1] > limit:
+            raise _TooComplex(None, None, f"nested more than {MAX_DEPTH} levels deep once its "
+                              "aliases are expanded; a record needs a few", mark)
+        if self._open:
+            outer = self._open[-1]
+            outer[0] += stats[0]
+            outer[1] = max(outer[1], stats[1])
+        return node
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -124,8 +196,33 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+class _Unreadable(ValueError):
+    """JSON that parses by the grammar but not in Python: too deep, or a number too long."""
+
+
 def _json_loads(text: str) -> Any:
-    return json.loads(text, object_pairs_hook=_unique_keys)
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except (json.JSONDecodeError, _DuplicateKey):
+        raise
+    except RecursionError:
+        # The C scanner recurses per nesting level; 10,000 nested `[` exhaust the stack.
+        raise _Unreadable(f"nested too deeply (a record may be {MAX_DEPTH} levels deep)"
+                          ) from None
+    except ValueError as exc:  # int() past the 4,300-digit limit (CVE-2020-10735)
+        raise _Unreadable(_unreadable_value(exc)) from None
+
+
+def _msg(exc: json.JSONDecodeError) -> str:
+    # Some of json's messages end in " at", expecting the position to follow.
+    return exc.msg.removesuffix(" at")
+
+
+def _unreadable_value(exc: Exception) -> str:
+    if "integer string conversion" in str(exc):
+        return ("a number has more than 4,300 digits and cannot be read; whole numbers are "
+                "limited to 64 bits (19 digits)")
+    return f"a value cannot be read ({exc}); check its tag, or write it as quoted text"
 
 
 def _empty(origin: str) -> InputError:
@@ -147,17 +244,36 @@ def _sections(top: Any, origin: str, where: str) -> None:
                          f"or a list of events, not {type(top).__name__}")
 
 
+def _unprintable(text: str, origin: str, exc: yaml.reader.ReaderError) -> InputError:
+    # The reader refuses NUL, other C0/C1 control characters and U+FFFE/U+FFFF (YAML 1.1
+    # §5.1) before parsing anything; name the character and where it is.
+    line = text.count("\n", 0, exc.position) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    escape = f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}"
+    return InputError(f"{origin} line {line}: character U+{code:04X} is not allowed in YAML; "
+                      f"remove it (inside double quotes it may be written {escape})")
+
+
 def read_yaml(text: str, origin: str) -> Iterator[RawRecord]:
     """Records of a YAML document, each with the line its mapping starts on."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        raise _unprintable(text, origin, exc) from None
     try:
         try:
             node = loader.get_single_node()
+        except _TooComplex as exc:
+            mark = exc.problem_mark
+            at = f" line {mark.line + 1}" if mark else ""
+            raise InputError(f"{origin}{at}: {exc.problem}") from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark
             at = f" line {mark.line + 1} column {mark.column + 1}" if mark else ""
             raise InputError(f"{origin}{at}: YAML syntax error: {exc.problem}; "
                              "check the indentation and quoting there") from None
+        except yaml.reader.ReaderError as exc:
+            raise _unprintable(text, origin, exc) from None
         except yaml.YAMLError as exc:
             raise InputError(f"{origin}: YAML error: {exc}") from None
         if node is None:
@@ -166,6 +282,10 @@ def read_yaml(text: str, origin: str) -> Iterator[RawRecord]:
         if isinstance(node, yaml.MappingNode):
             keys = [str(k.value) for k, _ in node.value]
             _sections({k: [] for k in keys}, origin, "")
+            for key_node, _ in node.value:
+                if keys.count(str(key_node.value)) > 1:  # the sections are few: this is cheap
+                    raise InputError(f"{origin} line {key_node.start_mark.line + 1}: duplicate "
+                                     f"key '{key_node.value}'; give each section once")
             for key_node, value_node in node.value:
                 if not isinstance(value_node, yaml.SequenceNode):
                     line = value_node.start_mark.line + 1
@@ -187,6 +307,10 @@ def read_yaml(text: str, origin: str) -> Iterator[RawRecord]:
             except yaml.MarkedYAMLError as exc:
                 mark = exc.problem_mark or item.start_mark
                 raise InputError(f"{origin} line {mark.line + 1}: {exc.problem}") from None
+            except (ValueError, OverflowError) as exc:
+                # A scalar its tag cannot read: an int past Python's 4,300-digit limit,
+                # `!!int abc`, `!!timestamp 2026-13-45`.
+                raise InputError(f"{origin} line {line}: {_unreadable_value(exc)}") from None
             yield RawRecord(origin, f"line {line}", normalise(section, data))
     finally:
         loader.dispose()
@@ -198,10 +322,12 @@ def read_json(text: str, origin: str) -> Iterator[RawRecord]:
         top = _json_loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{origin} line {exc.lineno} column {exc.colno}: not valid JSON: "
-                         f"{exc.msg}") from None
+                         f"{_msg(exc)}") from None
     except _DuplicateKey as exc:
         raise InputError(f"{origin}: duplicate key '{exc}' in a JSON object; each key may "
                          "appear once") from None
+    except _Unreadable as exc:
+        raise InputError(f"{origin}: {exc}") from None
     _sections(top, origin, "")
     if isinstance(top, list):
         for i, data in enumerate(top):
@@ -221,11 +347,13 @@ def read_jsonl(stream: BinaryIO, origin: str) -> Iterator[RawRecord]:
         try:
             data = _json_loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{origin} line {n}: not valid JSON ({exc.msg} at column "
+            raise InputError(f"{origin} line {n}: not valid JSON ({_msg(exc)} at column "
                              f"{exc.colno}); each line must be one JSON object") from None
         except _DuplicateKey as exc:
             raise InputError(f"{origin} line {n}: {exc}: duplicate key; each key may appear "
                              "once") from None
+        except _Unreadable as exc:
+            raise InputError(f"{origin} line {n}: {exc}") from None
         yield RawRecord(origin, f"line {n}", normalise("events", data))
 
 
@@ -243,7 +371,7 @@ def detect_format(name: str, head: bytes) -> str:
         first_line = stripped.split(b"\n", 1)[0].strip()
         try:
             first = json.loads(first_line)
-        except ValueError:
+        except (ValueError, RecursionError):  # the reader that follows says what is wrong
             return "json"
         # A whole JSON document on one line parses too; a JSON Lines record has a type.
         if isinstance(first, dict) and "type" not in first and any(k in first for k in SECTIONS):

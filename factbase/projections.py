@@ -2,8 +2,18 @@
 
 Each projection row comes from one event by :func:`rows_for` — a pure function — so applying
 events one by one as they are appended and rebuilding from the whole log give the same tables,
-which :func:`check` proves (``factbase verify``). Tables: ``entities``, ``entity_names`` and
-``sources`` (see :mod:`factbase.store.schema`).
+which :func:`check` proves (``factbase verify``). Tables: ``entities``, ``entity_names``,
+``sources``, ``event_sources`` and the entity and source rows of ``search_docs`` (see
+:mod:`factbase.store.schema`).
+
+The interval tables (``memberships``, ``roles``, ``units``, ``metrics``) and the event rows of
+``search_docs`` depend on a whole stream (corrections, retractions and merges apply to earlier
+events), so they are recomputed per stream: :func:`apply` notes the streams a batch touched,
+and :func:`settle`, called once before the load's transaction commits, deletes those streams'
+rows and inserts the fold's (:mod:`factbase.intervals`, over the effective events of
+:func:`factbase.amend.resolve`, exactly as :meth:`factbase.api.FactBase.org` replays them). An
+``entity.merged`` or ``entity.unmerged`` recomputes every stream. The rows reflect the log as
+known now; ``--known-at`` questions go through replay.
 
 ``entity_names`` holds one row per (entity, name, look-up key): every key of
 :func:`factbase.names.name_keys` goes in the ``folded`` column (the name's folded form among
@@ -13,24 +23,98 @@ index on ``folded``. ``is_primary`` is 1 on every row of the display name.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import ColumnElement, Table, column, delete, func, insert, literal, select, update
+from sqlalchemy import table as table_clause
 from sqlalchemy.engine import Connection
 
+from factbase import intervals
+from factbase.amend import identities, resolve
 from factbase.dates import parse_date
-from factbase.events import Event
-from factbase.names import name_keys
-from factbase.store.log import to_event
-from factbase.store.schema import PROJECTION_TABLES, entities, entity_names, events
+from factbase.events import AMEND_TYPES, IDENTITY_TYPES, Event
+from factbase.names import fold, name_keys
+from factbase.store.log import read_events, select_events, to_event
+from factbase.store.schema import (
+    FTS_TABLE,
+    INTERVAL_TABLES,
+    PROJECTION_TABLES,
+    entities,
+    entity_names,
+    events,
+    search_docs,
+)
+
+#: SQLite's external-content FTS5 index over ``search_docs.folded`` (no model describes it).
+_fts = table_clause(FTS_TABLE, column(FTS_TABLE), column("rowid"), column("folded"))
 
 Rows = dict[str, list[dict[str, Any]]]
 
 
 def rows_for(event: Event) -> Rows:
-    """The projection rows ``event`` adds, by table name (empty for most event types)."""
+    """The projection rows ``event`` adds by itself, by table name: its ``event_sources``
+    rows, and for registrations, names and sources their ``entities``, ``entity_names``,
+    ``sources`` and ``search_docs`` rows. (The rows that depend on the whole stream come from
+    :func:`settle`.)"""
+    rows = _identity_rows(event)
+    cites = _citations(event)
+    if cites:
+        rows["event_sources"] = [{"event_id": event.event_id, "source_id": src,
+                                  "cited_as": how} for src, how in cites]
+    docs = _name_docs(event, rows)
+    if docs:
+        rows["search_docs"] = docs
+    return rows
+
+
+def _citations(event: Event) -> list[tuple[str, str]]:
+    """(source id, cited as) pairs: the event's sources, then its accounts' (once each)."""
+    out = [(src, "event") for src in event.sources]
+    accounts = list(event.payload.get("accounts", []))
+    if event.type == "account.added":
+        accounts.append(event.payload["account"])
+    out += [(a["source"], "account") for a in accounts if a.get("source")]
+    return list(dict.fromkeys(out))
+
+
+def _doc(kind: str, ref: str, body: str, *, type_: str | None = None,
+         stream: str | None = None, date: Any = None,
+         sources: Iterable[str] = ()) -> dict[str, Any]:
+    return {"kind": kind, "ref": ref, "stream": stream, "type": type_,
+            "date_text": date.text if date else None,
+            "valid_from": date.start if date else None, "valid_to": date.end if date else None,
+            "sources": json.dumps(list(sources), ensure_ascii=False), "body": body,
+            "folded": fold_text(body)}
+
+
+def fold_text(text: str) -> str:
+    """:func:`factbase.names.fold` of a search text (with a fast path for plain ASCII, which
+    NFKC, diacritic and Chinese folding leave alone)."""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return fold(text)
+
+
+def _name_docs(event: Event, rows: Rows) -> list[dict[str, Any]]:
+    """Search documents for the names an event gives (entities) and for a source's title."""
+    p = event.payload
+    if event.type == "source.registered":
+        body = " · ".join(x for x in (p.get("title"), p.get("publisher")) if x)
+        published = parse_date(p["published"]) if p.get("published") else None
+        return [_doc("source", p["source"], body, date=published)] if body else []
+    kinds = {r["entity_id"]: r["kind"] for r in rows.get("entities", [])}
+    names: dict[str, list[str]] = {}
+    for r in rows.get("entity_names", []):
+        names.setdefault(r["entity_id"], []).append(r["name"])
+    return [_doc("entity", eid, " · ".join(ns), type_=kinds.get(eid) or (
+        "unit" if event.type == "unit.renamed" else None)) for eid, ns in names.items()]
+
+
+def _identity_rows(event: Event) -> Rows:
     p = event.payload
     if event.type == "entity.registered":
         names = [p["name"], *p.get("aliases", [])]
@@ -99,13 +183,16 @@ def apply(conn: Connection, batch: Iterable[Event]) -> None:
     over its row (kind, display name). Rows are gathered per batch and written with one
     executemany per table; the rare take-overs are single UPDATEs.
     """
+    batch = list(batch)
+    _note_streams(conn, batch)
     pending: list[tuple[str, dict[str, Any]]] = []
     for event in batch:
         for table_name, rows in rows_for(event).items():
             pending += [(table_name, row) for row in rows]
     if not pending:
         return
-    ids = sorted({row["entity_id"] for name, row in pending if name != "sources"})
+    ids = sorted({row["entity_id"] for name, row in pending
+                  if name in ("entities", "entity_names")})
     known: dict[str, bool] = {}  # entity id -> registered (True) or implicit-only (False)
     names: dict[tuple[str, str], int] = {}  # (entity id, name) -> is_primary
     for i in range(0, len(ids), 500):
@@ -166,36 +253,207 @@ def _set_primary(conn: Connection, entity_id: str, name: str | None) -> None:
 def _flush(conn: Connection, inserts: dict[str, list[dict[str, Any]]]) -> None:
     for table in PROJECTION_TABLES:  # parents first (foreign keys)
         rows = inserts[table.name]
-        if rows:
+        if rows and table is search_docs:
+            _insert_docs(conn, rows)
+        elif rows:
             conn.execute(insert(table), rows)
-            rows.clear()
+        rows.clear()
+
+
+# --- search_docs and its full-text index ----------------------------------------------------
+# On SQLite the FTS5 table ``search`` indexes search_docs.folded (external content). It is kept
+# in step here, one INSERT … SELECT per batch, rather than by per-row triggers, which made bulk
+# loads ten times slower. Other databases (and verify's scratch copy) have no such table.
+
+
+def _has_fts(conn: Connection) -> bool:
+    if conn.dialect.name != "sqlite":
+        return False
+    return conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FTS_TABLE,)
+    ).first() is not None
+
+
+def _insert_docs(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    fts = _has_fts(conn)
+    last = conn.execute(select(func.max(search_docs.c.id))).scalar() or 0 if fts else 0
+    conn.execute(insert(search_docs), rows)
+    if fts:  # rowids of new rows are above the old maximum (INTEGER PRIMARY KEY)
+        conn.execute(insert(_fts).from_select(
+            ["rowid", "folded"],
+            select(search_docs.c.id, search_docs.c.folded).where(search_docs.c.id > last)))
+
+
+def _delete_docs(conn: Connection, where: ColumnElement[bool] | None) -> None:
+    """Delete search documents (``where`` None: all), and their full-text entries."""
+    if _has_fts(conn):
+        if where is None:
+            conn.execute(insert(_fts).values({FTS_TABLE: "delete-all"}))
+        else:
+            conn.execute(insert(_fts).from_select(
+                [FTS_TABLE, "rowid", "folded"],
+                select(literal("delete"), search_docs.c.id, search_docs.c.folded).where(where)))
+    conn.execute(delete(search_docs) if where is None else delete(search_docs).where(where))
+
+
+# --- the per-stream projections ------------------------------------------------------------
+
+_PENDING = "factbase_projection_streams"
+
+
+@dataclass
+class _Pending:
+    """Streams touched in one transaction (``full``: an identity decision touched them all)."""
+
+    transaction: Any
+    streams: set[str] = field(default_factory=set)
+    full: bool = False
+
+
+def _note_streams(conn: Connection, batch: list[Event]) -> None:
+    """Remember, on the connection, which streams ``batch`` changes for :func:`settle`."""
+    pending = conn.info.get(_PENDING)
+    txn = conn.get_transaction()
+    if pending is None or pending.transaction is not txn:  # left over from a rolled-back load
+        pending = conn.info[_PENDING] = _Pending(txn)
+    for event in batch:
+        if event.type in IDENTITY_TYPES:
+            pending.full = True
+        elif event.date is not None or event.type in AMEND_TYPES:
+            pending.streams.add(event.stream)
+
+
+def settle(conn: Connection) -> None:
+    """Recompute the per-stream projections of every stream :func:`apply` saw in this
+    transaction (all of them after an identity decision). Call once, after the last
+    :func:`apply` of a load and before commit; a no-op when nothing is pending."""
+    pending = conn.info.pop(_PENDING, None)
+    if pending is None or pending.transaction is not conn.get_transaction():
+        return
+    if pending.full or pending.streams:
+        refresh(conn, conn, None if pending.full else pending.streams)
+
+
+def refresh(source: Connection, target: Connection, streams: Iterable[str] | None) -> None:
+    """Replace the interval rows and event search documents of ``streams`` (None: all).
+
+    Events are read from ``source``; rows are written to ``target`` (the same connection,
+    except in :func:`check`, which writes into a scratch database), and which streams are
+    organisations is read from ``target``'s ``entities``. Merged streams are handled under the
+    id they were merged into, like :meth:`factbase.api.FactBase.org` does.
+    """
+    identity = identities(read_events(source, select_events(types=sorted(IDENTITY_TYPES))))
+    orgs = {r[0] for r in target.execute(
+        select(entities.c.entity_id).where(entities.c.kind == "organization"))}
+    if streams is None:
+        for table in INTERVAL_TABLES:
+            target.execute(delete(table))
+        _delete_docs(target, search_docs.c.kind == "event")
+        streams = [r[0] for r in source.execute(select(events.c.stream).distinct())]
+        wanted = sorted({identity.get(s, s) for s in streams})
+    else:
+        wanted = sorted({identity.get(s, s) for s in streams})
+        for chunk in _chunks(wanted):
+            for table in INTERVAL_TABLES:
+                target.execute(delete(table).where(table.c.org.in_(chunk)))
+            _delete_docs(target, (search_docs.c.kind == "event") & search_docs.c.stream.in_(chunk))
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for merged, into in identity.items():
+        aliases[into].append(merged)
+    for chunk in _chunks(wanted):
+        read = [*chunk, *(a for c in chunk for a in aliases.get(c, []))]
+        grouped: dict[str, list[Event]] = defaultdict(list)
+        for ev in read_events(source, select_events(streams=read)):
+            grouped[identity.get(ev.stream, ev.stream)].append(ev)
+        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for stream in chunk:
+            effective = resolve(grouped.get(stream, []), identity=identity).events
+            out["search_docs"] += [d for ev in effective if (d := _event_doc(ev)) is not None]
+            if stream in orgs:
+                _interval_rows(intervals.fold(stream, effective), out)
+        for table in INTERVAL_TABLES:
+            if out[table.name]:
+                target.execute(insert(table), out[table.name])
+        if out["search_docs"]:
+            _insert_docs(target, out["search_docs"])
+
+
+def _interval_rows(found: intervals.Intervals, out: dict[str, list[dict[str, Any]]]) -> None:
+    for table_name, items in (("memberships", found.memberships), ("roles", found.roles),
+                              ("units", found.units), ("metrics", found.metrics)):
+        for item in items:
+            row = intervals.as_row(item)
+            row["org"] = found.org
+            if table_name == "metrics":
+                row["sources"] = json.dumps(row["sources"], ensure_ascii=False)
+            out[table_name].append(row)
+
+
+def _event_doc(ev: Event) -> dict[str, Any] | None:
+    """The search document of a dated event: its summary, note, accounts and other text."""
+    if ev.date is None:
+        return None
+    p = ev.payload
+    parts: list[str] = [p["summary"]] if isinstance(p.get("summary"), str) else []
+    for key in ("name", "title", "stage"):
+        if isinstance(p.get(key), str):
+            parts.append(p[key])
+    if ev.type == "metric.reported":
+        parts.append(f"{p['metric'].replace('_', ' ')}: {p['value']} {p['unit']}")
+    parts += [t for t in p.get("topics", []) if isinstance(t, str)]
+    for change in p.get("changes", []):
+        parts += [change[k] for k in ("name", "title") if isinstance(change.get(k), str)]
+    if ev.note:
+        parts.append(ev.note)
+    accounts = p.get("accounts", [])
+    parts += [f"{a['by']}: {a['says']}" for a in accounts if a.get("says")]
+    if not parts:
+        return None
+    cited = dict.fromkeys([*ev.sources, *(a["source"] for a in accounts if a.get("source"))])
+    return _doc("event", ev.event_id, " · ".join(parts), type_=ev.type, stream=ev.stream,
+                date=ev.date, sources=cited)
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _replay_log(source: Connection, target: Connection) -> int:
+    """Apply every event of ``source``'s log to ``target``'s projections, then settle them."""
+    n = 0
+    result = source.execution_options(yield_per=5_000).execute(
+        select(events).order_by(events.c.seq))
+    batch: list[Event] = []
+    for row in result.mappings():
+        batch.append(to_event(row))
+        n += 1
+        if len(batch) >= 2_000:
+            apply(target, batch)
+            batch = []
+    apply(target, batch)
+    target.info.pop(_PENDING, None)
+    refresh(source, target, None)
+    return n
 
 
 def rebuild(conn: Connection) -> int:
     """Empty every projection table and refill it from the whole log (in the caller's
     transaction). Returns the number of events replayed."""
     for table in reversed(PROJECTION_TABLES):
-        conn.execute(delete(table))
-    n = 0
-    result = conn.execution_options(yield_per=5_000).execute(
-        select(events).order_by(events.c.seq)
-    )
-    batch: list[Event] = []
-    for row in result.mappings():
-        batch.append(to_event(row))
-        n += 1
-        if len(batch) >= 2_000:
-            apply(conn, batch)
-            batch = []
-    apply(conn, batch)
-    return n
+        if table is search_docs:
+            _delete_docs(conn, None)
+        else:
+            conn.execute(delete(table))
+    return _replay_log(conn, conn)
 
 
 def snapshot(conn: Connection) -> dict[str, Counter[tuple[Any, ...]]]:
-    """The contents of every projection table, as multisets of rows (for comparison)."""
+    """The contents of every projection table, as multisets of rows (for comparison; row ids
+    that differ between rebuilds are left out)."""
     out: dict[str, Counter[tuple[Any, ...]]] = {}
     for table in PROJECTION_TABLES:
-        cols = sorted(c.name for c in table.columns)
+        cols = sorted(c.name for c in table.columns if c.info.get("snapshot", True))
         rows = conn.execute(select(*[table.c[c] for c in cols]))
         out[table.name] = Counter(tuple(str(v) for v in r) for r in rows)
     return out
@@ -204,9 +462,9 @@ def snapshot(conn: Connection) -> dict[str, Counter[tuple[Any, ...]]]:
 def check(conn: Connection) -> list[str]:
     """Compare every projection with a fresh rebuild, writing nothing to the database.
 
-    The rebuild runs into a scratch SQLite file (the same :func:`apply` code, the log
-    streamed in batches), so ``verify`` needs no write lock and never waits on or blocks a
-    writer. Returns one line per table that differs (empty when all match).
+    The rebuild runs into a scratch SQLite file (the same :func:`apply` and :func:`refresh`
+    code, the log streamed in batches), so ``verify`` needs no write lock and never waits on
+    or blocks a writer. Returns one line per table that differs (empty when all match).
     """
     import tempfile
     from pathlib import Path
@@ -219,15 +477,7 @@ def check(conn: Connection) -> list[str]:
         try:
             with scratch.begin() as sc:
                 PROJECTION_TABLES[0].metadata.create_all(sc, tables=list(PROJECTION_TABLES))
-                result = conn.execution_options(yield_per=5_000).execute(
-                    select(events).order_by(events.c.seq))
-                batch: list[Event] = []
-                for row in result.mappings():
-                    batch.append(to_event(row))
-                    if len(batch) >= 2_000:
-                        apply(sc, batch)
-                        batch = []
-                apply(sc, batch)
+                _replay_log(conn, sc)
                 after = snapshot(sc)
         finally:
             scratch.dispose()

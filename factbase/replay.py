@@ -226,6 +226,9 @@ class _Step:
                 self.event_id, self.index)
 
 
+#: One thing replay applies (public name for :func:`ordered_steps` callers).
+Step = _Step
+
 #: Same-day order of kinds: what opens comes before what it enables, endings last.
 TYPE_RANK: dict[str, int] = {t: i for i, t in enumerate([
     "org.founded", "unit.created", "unit.renamed", "unit.moved", "person.joined",
@@ -275,11 +278,26 @@ def replay(org: str, events: Iterable[Event], as_of: date,
             state.uncertain.append(Uncertain("reorg.announced", step.date, step.cited,
                                              parent.payload))
     for step in sorted(certain, key=lambda s: s.order):
-        if step.index == 0 and step.type not in _STATE_TYPES:
-            state.happenings.append(Happening(step.type, step.date, step.cited, step.payload))
-        apply(_key(step.type), state, step)
+        apply_step(state, step)
     state.uncertain.sort(key=lambda u: (u.date.end, u.date.start, u.type, u.cited.event_id))
     return state
+
+
+def ordered_steps(events: Iterable[Event]) -> list[Step]:
+    """Every dated step of ``events`` (reorganisations expanded into their changes) in the
+    order replay applies them, whatever the as-of date: the state at the end of day ``D`` is
+    the fold of the steps whose ``date.end <= D``, which are a prefix of this list (the order
+    starts with the end day). :mod:`factbase.intervals` folds it once to get every date's
+    state."""
+    return sorted(_steps(events), key=lambda s: s.order)
+
+
+def apply_step(state: OrgState, step: Step) -> None:
+    """Apply one certain step to ``state`` as replay does (a step that changes no state is
+    kept as a happening)."""
+    if step.index == 0 and step.type not in _STATE_TYPES:
+        state.happenings.append(Happening(step.type, step.date, step.cited, step.payload))
+    apply(_key(step.type), state, step)
 
 
 # --- apply, one function per event type ---------------------------------------------------
@@ -424,7 +442,8 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
     for m in state.members.values():
         if m.unit == unit.id:
             m.unit = into
-        m.roles = [replace(r, unit=into) if r.unit == unit.id else r for r in m.roles]
+        if any(r.unit == unit.id for r in m.roles):
+            m.roles = [replace(r, unit=into) if r.unit == unit.id else r for r in m.roles]
     for other in state.units.values():
         if other.parent == unit.id:
             other.parent = into

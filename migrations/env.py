@@ -12,7 +12,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 
-from factbase.store.schema import metadata
+from factbase.store.schema import include_name, metadata
 
 config = context.config
 
@@ -23,6 +23,7 @@ def run_on(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,  # the FTS5 index has no model
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -42,11 +42,16 @@ def _lazy(module: str, name: str) -> Renderer:
 RENDERERS: dict[tuple[str, str], Renderer] = {
     ("org", "text"): _text("org"),
     ("org", "json"): render_json,
+    ("org", "mermaid"): _lazy("diagram", "render_mermaid"),
+    ("org", "dot"): _lazy("diagram", "render_dot"),
     ("timeline", "text"): _text("timeline"),
     ("timeline", "json"): render_json,
     ("diff", "text"): _lazy("diff_text", "render_diff"),
     ("diff", "json"): render_json,
     ("diff", "md"): _lazy("markdown", "render_diff"),
+    ("report", "md"): _lazy("report_md", "render_report"),
+    ("report", "html"): _lazy("report_html", "render_report"),
+    ("report", "json"): render_json,
     ("who", "text"): _lazy("who_text", "render_who"),
     ("who", "json"): render_json,
 }

@@ -6,7 +6,10 @@ Two kinds of table:
   UPDATE and DELETE on it (triggers created by the first migration; dialect-checked).
 * **projections** — derived tables rebuilt deterministically from the log by
   :func:`factbase.projections.rebuild` and kept current on every append: ``entities``,
-  ``entity_names``, ``sources``.
+  ``entity_names``, ``sources``; the interval tables ``memberships``, ``roles``, ``units`` and
+  ``metrics`` (one fold per organisation, :mod:`factbase.intervals`); ``event_sources``; and
+  ``search_docs`` with its SQLite FTS5 index ``search``. Two views, ``timeline`` and
+  ``citations``, read them (``docs/sql.md`` documents all of them).
 
 Dates of valid time are stored as SQL ``DATE`` (ISO ``YYYY-MM-DD`` text on SQLite), so as-of
 questions are plain comparisons: an event covering the closed interval ``[valid_from,
@@ -21,6 +24,7 @@ so later migrations can drop them on SQLite too.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -33,6 +37,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     Text,
@@ -90,6 +95,7 @@ def format_utc(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@lru_cache(maxsize=4096)  # a load's rows share one recorded_at: parse it once
 def parse_utc(text: str) -> datetime:
     """Inverse of :func:`format_utc`."""
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
@@ -171,5 +177,204 @@ sources = Table(
     comment="Projection: the sources events cite.",
 )
 
+
+
+# --- interval projections (revision 0002_intervals) -----------------------------------------
+# Built by :mod:`factbase.intervals` from one fold per organisation. A span is in the state at
+# as-of D exactly when ``valid_from_end <= D AND (valid_to_end IS NULL OR valid_to_end > D)``:
+# the ``*_end`` columns are the days the opening and closing events are certain by (DESIGN §2).
+
+
+def _span_columns() -> list[Column[Any]]:
+    """The valid-time columns of a span: both ends of the events that opened and closed it."""
+    cols: list[Column[Any]] = []
+    for side, what, null in (("valid_from", "opened", False), ("valid_to", "closed", True)):
+        cols += [
+            Column(f"{side}_text", Text, nullable=null,
+                   comment=f"Date of the event that {what} the span, as written."),
+            Column(side, Date, nullable=null,
+                   comment=f"First day of the event that {what} the span (0001-01-01: open)."),
+            Column(f"{side}_end", Date, nullable=null,
+                   comment=f"Last day of the event that {what} the span: the day it is certain "
+                           f"to have {what}. As-of D: valid_from_end <= D < valid_to_end."),
+            Column(f"{side}_precision", String(8), nullable=null,
+                   comment="day, month, year or range."),
+        ]
+    cols += [
+        Column("opened_by", String(200), nullable=False,
+               comment="event_id of the event that opened the span."),
+        Column("closed_by", String(200),
+               comment="event_id of the event that closed the span (NULL while open)."),
+    ]
+    return cols
+
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("org", String(200), nullable=False,
+           comment="The organisation (entity id; one merged into another is under its id)."),
+    Column("person", String(200), nullable=False, comment="The person (entity id)."),
+    Column("unit", String(200), comment="The unit they were in (NULL: none recorded)."),
+    Column("title", Text, comment="Their title, when given."),
+    *_span_columns(),
+    Column("closed_reason", String(32),
+           comment="Why the span closed: the departure reason (resigned, parted_ways, …; "
+                   "disputed when accounts disagree), or changed (the stay continues in "
+                   "another unit or title in the next span)."),
+    comment="Projection: who was in which organisation when — one row per stretch in one unit "
+            "with one title. In the org on D: valid_from_end <= D AND (valid_to_end IS NULL "
+            "OR valid_to_end > D).",
+)
+Index("ix_memberships_org_valid_from_end", memberships.c.org, memberships.c.valid_from_end)
+Index("ix_memberships_person", memberships.c.person)
+
+roles = Table(
+    "roles",
+    metadata,
+    Column("org", String(200), nullable=False, comment="The organisation (entity id)."),
+    Column("person", String(200), nullable=False, comment="The person (entity id)."),
+    Column("unit", String(200), comment="The unit the role is in (NULL: the organisation)."),
+    Column("role", String(32), nullable=False,
+           comment="cofounder, lead, core_member, member or executive."),
+    Column("title", Text, comment="The title given with the role, if any."),
+    *_span_columns(),
+    comment="Projection: roles held over time, one row per stretch. A cofounder role ends "
+            "when its holder leaves (they stay a co-founder: the row is kept).",
+)
+Index("ix_roles_org_role", roles.c.org, roles.c.role)
+Index("ix_roles_person", roles.c.person)
+
+units = Table(
+    "units",
+    metadata,
+    Column("org", String(200), nullable=False, comment="The organisation (entity id)."),
+    Column("unit", String(200), nullable=False, comment="The unit (entity id)."),
+    Column("name", Text, nullable=False, comment="Its name during the span."),
+    Column("kind", String(40), nullable=False, comment="division, team, support_team, …"),
+    Column("parent", String(200), comment="Parent unit during the span (NULL: top level)."),
+    Column("status", String(16), nullable=False,
+           comment="active, merged or dissolved (the last span of an ended unit)."),
+    Column("merged_into", String(200), comment="The unit it was merged into, if merged."),
+    *_span_columns(),
+    comment="Projection: units over time, one row per name/parent/status stretch.",
+)
+Index("ix_units_org_unit", units.c.org, units.c.unit)
+
+metrics = Table(
+    "metrics",
+    metadata,
+    Column("org", String(200), nullable=False,
+           comment="The organisation whose timeline reports the figure."),
+    Column("subject", String(200), nullable=False,
+           comment="What the figure is about (an organisation or product id)."),
+    Column("metric", String(100), nullable=False, comment="e.g. monthly_active_users."),
+    Column("value", Numeric(asdecimal=False), nullable=False, comment="The figure."),
+    Column("unit", String(64), nullable=False, comment="Its unit: GPU, USD, users, …"),
+    Column("qualifier", String(24), comment="about, over, under, close_to, up_to, at_least."),
+    Column("period", Text, comment="The period it covers, as written (e.g. monthly)."),
+    Column("note", Text),
+    Column("evidence", String(16), comment="confirmed, reported or unconfirmed."),
+    Column("value_disputed", Integer, nullable=False,
+           comment="1 when accounts give another value (see the event's accounts)."),
+    Column("date_text", Text, nullable=False, comment="Valid time as written."),
+    Column("valid_from", Date, nullable=False, comment="First day the date covers."),
+    Column("valid_to", Date, nullable=False,
+           comment="Last day the date covers: the figure is certain from this day on."),
+    Column("precision", String(8), nullable=False, comment="day, month, year or range."),
+    Column("event_id", String(200), nullable=False, comment="The metric.reported event."),
+    Column("sources", Text, nullable=False, comment="Cited source ids as a JSON list."),
+    Column("position", Integer, nullable=False,
+           comment="Place in the organisation's replay order: the latest value as of D has "
+                   "the largest position among rows with valid_to <= D."),
+    comment="Projection: every reported figure (corrections applied, retractions left out).",
+)
+Index("ix_metrics_org_subject_metric", metrics.c.org, metrics.c.subject, metrics.c.metric)
+
+event_sources = Table(
+    "event_sources",
+    metadata,
+    Column("event_id", String(200), nullable=False, comment="The citing event."),
+    Column("source_id", String(200), nullable=False, comment="The cited source."),
+    Column("cited_as", String(16), nullable=False,
+           comment="event (in the event's sources) or account (an account's source)."),
+    comment="Projection: which event cites which source (every event in the log, including "
+            "corrections and retractions).",
+)
+Index("ix_event_sources_source_id", event_sources.c.source_id)
+Index("ix_event_sources_event_id", event_sources.c.event_id)
+
+search_docs = Table(
+    "search_docs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True,
+           comment="Row id (the full-text index's rowid; differs between rebuilds).",
+           info={"snapshot": False}),
+    Column("kind", String(16), nullable=False, comment="event, entity or source."),
+    Column("ref", String(200), nullable=False,
+           comment="The event_id, entity_id or source_id the text belongs to."),
+    Column("stream", String(200), comment="The event's stream (NULL for entities, sources)."),
+    Column("type", String(64), comment="The event type, or the entity kind."),
+    Column("date_text", Text, comment="Valid time as written (a source: publication date)."),
+    Column("valid_from", Date, comment="First day of the date (NULL: undated)."),
+    Column("valid_to", Date, comment="Last day of the date (NULL: undated)."),
+    Column("sources", Text, nullable=False, comment="Cited source ids as a JSON list."),
+    Column("body", Text, nullable=False,
+           comment="The searchable text: summary, note, accounts, names, aliases, title."),
+    Column("folded", Text, nullable=False,
+           comment="body folded for search (NFKC, case, simplified Chinese)."),
+    comment="Projection: the texts `factbase search` finds (effective events, entity names "
+            "and aliases, source titles). On SQLite the FTS5 table `search` indexes `folded`.",
+)
+Index("ix_search_docs_kind_stream", search_docs.c.kind, search_docs.c.stream)
+Index("ix_search_docs_ref", search_docs.c.ref)
+
 #: Projection tables, in the order a rebuild fills them (parents first).
-PROJECTION_TABLES = (entities, entity_names, sources)
+PROJECTION_TABLES = (entities, entity_names, sources, memberships, roles, units, metrics,
+                     event_sources, search_docs)
+#: The projections recomputed per organisation (delete its rows, insert the fold's).
+INTERVAL_TABLES = (memberships, roles, units, metrics)
+
+#: SQLite's full-text index over ``search_docs.folded`` (FTS5, trigram tokenizer; created by
+#: a migration, outside this metadata) and the shadow tables FTS5 keeps for it.
+FTS_TABLE = "search"
+FTS_TABLES = frozenset({FTS_TABLE, *(f"{FTS_TABLE}_{s}" for s in
+                                     ("data", "idx", "content", "docsize", "config"))})
+
+#: The readable views (revision 0002_intervals): name -> (description, column descriptions).
+VIEWS: dict[str, tuple[str, dict[str, str]]] = {
+    "timeline": (
+        "Every dated event as recorded, with the names of its stream and person and its "
+        "summary and note pulled out of the payload. Corrections and retractions are events of "
+        "their own: retracted_by names the retraction, if any.",
+        {"seq": "Recording order.", "event_id": "The event's id.",
+         "type": "Dotted event type.", "stream": "Its stream (normally the organisation).",
+         "stream_name": "Display name of the stream's entity.",
+         "date_text": "Valid time as written.", "valid_from": "First day covered.",
+         "valid_to": "Last day covered (certain from this day).",
+         "precision": "day, month, year or range.",
+         "evidence": "confirmed, reported or unconfirmed.",
+         "person": "The person the event is about (payload person), if any.",
+         "person_name": "That person's display name.",
+         "summary": "The payload's summary, if any.", "note": "The event's note, if any.",
+         "retracted_by": "The event.retracted that took it back, if any.",
+         "sources": "Cited source ids as a JSON list.", "payload": "All fields as JSON.",
+         "recorded_at": "Recorded time (UTC)."},
+    ),
+    "citations": (
+        "Every event with every source it cites (in its sources or in an account), with the "
+        "source's title, publisher and URL: 'every fact citing a source'.",
+        {"event_id": "The citing event.", "type": "Its type.", "stream": "Its stream.",
+         "date_text": "Its valid time as written.", "valid_from": "First day covered.",
+         "valid_to": "Last day covered.", "source_id": "The cited source.",
+         "cited_as": "event or account.", "title": "The source's title.",
+         "publisher": "The source's publisher.", "url": "The source's URL.",
+         "published_text": "The source's publication date as written."},
+    ),
+}
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's ``include_name`` hook: leave the FTS5 index and its shadow tables (which no
+    SQLAlchemy model describes) out of autogenerate comparisons."""
+    return not (type_ == "table" and name in FTS_TABLES)

@@ -1,0 +1,634 @@
+"""Exports: the log in factbase's own input format, CSV for spreadsheets, TimelineJS JSON.
+
+* ``jsonl`` and ``yaml`` write every source, entity and event of the log as the records of a
+  timeline file (docs/format.md) that load back into an empty database as the **same events
+  with the same ids and the same content hashes**, so every question gets the same answer.
+  Events keep their ids (derived ``ev-…`` ids too) and every envelope field: ``date`` and
+  ``announced`` as written, ``at`` as the stored UTC instant (the hash covers the instant, not
+  the text), ``evidence``, ``sources``, ``note``. Amendments (``event.corrected``,
+  ``event.retracted``, ``account.added``) and identity decisions (``entity.aliased``,
+  ``entity.merged``, ``entity.unmerged``) are events like any other. JSON Lines is in log
+  order, sources as ``{"type": "source", …}`` lines and entities as ``{"type": "entity", …}``;
+  YAML has the three sections ``sources``, ``entities`` and ``events``, each in log order.
+  Both are streamed: rows are read ``yield_per`` at a time, never the whole log at once.
+* ``csv`` writes one row per event (``--table events``) or one row per membership or role
+  interval (``--table memberships``), every text cell guarded against spreadsheet formulas
+  and numbers left as numbers (:func:`factbase.safety.csv_cell`). UTF-8 with a byte-order
+  mark so spreadsheets read names in any script.
+* ``timelinejs`` writes the JSON that Knight Lab's TimelineJS3 reads: one slide per dated
+  event (as corrected; retracted ones left out), every text HTML-escaped, links only to
+  ``http(s)`` sources.
+
+``known_at`` (recorded time, inclusive; None = now) exports the log as it stood then.
+Nothing here writes to the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection, RowMapping
+
+from factbase.dates import PartialDate, parse_date
+from factbase.errors import FactbaseError, NotFound
+from factbase.events import EVENT_TYPES, Event
+from factbase.replay import Departure, OrgState
+from factbase.reports.model import ROLE_ORDER, summarize
+from factbase.safety import csv_cell, html_link, html_text
+from factbase.store import log
+from factbase.store.schema import entities, events
+
+if TYPE_CHECKING:
+    from factbase.api import FactBase
+
+FORMATS = ("jsonl", "yaml", "csv", "timelinejs")
+CSV_TABLES = ("events", "memberships")
+#: Rows fetched from the database at a time while streaming.
+YIELD_PER = 1_000
+
+EVENT_COLUMNS = ("seq", "id", "type", "stream", "date", "valid_from", "valid_to", "precision",
+                 "evidence", "summary", "sources", "recorded_at")
+MEMBERSHIP_COLUMNS = ("person", "person_name", "org", "unit", "unit_name", "role", "from",
+                      "to", "reason")
+
+
+def _iso(t: datetime | None) -> str | None:
+    return t.astimezone(UTC).isoformat().replace("+00:00", "Z") if t else None
+
+
+# --- the input format ---------------------------------------------------------------------
+
+
+def input_record(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """The timeline-file record that loads back to the stored event ``row`` (same id, same
+    content hash): a ``source`` or ``entity`` record for a registration under its usual id
+    (``source.<id>``, ``entity.<id>``), else an event record with its ``id``, the envelope
+    fields that are set, then the type's fields."""
+    payload: dict[str, Any] = json.loads(row["payload"])
+    type_, event_id = str(row["type"]), str(row["event_id"])
+    record: dict[str, Any]
+    if type_ == "source.registered" and event_id == f"source.{payload.get('source')}":
+        record = {"type": "source", "id": payload.pop("source")}
+    elif type_ == "entity.registered" and event_id == f"entity.{payload.get('entity')}":
+        record = {"type": "entity", "id": payload.pop("entity")}
+    else:
+        record = {"type": type_, "id": event_id}
+    if row["date_text"] is not None:
+        record["date"] = row["date_text"]
+    if row["instant"] is not None:
+        record["at"] = _iso(row["instant"])
+    if "announced" in payload:
+        record["announced"] = payload.pop("announced")
+    if row["evidence"] is not None:
+        record["evidence"] = row["evidence"]
+    sources = json.loads(row["sources"])
+    if sources:
+        record["sources"] = sources
+    note = payload.pop("note", None)
+    if note is not None and record["type"] not in ("source", "entity"):
+        record["note"] = note  # after the envelope, as in docs/format.md
+    record.update(_fields_in_order(type_, payload))
+    if note is not None:
+        record.setdefault("note", note)  # a source's or entity's note comes last
+    return record
+
+
+def _fields_in_order(type_: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The type's fields in the order its model declares them (the log stores them sorted),
+    leaving out empty lists that are the field's default (they load back the same)."""
+    model = EVENT_TYPES.get(type_)
+    if model is None:
+        return payload
+    fields = model.model_fields
+    ordered = [k for k in fields if k in payload] + [k for k in payload if k not in fields]
+    return {k: payload[k] for k in ordered
+            if not (payload[k] == [] and k in fields and fields[k].default == [])}
+
+
+def _section(record: Mapping[str, Any]) -> str:
+    return {"source": "sources", "entity": "entities"}.get(record["type"], "events")
+
+
+def _head(conn: Connection, known_at: datetime | None) -> int:
+    """The last ``seq`` to export: a fixed end, so appends made while exporting are left out."""
+    q = select(func.max(events.c.seq))
+    if known_at is not None:
+        q = q.where(events.c.recorded_at <= known_at)
+    return int(conn.execute(q).scalar() or 0)
+
+
+def _rows(conn: Connection, upto: int, types: Iterable[str] | None = None
+          ) -> Iterator[RowMapping]:
+    """Rows of the log up to ``seq`` ``upto``, in log order, streamed ``YIELD_PER`` at a time."""
+    q = log.select_events(types=list(types) if types is not None else None)
+    q = q.where(events.c.seq <= upto)
+    result = conn.execution_options(yield_per=YIELD_PER).execute(q)
+    yield from result.mappings()
+
+
+def iter_records(fb: FactBase, known_at: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """Every event of the log (recorded by ``known_at``) as a timeline-file record, in log
+    order (:func:`input_record`). Streams: holds one batch of rows at a time."""
+    with fb.engine.connect() as conn, conn.begin():
+        upto = _head(conn, known_at)
+        for row in _rows(conn, upto):
+            yield input_record(row)
+
+
+def write_jsonl(fb: FactBase, out: TextIO, known_at: datetime | None = None) -> int:
+    """Write the log as JSON Lines to ``out``; returns the number of records."""
+    n = 0
+    for record in iter_records(fb, known_at):
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+try:  # libyaml's emitter, when PyYAML has it, is ten times faster
+    from yaml import CSafeDumper as _BaseDumper
+except ImportError:  # pragma: no cover
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+
+
+class _Dumper(_BaseDumper):
+    """PyYAML's safe dumper, with text holding a YAML 1.1 line break other than LF (NEL,
+    U+2028, U+2029) or CR written double-quoted: in a single-quoted or plain scalar PyYAML's
+    own emitter writes NEL raw and reads it back as a space."""
+
+
+def _represent_str(dumper: _BaseDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if any(c in value for c in "\x85\u2028\u2029\r") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def _yaml_item(record: dict[str, Any]) -> str:
+    return yaml.dump([record], Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100,
+                     default_flow_style=False)
+
+
+def write_yaml(fb: FactBase, out: TextIO, known_at: datetime | None = None) -> int:
+    """Write the log as a YAML timeline file (sections ``sources``, ``entities``, ``events``,
+    each in log order; registrations under another id stay under ``events``) to ``out``;
+    returns the number of records. One pass over the log per section, in one read
+    transaction, so the three agree."""
+    n = 0
+    with fb.engine.connect() as conn, conn.begin():
+        upto = _head(conn, known_at)
+        out.write(f"# factbase export: the log up to event {upto}; load it with "
+                  "`factbase load FILE`\n")
+        passes: list[tuple[str, list[str] | None]] = [
+            ("sources", ["source.registered"]), ("entities", ["entity.registered"]),
+            ("events", None)]
+        for section, types in passes:
+            started = False
+            for row in _rows(conn, upto, types):
+                record = input_record(row)
+                if _section(record) != section:
+                    continue
+                if section != "events":
+                    del record["type"]  # implied by the section
+                if not started:
+                    out.write(f"{section}:\n")
+                    started = True
+                out.write(_yaml_item(record))
+                n += 1
+        if n == 0:
+            out.write("events: []\n")
+    return n
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+def _writer(out: TextIO) -> Any:
+    out.write("\ufeff")  # a BOM: spreadsheets then read the UTF-8 (names in any script)
+    return csv.writer(out, lineterminator="\r\n")
+
+
+def _ids_in(value: Any, out: set[str]) -> None:
+    if isinstance(value, str):
+        if len(value) <= 200:
+            out.add(value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if k not in ("note", "says", "summary", "why"):
+                _ids_in(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            _ids_in(v, out)
+
+
+def _names_for(conn: Connection, ids: set[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    wanted = sorted(ids)
+    for i in range(0, len(wanted), 500):
+        q = select(entities.c.entity_id, entities.c.name).where(
+            entities.c.entity_id.in_(wanted[i:i + 500]))
+        found.update({r.entity_id: r.name for r in conn.execute(q)})
+    return found
+
+
+def describe(type_: str, payload: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """One line in plain words for any event, amendments and registrations included."""
+    def n(key: str) -> str:
+        value = payload.get(key)
+        return names.get(value, value) if isinstance(value, str) else ""
+
+    if type_ == "event.corrected":
+        fields = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}"
+                           for k, v in payload.get("changes", {}).items())
+        return f"correction of {payload['target']}: {fields} — {payload['why']}"
+    if type_ == "event.retracted":
+        return f"retraction of {payload['target']}: {payload['why']}"
+    if type_ == "account.added":
+        acc = payload.get("account", {})
+        by = names.get(acc.get("by", ""), acc.get("by"))
+        reason = f" ({acc['reason'].replace('_', ' ')})" if acc.get("reason") else ""
+        return f"account of {payload['target']} by {by}{reason}: {acc.get('says', '')}"
+    if type_ == "entity.merged":
+        return f"{n('entity')} ({payload['entity']}) is the same as {n('into')} " \
+               f"({payload['into']}): {payload['why']}"
+    if type_ == "entity.unmerged":
+        return f"{n('entity')} ({payload['entity']}) is not {n('into')} " \
+               f"({payload['into']}) after all: {payload['why']}"
+    if type_ == "source.registered":
+        what = payload.get("title") or payload.get("url") or payload["source"]
+        by = f" — {payload['publisher']}" if payload.get("publisher") else ""
+        return f"source {what}{by}"
+    return summarize(type_, payload, names)
+
+
+def write_events_csv(fb: FactBase, out: TextIO, known_at: datetime | None = None) -> int:
+    """One CSV row per event of the log (columns :data:`EVENT_COLUMNS`), in log order, as
+    recorded (amendments are rows of their own). Streams; display names are looked up one
+    batch of rows at a time. Returns the number of rows."""
+    w = _writer(out)
+    w.writerow(EVENT_COLUMNS)
+    n = 0
+    with fb.engine.connect() as conn, conn.begin():
+        upto = _head(conn, known_at)
+        q = log.select_events().where(events.c.seq <= upto)
+        result = conn.execution_options(yield_per=YIELD_PER).execute(q)
+        for batch in result.mappings().partitions():
+            decoded = [(row, json.loads(row["payload"])) for row in batch]
+            ids: set[str] = set()
+            for _, payload in decoded:
+                _ids_in(payload, ids)
+            names = _names_for(conn, ids)
+            for row, payload in decoded:
+                w.writerow([csv_cell(v) for v in (
+                    int(row["seq"]), row["event_id"], row["type"], row["stream"],
+                    row["date_text"], _day(row["valid_from"]), _day(row["valid_to"]),
+                    row["precision"], row["evidence"], describe(row["type"], payload, names),
+                    "; ".join(json.loads(row["sources"])), _iso(row["recorded_at"]))])
+                n += 1
+    return n
+
+
+def _day(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+# --- memberships, from replay ---------------------------------------------------------------
+
+_Key = tuple[str, str | None, str]  # (person, unit, role)
+
+
+_Change = tuple[str, PartialDate, dict[str, Any]]  # (type, effective date, fields)
+
+
+def _changes_by_day(evs: Iterable[Event]) -> dict[date, list[_Change]]:
+    """The valid-time days on which replayed state can change (the day each event, or each
+    change of a reorganisation, becomes certain), with what becomes certain then."""
+    days: dict[date, list[_Change]] = {}
+    for e in evs:
+        if e.date is None:
+            continue
+        days.setdefault(e.date.end, []).append((e.type, e.date, e.payload))
+        if e.type == "reorg.announced":
+            eff = parse_date(e.payload["effective"]) if e.payload.get("effective") else e.date
+            for change in e.payload.get("changes", []):
+                days.setdefault(eff.end, []).append((change["type"], eff, change))
+    days.pop(date.max, None)  # an open end is never certain
+    return days
+
+
+def _keys(state: OrgState) -> dict[_Key, PartialDate]:
+    """Each (person, unit, role) interval open in ``state`` and the date it started, as
+    replay holds it: ``member`` for being in the organisation (``unit``: the person's unit),
+    then every role held."""
+    out: dict[_Key, PartialDate] = {}
+    for m in state.members.values():
+        out.setdefault((m.person, m.unit, "member"), m.since or m.first_seen)
+        for r in m.roles:
+            out.setdefault((m.person, r.unit, r.role), r.since)
+    return out
+
+
+def _cause(day_events: list[_Change], key: _Key,
+           types: tuple[str, ...] | None = None) -> _Change | None:
+    """What, among the changes certain from one day, opened or closed the interval ``key``:
+    the first naming its person, else the first naming its unit (a merge names both units)."""
+    person, unit, _ = key
+    candidates = [c for c in day_events if types is None or c[0] in types]
+    for item in candidates:
+        p = item[2]
+        if p.get("person") == person or person in p.get("founders", []):
+            return item
+    for item in candidates:
+        p = item[2]
+        if unit is not None and unit in (p.get("unit"), p.get("into")):
+            return item
+    return None
+
+
+def _departure_reason(d: Departure) -> str:
+    if d.disputed:
+        reasons = sorted({r.replace("_", " ") for r in
+                          [d.reason, *(a.reason for a in d.accounts)] if r})
+        return "disputed: " + " / ".join(reasons)
+    return (d.reason or "unknown").replace("_", " ")
+
+
+def _org_memberships(fb: FactBase, org: str, known_at: datetime,
+                     names: Mapping[str, str]) -> list[dict[str, Any]]:
+    days = _changes_by_day(fb.timeline(org, known_at=known_at))
+    open_rows: dict[_Key, dict[str, Any]] = {}
+    rows: list[dict[str, Any]] = []
+    for day in sorted(days):
+        state = fb.org(org, as_of=day, known_at=known_at)
+        current = _keys(state)
+        for key in [k for k in open_rows if k not in current]:
+            row = open_rows.pop(key)
+            person, unit, role = key
+            gone = state.departed.get(person) if person not in state.members else None
+            if gone is not None:
+                row["to"], row["reason"] = gone.date.text, _departure_reason(gone)
+            else:
+                cause = _cause(days[day], key, ("role.ended", "unit.merged", "unit.dissolved"))
+                cause = cause or _cause(days[day], key)
+                row["to"] = cause[1].text if cause else day.isoformat()
+                member = state.members.get(person)
+                if cause and cause[0] == "role.ended":
+                    row["reason"] = "role ended"
+                elif cause and cause[0] == "unit.merged":
+                    into = str(cause[2].get("into"))
+                    row["reason"] = f"unit merged into {names.get(into, into)}"
+                elif role == "member" and member is not None and member.unit != unit:
+                    row["reason"] = f"moved to {names.get(member.unit, member.unit)}" \
+                        if member.unit else "moved out of the unit"
+                else:
+                    row["reason"] = "changed"
+            rows.append(row)
+        for key, since in current.items():
+            if key in open_rows:
+                continue
+            person, unit, role = key
+            if since.end == day:
+                start = since.text
+            else:  # e.g. moved into the unit later than they joined, or a merged unit
+                cause = _cause(days[day], key)
+                start = cause[1].text if cause else day.isoformat()
+            open_rows[key] = {
+                "person": person, "person_name": names.get(person, person), "org": org,
+                "unit": unit, "unit_name": names.get(unit, unit) if unit else None,
+                "role": role, "from": start, "to": None, "reason": None, "_day": day}
+    rows += open_rows.values()
+    rows.sort(key=lambda r: (r["_day"], str(r["person_name"]).casefold(), r["person"],
+                             ROLE_ORDER.get(r["role"], 9) if r["role"] != "member" else -1,
+                             r["unit"] or ""))
+    for r in rows:
+        del r["_day"]
+    return rows
+
+
+def membership_rows(fb: FactBase, known_at: datetime | None = None
+                    ) -> Iterator[dict[str, Any]]:
+    """Intervals of membership and of roles in every organisation, derived from replay: for
+    each organisation, the state at the end of every day on which an event of it becomes
+    certain, compared with the day before. Each row: ``person``, ``person_name``, ``org``,
+    ``unit`` (id; the person's unit for ``member``), ``unit_name``, ``role`` (``member`` for
+    being in the organisation, else the role), ``from`` and ``to`` (dates as written by the
+    events that opened and closed the interval; ``to`` None while open) and ``reason`` (why it
+    closed: the departure's reason, ``disputed: …`` when accounts disagree, ``role ended``,
+    ``unit merged into …``, ``moved to …``). Only certain events count, as in replay.
+    Organisations merged into another (``entity.merged``) are listed under that one."""
+    known_at = known_at or datetime.now(UTC)  # one recorded-time cut for every replay
+    identity = fb.identities(known_at)
+    names = fb.names()
+    with fb.engine.connect() as conn:
+        orgs = [r[0] for r in conn.execute(
+            select(entities.c.entity_id).where(entities.c.kind == "organization")
+            .order_by(entities.c.entity_id))]
+    for org in orgs:
+        if org in identity:
+            continue
+        try:
+            yield from _org_memberships(fb, org, known_at, names)
+        except NotFound:  # not yet in the log at known_at
+            continue
+
+
+def write_memberships_csv(fb: FactBase, out: TextIO, known_at: datetime | None = None) -> int:
+    """Membership and role intervals as CSV (columns :data:`MEMBERSHIP_COLUMNS`); returns
+    the number of rows."""
+    w = _writer(out)
+    w.writerow(MEMBERSHIP_COLUMNS)
+    n = 0
+    for row in membership_rows(fb, known_at):
+        w.writerow([csv_cell(row[c]) for c in MEMBERSHIP_COLUMNS])
+        n += 1
+    return n
+
+
+# --- TimelineJS ---------------------------------------------------------------------------
+
+
+def _tl_date(day: date, precision: str) -> dict[str, int]:
+    out = {"year": day.year}
+    if precision in ("month", "day"):
+        out["month"] = day.month
+    if precision == "day":
+        out["day"] = day.day
+    return out
+
+
+def timelinejs_dates(d: PartialDate) -> dict[str, Any]:
+    """``start_date`` (and ``end_date``, ``display_date``) of a TimelineJS slide for ``d``.
+
+    A plain day, month or year gives only the parts it has (``2026-02`` → year and month). An
+    approximate or uncertain date (``2026-02~``) is placed at its nominal date and shown as
+    written. A range is ``start_date``/``end_date`` (days), shown as written; an open side is
+    left out (``../2026-02-10`` is placed on 2026-02-10)."""
+    if d.precision != "range" and d.qualifier is None:
+        return {"start_date": _tl_date(d.start, d.precision)}
+    if d.precision != "range":
+        try:
+            nominal = parse_date(d.text.rstrip("~?%").strip())
+            start = nominal.start
+        except ValueError:
+            start = d.start
+        return {"start_date": _tl_date(start, d.precision), "display_date": html_text(d.text)}
+    out: dict[str, Any] = {}
+    if d.start == date.min:
+        out["start_date"] = _tl_date(d.end, "day")
+    else:
+        out["start_date"] = _tl_date(d.start, "day")
+        if d.end not in (date.max, d.start):
+            out["end_date"] = _tl_date(d.end, "day")
+    out["display_date"] = html_text(d.text)
+    return out
+
+
+def _source_html(sid: str, sources: Mapping[str, Any]) -> str:
+    s = sources.get(sid)
+    if s is None:
+        return html_text(sid)
+    title = s.title or s.url or sid
+    extra = ", ".join(x for x in (s.publisher, s.published) if x)
+    return html_link(s.url, title) + (f" — {html_text(extra)}" if extra else "")
+
+
+def timelinejs_document(fb: FactBase, known_at: datetime | None = None) -> dict[str, Any]:
+    """The TimelineJS3 JSON document (``title``, ``events``) for every dated event of the log
+    as known at ``known_at``: corrections applied, retractions left out, disputed accounts
+    shown. Each slide: dates (:func:`timelinejs_dates`), ``text.headline`` (the event in plain
+    words) and ``text.text`` (accounts, note, announced date, evidence, sources as links, the
+    event id), ``group`` (the organisation, or the stream's name), ``unique_id`` (the event
+    id). Every text is HTML-escaped (TimelineJS renders these fields as HTML) and only
+    ``http(s)`` sources become links; ``autolink`` is off."""
+    evs = fb.timeline(known_at=known_at)
+    names, sources = fb.names(), fb.sources()
+    slides = []
+    for e in evs:
+        assert e.date is not None
+        p = e.payload
+        parts = []
+        if e.type == "person.left":
+            for a in p.get("accounts", []):
+                reason = f" ({a['reason'].replace('_', ' ')})" if a.get("reason") else ""
+                parts.append(f"<p>Per {html_text(names.get(a['by'], a['by']))}"
+                             f"{html_text(reason)}: {html_text(a['says'])} "
+                             f"[{_source_html(a['source'], sources)}]</p>")
+        if p.get("note"):
+            parts.append(f"<p>{html_text(p['note'])}</p>")
+        facts = []
+        if p.get("announced"):
+            facts.append(f"Announced {html_text(p['announced'])}.")
+        if e.evidence:
+            facts.append(f"Evidence: {html_text(e.evidence)}.")
+        if facts:
+            parts.append(f"<p>{' '.join(facts)}</p>")
+        cited = "; ".join(_source_html(s, sources) for s in e.sources)
+        parts.append(f"<p>Sources: {cited}</p>")
+        parts.append(f"<p>Event <code>{html_text(e.event_id)}</code></p>")
+        group = names.get(p.get("org") or e.stream, e.stream)
+        slides.append({
+            **timelinejs_dates(e.date),
+            "text": {"headline": html_text(summarize(e.type, p, names)),
+                     "text": "".join(parts)},
+            "group": html_text(group),
+            "unique_id": e.event_id,
+            "autolink": False,
+        })
+    when = f"as recorded by {_iso(known_at)}" if known_at else "as recorded now"
+    return {
+        "title": {"text": {"headline": "factbase timeline",
+                           "text": f"<p>{len(slides)} events, {html_text(when)}.</p>"}},
+        "events": slides,
+    }
+
+
+def write_timelinejs(fb: FactBase, out: TextIO, known_at: datetime | None = None) -> int:
+    """Write :func:`timelinejs_document` as JSON; returns the number of slides."""
+    doc = timelinejs_document(fb, known_at)
+    out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    return len(doc["events"])
+
+
+# --- one entry point ----------------------------------------------------------------------
+
+
+def export(fb: FactBase, fmt: str, out: TextIO, *, table: str = "events",
+           known_at: datetime | None = None) -> int:
+    """Write the export ``fmt`` (one of :data:`FORMATS`; for ``csv``, ``table`` one of
+    :data:`CSV_TABLES`) to ``out`` (a text stream opened with ``newline=""``); returns the
+    number of records or rows written. Reads only."""
+    if fmt == "jsonl":
+        return write_jsonl(fb, out, known_at)
+    if fmt == "yaml":
+        return write_yaml(fb, out, known_at)
+    if fmt == "timelinejs":
+        return write_timelinejs(fb, out, known_at)
+    if fmt == "csv" and table == "events":
+        return write_events_csv(fb, out, known_at)
+    if fmt == "csv" and table == "memberships":
+        return write_memberships_csv(fb, out, known_at)
+    raise ValueError(f"unknown export {fmt!r} (table {table!r})")
+
+
+def write_to(path: str | Path | None, write: Callable[[TextIO], int],
+             stdout: BinaryIO | None = None) -> int:
+    """Run ``write`` on a UTF-8 text stream (``newline=""``: CSV keeps its CRLF, nothing else
+    is translated) and return what it returns. ``path``: a file, written whole or not at all
+    (a temporary file beside it is renamed over it only when ``write`` succeeds); None: the
+    binary stream ``stdout``. Raises :class:`FactbaseError` when the file cannot be written."""
+    if path is None:
+        if stdout is None:
+            raise ValueError("write_to needs a path or a binary stdout")
+        stream = io.TextIOWrapper(stdout, encoding="utf-8", newline="", write_through=True)
+        try:
+            return write(stream)
+        finally:
+            stream.flush()
+            stream.detach()
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise FactbaseError(f"cannot write {target}: folder {target.parent} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise FactbaseError(f"cannot write {target}: {exc.strerror}") from None
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as f:
+            n = write(f)
+        os.chmod(tmp, _file_mode(target))  # mkstemp makes it 0600; give it a file's usual mode
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise FactbaseError(f"cannot write {target}: {exc.strerror}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return n
+
+
+def _file_mode(target: Path) -> int:
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+__all__ = [
+    "CSV_TABLES", "EVENT_COLUMNS", "FORMATS", "MEMBERSHIP_COLUMNS", "describe", "export",
+    "input_record", "iter_records", "membership_rows", "timelinejs_dates",
+    "timelinejs_document", "write_events_csv", "write_jsonl", "write_memberships_csv",
+    "write_timelinejs", "write_to", "write_yaml",
+]

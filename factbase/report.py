@@ -1,0 +1,632 @@
+"""The as-of report: what a journalist would publish about an organisation on a date.
+
+:func:`report_document` builds one JSON-ready document from three documents the rest of
+factbase already makes, through the API only:
+
+* the ``org`` document at the end of day D (:func:`factbase.reports.model.org_document`):
+  units, people, departures, co-founders, metrics, uncertain items, anomalies;
+* the ``diff`` document from D0 to D (:meth:`FactBase.diff`): the changes since D0;
+* the organisation's timeline up to D (:meth:`FactBase.timeline`): who was where, when — the
+  tenure of everyone who has been a member, with each joining, departure and unit role dated
+  as written (interval bounds kept, never guessed).
+
+Both times are the caller's: ``as_of`` and ``since`` are valid time (ends of days);
+``known_at`` is recorded time (None = now). Every section is cut at the same ``known_at``.
+
+Sources are numbered once for the whole document, in reading order (the order of the keys
+below, which is the order the Markdown and HTML renderers show them), and every cited item
+carries ``notes``: the numbers of its sources, so JSON, Markdown and HTML agree on ``[3]``.
+
+Document keys, in reading order: ``org``, ``as_of``, ``since``, ``known_at``, ``founded``,
+``merged_into``, ``figures`` (the plain headline numbers), ``headline`` (one cited line per
+figure: people, units, co-founders, departures since D0 always; joined, disputed and uncertain
+when there are any; a count of nothing cites nothing and has no ``notes``), ``org_chart`` (the
+unit tree on D with leads, core members and members; org-level roles; people in no unit; units
+that ended), ``tenure`` (one row per person present by D, or who left by then, with spells and
+unit roles: :func:`tenure`), ``changes`` (the diff document without its ``org`` and
+``sources``, plus ``cofounder_counts``: the co-founder counts at D0 and D with their sources),
+``disputed`` (facts whose sources disagree, each account or claim with its source),
+``metrics``, ``uncertain``, ``anomalies``, ``sources`` (``{source id: {n, title, publisher,
+published, url}}``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from factbase.dates import OPEN_END, OPEN_START, PartialDate, parse_date
+from factbase.diff import check_dates
+from factbase.events import Event
+from factbase.replay import TYPE_RANK
+from factbase.reports.model import ROLE_ORDER, org_document
+
+if TYPE_CHECKING:
+    from factbase.amend import Prefer
+    from factbase.api import FactBase
+
+#: The default window of "changes since": this many days before the as-of date.
+DEFAULT_WINDOW_DAYS = 90
+
+#: The change lists of the diff document, in the order the report shows them, with titles.
+CHANGE_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("departed", "Departed"),
+    ("returned", "Returned"),
+    ("joined", "Joined"),
+    ("roles_started", "Roles started"),
+    ("roles_ended", "Roles ended"),
+    ("units_created", "Units created"),
+    ("units_renamed", "Units renamed"),
+    ("units_moved", "Units moved"),
+    ("units_ended", "Units merged or dissolved"),
+    ("metrics_changed", "Figures new or changed"),
+    ("events", "Announcements, meetings and statements"),
+    ("newly_uncertain", "May have happened (uncertain)"),
+)
+
+Doc = dict[str, Any]
+
+
+def default_since(as_of: date) -> date:
+    """The start of the default window: :data:`DEFAULT_WINDOW_DAYS` days before ``as_of``."""
+    return as_of - timedelta(days=DEFAULT_WINDOW_DAYS)
+
+
+def report_document(fb: FactBase, org: str, *, as_of: date, since: date | None = None,
+                    known_at: datetime | None = None, prefer: Prefer | None = None,
+                    min_evidence: str | None = None) -> dict[str, Any]:
+    """The report on organisation ``org`` (id or name) at the end of valid-time day ``as_of``,
+    with the changes since the end of day ``since`` (default: 90 days earlier), as the log
+    stood at recorded time ``known_at`` (None = now). ``prefer`` and ``min_evidence`` apply
+    to every section as in :meth:`FactBase.org` (default: disagreements shown, every fact
+    kept). Writes nothing.
+
+    Returns the document described in the module docstring. Raises
+    :class:`factbase.errors.InputError` when ``since`` is after ``as_of``, and
+    :class:`factbase.errors.NotFound` for an unknown organisation (or one not yet recorded at
+    ``known_at``)."""
+    since = since or default_since(as_of)
+    check_dates(since, as_of)
+    names, srcs = fb.names(), fb.sources()
+    policy: dict[str, Any] = {"known_at": known_at, "prefer": prefer,
+                              "min_evidence": min_evidence}
+    state = fb.org(org, as_of=as_of, **policy)
+    odoc = org_document(state, names, srcs, known_at)
+    org_id = odoc["org"]["id"]
+    changes = fb.diff(org_id, since, as_of, **policy)
+    evs = fb.timeline(org_id, end=as_of, **policy)
+    known_sources = {**changes.pop("sources", {}), **odoc["sources"]}
+    changes.pop("org", None)
+    # The change lists in the report's order, then the rest of the diff document.
+    ordered = {k: changes.pop(k) for k, _ in CHANGE_SECTIONS if k in changes}
+    changes = {"from": changes.pop("from"), "to": changes.pop("to"), **ordered, **changes}
+
+    doc: dict[str, Any] = {
+        "org": odoc["org"],
+        "as_of": odoc["as_of"],
+        "since": since.isoformat(),
+        "known_at": odoc["known_at"],
+        "founded": odoc["founded"],
+        "merged_into": odoc["merged_into"],
+    }
+    founding = next(({"event": e.event_id, "sources": list(e.sources),
+                      "evidence": e.evidence} for e in evs if e.type == "org.founded"
+                     and e.payload.get("org", e.stream) == org_id), None) \
+        if odoc["founded"] else None
+    recorded = {e.event_id: e.payload.get("reason") for e in evs if e.type == "person.left"}
+    disputed = _disputed(odoc, recorded)
+    doc["figures"] = _figures(odoc, changes, disputed)
+    doc["headline"] = _headline(odoc, changes, doc["figures"], founding, disputed)
+    doc["org_chart"] = _org_chart(odoc, founding)
+    doc["tenure"] = tenure(evs, odoc, as_of, names)
+    doc["changes"] = changes
+    changes["cofounder_counts"] = _cofounder_counts(odoc, changes, founding)
+    doc["disputed"] = disputed
+    doc["metrics"] = odoc["metrics"]
+    doc["uncertain"] = odoc["uncertain"]
+    doc["anomalies"] = odoc["anomalies"]
+    doc["sources"] = number_sources(doc, {**_source_docs(srcs), **known_sources})
+    return doc
+
+
+# --- headline figures ---------------------------------------------------------------------
+
+
+def _figures(odoc: Doc, changes: Doc, disputed: list[dict[str, Any]]) -> dict[str, int]:
+    c = odoc["cofounders"]
+    return {
+        "people_present": len(odoc["people"]),
+        "units": len(odoc["units"]),
+        "cofounders_total": c["total"],
+        "cofounders_present": len(c["present"]),
+        "cofounders_departed": len(c["departed"]),
+        "cofounders_may_have_left": len(c.get("may_have_left", [])),
+        "departed_total": len(odoc["departed"]),
+        "departures_since": len(changes["departed"]),
+        "cofounder_departures_since": sum(1 for d in changes["departed"] if d["cofounder"]),
+        "joined_since": len(changes["joined"]) + len(changes["returned"]),
+        "disputed": len(disputed),
+        "uncertain": len(odoc["uncertain"]),
+    }
+
+
+def _union(items: Iterable[Mapping[str, Any]]) -> list[str]:
+    out: dict[str, None] = {}
+    for item in items:
+        out.update(dict.fromkeys(item.get("sources") or []))
+        if item.get("source"):
+            out[item["source"]] = None
+    return list(out)
+
+
+def _headline(odoc: Doc, changes: Doc, f: Mapping[str, int],
+              founding: Mapping[str, Any] | None,
+              disputed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One line per headline figure, each citing the sources of the facts it counts."""
+    as_of, since = odoc["as_of"], changes["from"]
+    cof_ids = {p["id"] for p in odoc["cofounders"]["present"]} | {
+        p["id"] for p in odoc["cofounders"]["departed"]}
+    cof_people = [p for p in odoc["people"] if p["id"] in cof_ids]
+    cof_gone = [d for d in odoc["departed"] if d["id"] in cof_ids]
+    lines = [
+        {"key": "people_present", "value": f["people_present"],
+         "label": _w(f["people_present"], "person present", "people present"),
+         "text": f"{_n(f['people_present'], 'person', 'people')} present on {as_of}",
+         "sources": _union(odoc["people"])},
+        {"key": "units", "value": f["units"], "label": _w(f["units"], "unit"),
+         "text": f"{_n(f['units'], 'unit')} on {as_of}", "sources": _union(odoc["units"])},
+    ]
+    if f["cofounders_total"]:
+        maybe = f", {f['cofounders_may_have_left']} of whom may have left" \
+            if f["cofounders_may_have_left"] else ""
+        lines.append({
+            "key": "cofounders", "value": f["cofounders_departed"],
+            "label": f"of {f['cofounders_total']} co-founders departed",
+            "text": f"{f['cofounders_departed']} of {f['cofounders_total']} co-founders had "
+                    f"departed by {as_of}; {f['cofounders_present']} present{maybe}",
+            "sources": _union([*([founding] if founding else []), *cof_people, *cof_gone])})
+    co = f" ({_n(f['cofounder_departures_since'], 'co-founder')})" \
+        if f["cofounder_departures_since"] else ""
+    lines.append({"key": "departures_since", "value": f["departures_since"],
+                  "label": f"{_w(f['departures_since'], 'departure')} since {since}",
+                  "text": f"{_n(f['departures_since'], 'departure')}{co} since {since}",
+                  "sources": _union(changes["departed"])})
+    if f["joined_since"]:
+        lines.append({"key": "joined_since", "value": f["joined_since"],
+                      "label": f"joined since {since}",
+                      "text": f"{_n(f['joined_since'], 'person', 'people')} joined or "
+                              f"returned since {since}",
+                      "sources": _union([*changes["joined"], *changes["returned"]])})
+    if f["disputed"]:
+        lines.append({"key": "disputed", "value": f["disputed"],
+                      "label": f"disputed {_w(f['disputed'], 'fact')}",
+                      "text": f"{_n(f['disputed'], 'fact')} disputed between sources",
+                      "sources": _union(disputed)})
+    if f["uncertain"]:
+        lines.append({"key": "uncertain", "value": f["uncertain"],
+                      "label": f"uncertain {_w(f['uncertain'], 'event')}",
+                      "text": f"{_n(f['uncertain'], 'event')} that may or may not have "
+                              f"happened by {as_of} (dates known only to a span around it)",
+                      "sources": _union(odoc["uncertain"])})
+    for line in lines:
+        if not line["value"] and not line["sources"]:
+            del line["sources"]  # "0 units": a count of nothing cites nothing
+    return lines
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {_w(count, one, many)}"
+
+
+def _w(count: int, one: str, many: str | None = None) -> str:
+    return one if count == 1 else (many or one + "s")
+
+
+def _cofounder_counts(odoc: Doc, changes: Doc,
+                      founding: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The co-founder counts at D0 and at D (the diff's), each citing the founding and the
+    departures it counts."""
+    gone_now = [d for d in odoc["departed"] if d["cofounder"]]
+    in_window = {d["id"] for d in changes["departed"] if d["cofounder"]}
+    gone_before = [d for d in gone_now if d["id"] not in in_window]
+    base = [founding] if founding else []
+    c = changes["cofounders"]
+    return [{"date": changes["from"], **c["before"], "sources": _union([*base, *gone_before])},
+            {"date": changes["to"], **c["after"], "sources": _union([*base, *gone_now])}]
+
+
+# --- the org chart ------------------------------------------------------------------------
+
+
+def _org_chart(odoc: Doc, founding: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The unit tree on D: each unit with its leads, core members and other members (each
+    person with the citation of their role or membership), children nested; the people
+    holding organisation-level roles; present people in no unit; units that ended."""
+    people = {p["id"]: p for p in odoc["people"]}
+    units = {u["id"]: u for u in odoc["units"]}
+    children: dict[str | None, list[Doc]] = {}
+    for u in odoc["units"]:
+        children.setdefault(u["parent"] if u["parent"] in units else None, []).append(u)
+    placed: set[str] = set()
+
+    def node(u: Doc) -> dict[str, Any]:
+        leads = [dict(h) for h in u["leads"]]
+        core = [dict(h) for h in u["core_members"]]
+        named = {h["id"] for h in [*leads, *core]}
+        members = [_cited_person(people.get(m["id"]), m) for m in u["members"]
+                   if m["id"] not in named]
+        placed.update(named | {m["id"] for m in members})
+        kids = sorted(children.get(u["id"], []), key=_unit_order)
+        return {"id": u["id"], "name": u["name"], "kind": u["kind"], "since": u["since"],
+                "former_names": u["former_names"], "leads": leads, "core_members": core,
+                "members": members, "event": u["event"], "sources": list(u["sources"]),
+                "evidence": u.get("evidence"), "children": [node(k) for k in kids]}
+
+    tree = [node(u) for u in sorted(children.get(None, []), key=_unit_order)]
+    leadership = []
+    for p in odoc["people"]:
+        for r in p["roles"]:
+            if r["unit"] is None and r["role"] not in ("cofounder", "member"):
+                leadership.append({"id": p["id"], "name": p["name"], "role": r["role"],
+                                   "title": r["title"], "since": r["since"],
+                                   "event": r["event"], "sources": list(r["sources"]),
+                                   "evidence": r.get("evidence")})
+    unassigned = [_cited_person(p, p) for p in odoc["people"] if p["id"] not in placed]
+    ended = [{"id": u["id"], "name": u["name"], "status": u["status"],
+              "merged_into": u["merged_into"], "ended": u["ended"], "event": u["event"],
+              "sources": list(u["sources"]), "evidence": u.get("evidence")}
+             for u in odoc["ended_units"]]
+    root = {**odoc["org"], "founded": odoc["founded"], **(founding or {})}
+    return {"org": root, "leadership": leadership, "units": tree,
+            "unassigned": unassigned, "ended_units": ended}
+
+
+def _unit_order(u: Mapping[str, Any]) -> tuple[bool, str, str]:
+    return (u["kind"] != "division", str(u["kind"]), str(u["name"]).casefold())
+
+
+def _cited_person(p: Mapping[str, Any] | None, fallback: Mapping[str, Any]) -> dict[str, Any]:
+    """A person's id, name, roles in words and the citation of their membership."""
+    if p is None:
+        return {"id": fallback["id"], "name": fallback["name"], "roles": [],
+                "event": None, "sources": [], "evidence": None}
+    roles = [r["role"] for r in sorted(p["roles"], key=lambda r: ROLE_ORDER.get(r["role"], 9))]
+    return {"id": p["id"], "name": p["name"], "roles": roles, "since": p["since"],
+            "first_seen": p["first_seen"], "event": p["event"],
+            "sources": list(p["sources"]), "evidence": p.get("evidence")}
+
+
+# --- disputed facts -----------------------------------------------------------------------
+
+
+def _disputed(odoc: Doc, recorded: Mapping[str, str | None]) -> list[dict[str, Any]]:
+    """Facts whose sources disagree (DESIGN §4: shown with every account, none picked): the
+    reason for a departure, its date, a reported figure. ``recorded``: the reason each
+    departure event states itself (event id -> reason), listed first as its own account when
+    no account gives it, so no side is dropped."""
+    out: list[dict[str, Any]] = []
+    for d in odoc["departed"]:
+        cite = {"event": d["event"], "sources": list(d["sources"]),
+                "evidence": d.get("evidence")}
+        if d["disputed"]:
+            accounts = [dict(a) for a in d["accounts"]]
+            own = recorded.get(d["event"])
+            if own and own not in {a.get("reason") for a in accounts}:
+                accounts.insert(0, {"by": None, "by_name": "the departure as recorded",
+                                    "says": "the reason the event itself states",
+                                    "reason": own, **cite})
+            out.append({"kind": "departure reason", "subject": d["id"],
+                        "subject_name": d["name"], "date": d["date"],
+                        "question": "why they left", "cofounder": d["cofounder"],
+                        "accounts": accounts, **cite})
+        claims = d.get("date_claims") or []
+        if len({c.get("date") for c in claims}) > 1:
+            out.append({"kind": "departure date", "subject": d["id"],
+                        "subject_name": d["name"], "date": d["date"],
+                        "question": "when they left", "cofounder": d["cofounder"],
+                        "claims": [dict(c) for c in claims], **cite})
+    for m in odoc["metrics"]:
+        if m.get("disputed"):
+            out.append({"kind": "figure", "subject": m["subject"],
+                        "subject_name": m["subject_name"], "date": m["date"],
+                        "question": m["metric"].replace("_", " "),
+                        "claims": [dict(c) for c in m.get("value_claims") or []],
+                        "event": m["event"], "sources": list(m["sources"]),
+                        "evidence": m.get("evidence")})
+    return out
+
+
+# --- tenure: who was where, when ----------------------------------------------------------
+
+
+def span(d: PartialDate) -> dict[str, Any]:
+    """A date as written with its interval: ``{"date", "start", "end"}`` (ISO days; None for
+    an open side, as in ``../2026-02-10``)."""
+    return {"date": d.text, "start": None if d.start == OPEN_START else d.start.isoformat(),
+            "end": None if d.end == OPEN_END else d.end.isoformat()}
+
+
+@dataclass(frozen=True)
+class _Step:
+    type: str
+    date: PartialDate
+    payload: Mapping[str, Any]
+    cite: dict[str, Any]
+    order: tuple[Any, ...]
+
+
+@dataclass
+class _Row:
+    person: str
+    spells: list[dict[str, Any]] = field(default_factory=list)
+    cofounder: bool = False
+    open_units: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        if self.spells and self.spells[-1]["left"] is None:
+            return self.spells[-1]
+        return None
+
+
+def _expand(evs: Iterable[Event], org_id: str) -> list[_Step]:
+    """The events (and each reorganisation's changes, dated by when they took effect) that
+    bear on membership in ``org_id``, in replay's order."""
+    out = []
+    for e in evs:
+        if e.date is None:
+            continue
+        cite = {"event": e.event_id, "sources": list(e.sources), "evidence": e.evidence}
+        items = [(e.type, e.date, e.payload, cite, 0)]
+        if e.type == "reorg.announced":
+            effective = parse_date(e.payload["effective"]) if e.payload.get("effective") \
+                else e.date
+            for i, change in enumerate(e.payload.get("changes", []), start=1):
+                body = {k: v for k, v in change.items() if k not in ("type", "evidence")}
+                body.setdefault("org", e.payload.get("org"))
+                own = {**cite, "event": f"{e.event_id}#{i}",
+                       "evidence": change.get("evidence") or e.evidence}
+                items.append((change["type"], effective, body, own, i))
+        for type_, when, p, c, i in items:
+            org = p.get("org") or (e.stream if type_ == "org.founded" else None)
+            if type_.startswith(("person.", "role.", "org.founded")) and org != org_id:
+                continue
+            out.append(_Step(type_, when, p, c, (when.end, when.start, TYPE_RANK.get(type_, 50),
+                                                 c["event"], i)))
+    return sorted(out, key=lambda s: s.order)
+
+
+def tenure(evs: Iterable[Event], odoc: Doc, as_of: date,
+           names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """One row per person who has been in the organisation by the end of ``as_of``.
+
+    Each row: ``id``, ``name``, ``cofounder``, ``status`` (``present``, ``present, may have
+    left``, ``departed``, ``may have joined``) and ``spells``: each with ``joined`` (or
+    ``first_seen`` when no joining is recorded) and ``left`` as :func:`span` dates with their
+    citations, ``may_have_left`` when a departure's interval straddles ``as_of``,
+    ``uncertain_start`` when the joining itself straddles it, and ``units``: the unit roles
+    held in the spell (``unit``, ``unit_name``, ``role``, ``from``, ``to``). Certain events are
+    folded in replay's order, uncertain ones only flagged (DESIGN §2); the rows agree with the
+    replayed state in ``odoc`` (present and departed people), which wins if they ever differ.
+    """
+    rows: dict[str, _Row] = {}
+    unit_names = {u["id"]: u["name"] for u in [*odoc["units"], *odoc["ended_units"]]}
+
+    def row(person: str) -> _Row:
+        return rows.setdefault(person, _Row(person))
+
+    def open_spell(r: _Row, step: _Step, how: str) -> dict[str, Any]:
+        spell: dict[str, Any] = {"joined": None, "first_seen": None, "how": how,
+                                 "uncertain_start": False, "left": None,
+                                 "may_have_left": None, "units": []}
+        key = "first_seen" if how == "first seen" else "joined"
+        spell[key] = {**span(step.date), **step.cite}
+        r.spells.append(spell)
+        return spell
+
+    def ensure(r: _Row, step: _Step) -> dict[str, Any]:
+        return r.current or open_spell(r, step, "first seen")
+
+    def start_unit(r: _Row, step: _Step, unit: str, role: str, title: str | None) -> None:
+        spell = ensure(r, step)
+        if (role, unit) in r.open_units:
+            return
+        seg = {"unit": unit, "unit_name": unit_names.get(unit) or names.get(unit, unit),
+               "role": role, "title": title, "from": span(step.date), "to": None,
+               **step.cite}
+        spell["units"].append(seg)
+        r.open_units[(role, unit)] = seg
+
+    def end_units(r: _Row, step: _Step, which: Iterable[tuple[str, str]]) -> None:
+        for key in list(which):
+            seg = r.open_units.pop(key, None)
+            if seg is not None:
+                seg["to"] = span(step.date)
+
+    for step in _expand(evs, odoc["org"]["id"]):
+        p = step.payload
+        certainty = step.date.certainty(as_of)
+        if certainty == "not_yet":
+            continue
+        if certainty == "uncertain":
+            person = str(p.get("person"))
+            if step.type == "person.left" and person in rows and rows[person].current:
+                current = rows[person].current
+                assert current is not None
+                current["may_have_left"] = {**span(step.date), **step.cite}
+            elif step.type == "person.joined" and (person not in rows
+                                                   or rows[person].current is None):
+                spell = open_spell(row(person), step, "joined")
+                spell["uncertain_start"] = True
+            continue
+        if step.type == "org.founded":
+            for person in p.get("founders", []):
+                r = row(person)
+                r.cofounder = True
+                if r.current is None:
+                    open_spell(r, step, "co-founder at the founding")
+        elif step.type == "person.joined":
+            r = row(p["person"])
+            if r.current is None:
+                open_spell(r, step, "joined")
+            if p.get("unit"):
+                start_unit(r, step, p["unit"], "member", p.get("title"))
+        elif step.type == "person.left":
+            r = row(p["person"])
+            current = r.current
+            if current is None:
+                continue  # left twice, or with no recorded joining: replay notes the anomaly
+            end_units(r, step, r.open_units)
+            reasons = {x for x in [p.get("reason"), *(a.get("reason") for a in
+                                                      p.get("accounts", []))] if x}
+            current["left"] = {**span(step.date), "reason": None if len(reasons) > 1 else
+                               next(iter(reasons), None), "disputed": len(reasons) > 1,
+                               **step.cite}
+            current["may_have_left"] = None
+        elif step.type in ("role.assigned", "role.confirmed"):
+            r = row(p["person"])
+            if p.get("role") == "cofounder":
+                r.cofounder = True
+            ensure(r, step)
+            if p.get("unit"):
+                start_unit(r, step, p["unit"], p.get("role") or "member", p.get("title"))
+        elif step.type == "role.ended":
+            r = row(p["person"])
+            end_units(r, step, [(p["role"], p["unit"])] if p.get("unit") else [])
+        elif step.type in ("unit.merged", "unit.dissolved"):
+            for r in rows.values():
+                moving = [k for k in r.open_units if k[1] == p["unit"]]
+                end_units(r, step, moving)
+                if step.type == "unit.merged" and r.current is not None:
+                    for role, _ in moving:
+                        start_unit(r, step, p["into"], role, None)
+    _agree(rows, odoc)
+    out = [_row_doc(r, odoc, names) for r in rows.values() if r.spells]
+    return sorted(out, key=_row_order)
+
+
+def _agree(rows: dict[str, _Row], odoc: Doc) -> None:
+    """Make the rows agree with the replayed state: every present person has an open spell,
+    every departed one a closed spell."""
+    for p in odoc["people"]:
+        r = rows.setdefault(p["id"], _Row(p["id"]))
+        if r.current is None:
+            when = p["since"] or p["first_seen"]
+            r.spells.append({"joined": {**span(parse_date(when)), **_cite(p)} if p["since"]
+                             else None,
+                             "first_seen": None if p["since"] else
+                             {**span(parse_date(when)), **_cite(p)},
+                             "how": "joined" if p["since"] else "first seen",
+                             "uncertain_start": False, "left": None, "may_have_left": None,
+                             "units": []})
+    for d in odoc["departed"]:
+        r = rows.setdefault(d["id"], _Row(d["id"]))
+        if not r.spells:
+            r.spells.append({"joined": None, "first_seen": None, "how": None,
+                             "uncertain_start": False, "left": None, "may_have_left": None,
+                             "units": []})
+        last = r.spells[-1]
+        if last["left"] is None:
+            last["left"] = {**span(parse_date(d["date"])), "reason": d["reason"],
+                            "disputed": d["disputed"], **_cite(d)}
+            last["may_have_left"] = None
+
+
+def _cite(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {"event": item.get("event"), "sources": list(item.get("sources") or []),
+            "evidence": item.get("evidence")}
+
+
+def _row_doc(r: _Row, odoc: Doc, names: Mapping[str, str]) -> dict[str, Any]:
+    present = {p["id"] for p in odoc["people"]}
+    cofounders = {p["id"] for p in odoc["cofounders"]["present"]} | {
+        p["id"] for p in odoc["cofounders"]["departed"]}
+    last = r.spells[-1]
+    if r.person in present:
+        status = "present, may have left" if last["may_have_left"] else "present"
+    elif last["left"] is not None:
+        status = "departed"
+    else:
+        status = "may have joined" if last["uncertain_start"] else "present"
+    return {"id": r.person, "name": names.get(r.person, r.person),
+            "cofounder": r.cofounder or r.person in cofounders, "status": status,
+            "spells": r.spells}
+
+
+def _row_order(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    first = row["spells"][0]
+    start = first["joined"] or first["first_seen"] or first["left"] or {}
+    begin = start.get("start") or start.get("end") or "9999"
+    last = row["spells"][-1]
+    end = (last["left"] or {}).get("end") or "9999"
+    return (begin, end, str(row["name"]).casefold())
+
+
+# --- sources and footnote numbers ---------------------------------------------------------
+
+
+def _source_docs(srcs: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {sid: {"url": getattr(s, "url", None), "title": getattr(s, "title", None),
+                  "publisher": getattr(s, "publisher", None),
+                  "published": getattr(s, "published", None)} for sid, s in srcs.items()}
+
+
+def number_sources(doc: Any, known: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Number every source ``doc`` cites in reading order (a depth-first walk, keys in their
+    order), add ``notes`` (those numbers) to every item that cites, and return
+    ``{source id: {n, title, publisher, published, url}}`` in number order."""
+    order: dict[str, int] = {}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            many, one = value.get("sources"), value.get("source")
+            cited = [s for s in many if isinstance(s, str)] if isinstance(many, list) else []
+            if isinstance(one, str):
+                cited.append(one)
+            if isinstance(many, list) or isinstance(one, str):
+                value["notes"] = [order.setdefault(s, len(order) + 1)
+                                  for s in dict.fromkeys(cited)]
+            for k, v in list(value.items()):
+                if k not in ("sources", "notes"):
+                    walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk(doc)
+    out = {}
+    for sid, n in order.items():
+        s = known.get(sid) or {}
+        out[sid] = {"n": n, "title": s.get("title"), "publisher": s.get("publisher"),
+                    "published": s.get("published"), "url": s.get("url")}
+    return out
+
+
+def write_file(path: str, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` whole or not at all: into a temporary file beside it,
+    then renamed over it, so a failed run never leaves half a report. Raises
+    :class:`factbase.errors.InputError` naming the path when it cannot be written."""
+    import os
+    import tempfile
+
+    from factbase.errors import InputError
+
+    target = os.path.abspath(path)
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise InputError(f"cannot write {path}: folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".factbase-report-", dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,139 @@
+"""Output safety: making names and texts inert in every format factbase writes (issue 6).
+
+Everything factbase prints comes from people's input: names, notes, accounts, source titles
+and URLs. Each output format has its own way to be attacked, so each has one helper here,
+and every renderer goes through them:
+
+* **CSV** (:func:`csv_cell`): a spreadsheet runs a cell that starts with ``=``, ``+``, ``-``,
+  ``@``, a tab or a carriage return as a formula (OWASP "CSV Injection"). Such a *text* cell
+  gets a leading ``'``, which spreadsheets read as "this is text" and do not show. Values that
+  are numbers in the data (``int``/``float``: a sequence number, a metric value) are written
+  as numbers, never guarded, so ``-5`` stays the number -5; text that merely looks like a
+  number (``"-5"``) is text and is guarded (``'-5``). Decide by the value's type, never by
+  its look.
+* **Markdown table cells** (:func:`markdown_cell`): pipes would split the cell, newlines the
+  row, and ``*_[]`<>~\\`` would turn text into emphasis, links, code or raw HTML. They are
+  backslash-escaped (``&`` becomes ``&amp;`` so no entity is formed), newlines become
+  ``<br>``.
+* **HTML** (:func:`html_text`, :func:`html_attr`): ``& < > " '`` escaped; newlines become
+  ``<br>`` in text.
+* **Links** (:func:`safe_url`): only absolute ``http``/``https`` URLs with a host, and no
+  whitespace or control characters, are ever written as links; anything else
+  (``javascript:``, ``data:``, relative paths) is shown as text.
+
+Every helper also makes **invisible controls visible** (:func:`visible_controls`): the bidi
+embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069), which can reorder
+what a reader sees beyond the text they sit in ("Trojan Source"), and the C0/C1 control
+characters other than tab and newline (a terminal escape, a NUL) are replaced by a visible
+``[U+202E]``. Text stays whole: nothing is cut, however long.
+
+Pure module: no SQLAlchemy, no Click.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP CSV Injection).
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+#: Bidi embedding/override/isolate controls: they reorder text beyond themselves.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+# C0 controls except tab, newline and carriage return; DEL; C1 controls; the bidi controls.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_NEWLINE = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
+
+
+def _mark(match: re.Match[str]) -> str:
+    return f"[U+{ord(match.group()):04X}]"
+
+
+def visible_controls(text: str) -> str:
+    """``text`` with bidi controls and C0/C1 control characters (but not tab, CR or LF)
+    replaced by a visible ``[U+XXXX]``; other text, in any script, unchanged."""
+    return _CONTROL.sub(_mark, text)
+
+
+def csv_cell(value: object) -> str | int | float:
+    """A value ready for :mod:`csv`: numbers stay numbers; text is guarded against formulas.
+
+    ``None`` is the empty cell, ``True``/``False`` are ``true``/``false``, an ``int`` or
+    ``float`` is returned as is (a number in the spreadsheet), anything else is made text:
+    controls made visible (:func:`visible_controls`) and, if it then starts with one of
+    :data:`CSV_FORMULA_PREFIXES`, prefixed with ``'``. Tab and CR are still guarded as first
+    characters; inside a cell they, and newlines, are kept (the csv module quotes the cell).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return value
+    text = visible_controls(str(value))
+    if text.startswith(CSV_FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def markdown_cell(text: object) -> str:
+    """Text made inert inside a Markdown (GFM) table cell: whole, on one line.
+
+    Backslash-escapes ``\\ ` * _ [ ] < > | ~``, turns ``&`` into ``&amp;`` (no entity can
+    form) and each line break into ``<br>``; controls made visible. ``None`` is empty.
+    """
+    if text is None:
+        return ""
+    out = visible_controls(str(text)).replace("&", "&amp;")
+    out = _MARKDOWN_SPECIAL.sub(r"\\\1", out)
+    return _NEWLINE.sub("<br>", out)
+
+
+def html_text(text: object) -> str:
+    """Text made inert in HTML element content: ``& < > " '`` escaped, line breaks as
+    ``<br>``, controls made visible. ``None`` is empty."""
+    if text is None:
+        return ""
+    return _NEWLINE.sub("<br>", html.escape(visible_controls(str(text)), quote=True))
+
+
+def html_attr(text: object) -> str:
+    """Text made inert in a double- or single-quoted HTML attribute value."""
+    if text is None:
+        return ""
+    return html.escape(visible_controls(str(text)), quote=True)
+
+
+def safe_url(url: object) -> bool:
+    """True only for an absolute ``http://`` or ``https://`` URL with a host and no
+    whitespace or control characters: the only URLs factbase writes as links."""
+    if not isinstance(url, str) or not url:
+        return False
+    if any(c.isspace() or ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in url):
+        return False
+    if BIDI_CONTROLS.intersection(url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an invalid IPv6 host
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def html_link(url: object, text: object) -> str:
+    """``<a href="URL">text</a>`` when :func:`safe_url` allows ``url``; else the escaped
+    text alone (followed by the escaped URL, if there is one, so nothing is hidden)."""
+    if safe_url(url):
+        return f'<a href="{html_attr(url)}">{html_text(text)}</a>'
+    if url and str(url) != str(text):
+        return f"{html_text(text)} ({html_text(url)})"
+    return html_text(text)
+
+
+__all__ = [
+    "BIDI_CONTROLS", "CSV_FORMULA_PREFIXES", "csv_cell", "html_attr", "html_link",
+    "html_text", "markdown_cell", "safe_url", "visible_controls",
+]

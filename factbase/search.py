@@ -1,0 +1,199 @@
+"""``factbase search``: ranked full-text hits over events, entity names and source titles.
+
+The texts live in the ``search_docs`` projection (:mod:`factbase.projections`): each
+effective event's summary, note, accounts and other text, every entity's names and aliases,
+every source's title and publisher — each with its folded form (:func:`factbase.names.fold`:
+NFKC, case, diacritics, traditional to simplified Chinese). The query is folded the same way,
+so ``吳宇懷`` finds ``吴宇怀`` and ``TONY`` finds ``Tony``.
+
+On SQLite the FTS5 table ``search`` indexes the folded text with the ``trigram`` tokenizer
+(SQLite >= 3.34), which finds any substring of three or more characters — Chinese needs no
+word segmentation — and ranks hits by bm25. Words of the query must all occur (in any order);
+a query in double quotes is one phrase. Words shorter than three characters, and databases
+without FTS5 (PostgreSQL), use ``LIKE`` on the folded text instead, ranked by the length of the
+text (shorter, more specific texts first).
+
+``as_of`` (valid time) hides events that had not yet happened by then (their interval starts
+after it); events that may or may not have happened are shown as uncertain. Entities and
+sources are not in valid time and are always searched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, column, func, or_, select, table, true
+from sqlalchemy.engine import Connection
+
+from factbase.names import has_han, to_simplified
+from factbase.projections import fold_text
+from factbase.store.schema import FTS_TABLE, entities, search_docs, sources
+
+__all__ = ["Hit", "search"]
+
+#: The FTS5 index (SQLite only; created by a migration, outside the models).
+_fts = table(FTS_TABLE, column("rowid"), column("rank"), column(FTS_TABLE))
+
+
+@dataclass
+class Hit:
+    """One search hit.
+
+    ``kind``: ``event``, ``entity`` or ``source``; ``ref``: its id. ``title``: a one-line
+    label (an event's type and stream name, an entity's display name and kind, a source's
+    title). ``text``: the matching text, cut around the first match. ``date``: valid time as
+    written (a source: its publication date; None for entities). ``certainty``: for an event,
+    ``certain`` or ``uncertain`` at the as-of date (None otherwise). ``sources``: the cited
+    sources as ``{"id", "title"}``. ``rank``: lower is better (bm25, or the text length).
+    """
+
+    kind: str
+    ref: str
+    title: str
+    text: str
+    date: str | None
+    certainty: str | None
+    rank: float
+    stream: str | None = None
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.ref, "title": self.title, "text": self.text,
+                "date": self.date, "certainty": self.certainty, "stream": self.stream,
+                "sources": self.sources, "rank": self.rank}
+
+
+_QUOTED = re.compile(r'"([^"]*)"')
+
+
+def terms(query: str) -> list[str]:
+    """The folded search terms of ``query``: quoted phrases whole, other words one by one."""
+    folded = fold_text(query)
+    phrases = [p.strip() for p in _QUOTED.findall(folded) if p.strip()]
+    rest = _QUOTED.sub(" ", folded).replace('"', " ")
+    return phrases + rest.split()
+
+
+def search(conn: Connection, query: str, *, as_of: date | None = None,
+           limit: int = 20) -> list[Hit]:
+    """Hits for ``query`` in ``conn``'s search projection, best first (at most ``limit``, one
+    per event, entity or source). ``as_of``: see the module docstring (None: no cut).
+    Returns an empty list for a query with no words. Reads only."""
+    words = terms(query)
+    if not words:
+        return []
+    long_words = [w for w in words if len(w) >= 3]
+    use_fts = bool(long_words) and _has_fts(conn)
+    cond: list[ColumnElement[bool]] = [search_docs.c.folded.like(f"%{_escape(w)}%", escape="\\")
+            for w in words if not (use_fts and len(w) >= 3)]
+    if as_of is not None:
+        cond.append(or_(search_docs.c.valid_from.is_(None), search_docs.c.kind != "event",
+                        search_docs.c.valid_from <= as_of))
+    q: Select[Any]
+    if use_fts:
+        match = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
+        score: ColumnElement[Any] = _fts.c.rank
+        q = (select(search_docs, score.label("score"))
+             .join_from(search_docs, _fts, _fts.c.rowid == search_docs.c.id)
+             .where(_fts.c[FTS_TABLE].op("MATCH")(match), *cond))
+    else:
+        score = func.length(search_docs.c.folded)
+        q = select(search_docs, score.label("score")).where(and_(true(), *cond))
+    q = q.order_by(score, search_docs.c.id)
+    hits: dict[tuple[str, str], Hit] = {}
+    for row in conn.execute(q.limit(limit * 4)).mappings():
+        key = (row["kind"], row["ref"])
+        if key in hits:
+            continue
+        hits[key] = _hit(row, words, as_of)
+        if len(hits) >= limit:
+            break
+    found = list(hits.values())
+    _label(conn, found)
+    return found
+
+
+def _has_fts(conn: Connection) -> bool:
+    if conn.dialect.name != "sqlite":
+        return False
+    return conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FTS_TABLE,)
+    ).first() is not None
+
+
+def _escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _hit(row: Any, words: list[str], as_of: date | None) -> Hit:
+    certainty = None
+    if row["kind"] == "event" and row["valid_to"] is not None:
+        certainty = "certain" if as_of is None or row["valid_to"] <= as_of else "uncertain"
+    return Hit(row["kind"], row["ref"], row["type"] or "", _snippet(row["body"], words),
+               row["date_text"], certainty, float(row["score"]), row["stream"],
+               [{"id": s} for s in json.loads(row["sources"])])
+
+
+def _snippet(body: str, words: list[str], around: int = 70) -> str:
+    """``body`` cut to about ``2 * around`` characters around the first matching word."""
+    if len(body) <= 2 * around:
+        return body
+    seen = body.lower()
+    if has_han(seen):
+        simplified = to_simplified(seen)
+        seen = simplified if len(simplified) == len(seen) else seen
+    at = next((i for w in [" ".join(words), *words] if (i := seen.find(w)) >= 0), 0)
+    start = max(0, at - around // 2)
+    end = min(len(body), start + 2 * around)
+    return ("…" if start else "") + body[start:end].strip() + ("…" if end < len(body) else "")
+
+
+def _label(conn: Connection, hits: list[Hit]) -> None:
+    """Fill in titles: entity names and kinds, source titles, the names of event streams."""
+    ids = {h.ref for h in hits if h.kind == "entity"} | {h.stream for h in hits if h.stream}
+    names = {r.entity_id: (r.name, r.kind) for r in conn.execute(
+        select(entities.c.entity_id, entities.c.name, entities.c.kind)
+        .where(entities.c.entity_id.in_(sorted(i for i in ids if i))))}
+    src_ids = {h.ref for h in hits if h.kind == "source"} | {
+        s["id"] for h in hits for s in h.sources}
+    titles = {r.source_id: r.title for r in conn.execute(
+        select(sources.c.source_id, sources.c.title)
+        .where(sources.c.source_id.in_(sorted(src_ids))))}
+    for h in hits:
+        if h.kind == "entity":
+            name, kind = names.get(h.ref, (h.ref, h.title or "entity"))
+            h.title = f"{name} ({kind})"
+        elif h.kind == "source":
+            h.title = titles.get(h.ref) or h.ref
+        else:
+            stream = names.get(h.stream or "", (h.stream, ""))[0]
+            h.title = f"{h.title} · {stream}" if stream else h.title
+        for s in h.sources:
+            s["title"] = titles.get(s["id"])
+
+
+def render_text(hits: list[Hit], query: str) -> str:
+    """Hits as numbered blocks: label, date and certainty; the text; the sources."""
+    if not hits:
+        return f"no hits for '{query}'\n"
+    lines = []
+    for i, h in enumerate(hits, start=1):
+        when = f" · {h.date}" if h.date else ""
+        maybe = " (uncertain at the as-of date)" if h.certainty == "uncertain" else ""
+        lines.append(f"{i}. [{h.kind}] {h.ref} · {h.title}{when}{maybe}")
+        lines.append(f"   {h.text}")
+        if h.sources:
+            cited = "; ".join(f"{s['title']} ({s['id']})" if s.get("title") else s["id"]
+                              for s in h.sources[:2])
+            more = f"; and {len(h.sources) - 2} more" if len(h.sources) > 2 else ""
+            lines.append(f"   {'source' if len(h.sources) == 1 else 'sources'}: {cited}{more}")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(hits: list[Hit], query: str, as_of: date | None) -> str:
+    return json.dumps({"query": query, "as_of": as_of.isoformat() if as_of else None,
+                       "hits": [h.as_dict() for h in hits]}, ensure_ascii=False, indent=2) + "\n"

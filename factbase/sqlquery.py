@@ -1,0 +1,202 @@
+"""``factbase sql``: run one SQL query read-only, with ``:as_of`` bound, and render the rows.
+
+Read-only by construction, not by inspecting the query: on SQLite the database is opened with
+``mode=ro`` (:func:`factbase.store.engine.make_engine`), ``PRAGMA query_only`` is set, and an
+authorizer refuses ``ATTACH`` (which could otherwise create and write another file); on
+PostgreSQL the transaction is ``SET TRANSACTION READ ONLY``. A write attempt is refused by the
+connection itself and becomes :class:`ReadOnlyQuery`.
+
+The tables and views are documented in ``docs/sql.md``; :func:`datasette_metadata` gives the
+same descriptions as Datasette metadata (``docs/datasette-metadata.json``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Date, bindparam, text
+from sqlalchemy.exc import DBAPIError
+
+from factbase.errors import FactbaseError
+
+FORMATS = ("table", "csv", "json")
+#: Longest cell the table format shows (csv and json give every value whole).
+MAX_CELL = 80
+
+
+class ReadOnlyQuery(FactbaseError):
+    """The query tried to write; the connection refused it."""
+
+
+class QueryFailed(FactbaseError):
+    """The database could not run the query (a syntax error, an unknown table, …)."""
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Rows of a query: ``columns`` (names, in order) and ``rows`` (tuples of values as the
+    driver returns them: text, numbers, None)."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def run(url: str, query: str, *, as_of: date) -> QueryResult:
+    """Run ``query`` (one statement) on the database at ``url``, read-only.
+
+    ``as_of`` (valid time, a day) is bound to ``:as_of`` when the query uses it. Raises
+    :class:`ReadOnlyQuery` when the query tries to write, :class:`QueryFailed` when the database
+    rejects it, and :class:`FactbaseError` for a parameter other than ``:as_of``. Writes
+    nothing.
+    """
+    from factbase.store.engine import make_engine
+
+    stmt = text(query)
+    params = set(stmt.compile().params)
+    unknown = sorted(params - {"as_of"})
+    if unknown:
+        raise FactbaseError(f"the query uses :{unknown[0]}, but only :as_of is bound (to "
+                            "--as-of); write the value into the query instead")
+    if params:
+        stmt = stmt.bindparams(bindparam("as_of", value=as_of, type_=Date))
+    engine = make_engine(url, read_only=True)
+    try:
+        with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                raw: Any = conn.connection.dbapi_connection
+                raw.set_authorizer(_sqlite_authorizer)
+                raw.execute("PRAGMA query_only = ON")  # outside the transaction
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+                try:
+                    result = conn.execute(stmt)
+                    columns = list(result.keys()) if result.returns_rows else []
+                    rows = [tuple(r) for r in result] if result.returns_rows else []
+                except DBAPIError as exc:
+                    raise _failure(exc) from None
+    finally:
+        engine.dispose()
+    return QueryResult(columns, rows)
+
+
+def _sqlite_authorizer(action: int, *_args: Any) -> int:
+    import sqlite3
+
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+_WRITE_SIGNS = ("readonly database", "read-only", "query_only", "not authorized")
+
+
+def _failure(exc: DBAPIError) -> FactbaseError:
+    message = str(exc.orig).strip() or type(exc.orig).__name__
+    if any(sign in message.lower() for sign in _WRITE_SIGNS):
+        if "not authorized" in message:
+            message = "attaching other databases is not allowed"
+        return ReadOnlyQuery(f"the sql command is read-only: {message}")
+    return QueryFailed(f"the query failed: {message}")
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def render(result: QueryResult, fmt: str) -> str:
+    """``result`` as ``table`` (aligned columns), ``csv`` (a header row, then the rows) or
+    ``json`` (a list of objects, one per row). Ends with a newline unless empty."""
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows([["" if v is None else _plain(v) for v in row] for row in result.rows])
+        return buf.getvalue()
+    if fmt == "json":
+        objects = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
+        return json.dumps(objects, ensure_ascii=False, indent=2, default=_plain) + "\n"
+    if fmt == "table":
+        return _table(result.columns, result.rows)
+    raise FactbaseError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return value if isinstance(value, int | float | str) else str(value)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    shown = " ".join(str(_plain(value)).split())  # one line per row
+    if width(shown) > MAX_CELL:
+        while width(shown) > MAX_CELL - 1:
+            shown = shown[:-1]
+        shown += "…"
+    return shown
+
+
+def width(text: str) -> int:
+    """Display width in a terminal: East Asian wide and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _table(columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> str:
+    cells = [[_cell(v) for v in row] for row in rows]
+    numeric = [bool(rows) and all(isinstance(r[i], int | float | Decimal) or r[i] is None
+                                  for r in rows) for i in range(len(columns))]
+    widths = [max([width(c), *(width(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+
+    def line(values: Sequence[str]) -> str:
+        padded = []
+        for i, v in enumerate(values):
+            pad = " " * (widths[i] - width(v))
+            padded.append(pad + v if numeric[i] else v + pad)
+        return "  ".join(padded).rstrip()
+
+    out = [line(columns), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in cells]
+    return "\n".join(out) + "\n"
+
+
+# --- Datasette ------------------------------------------------------------------------------
+
+
+def datasette_metadata(database: str = "factbase") -> dict[str, Any]:
+    """Datasette metadata describing every table and view (from the schema's comments and
+    :data:`factbase.store.schema.VIEWS`), for ``datasette factbase.db -m metadata.json``.
+    ``database``: the name Datasette gives the database (the file name without ``.db``)."""
+    from factbase.store.schema import FTS_TABLE, VIEWS, metadata
+
+    tables: dict[str, Any] = {}
+    for table in sorted(metadata.sorted_tables, key=lambda t: t.name):
+        tables[table.name] = {
+            "description": table.comment or "",
+            "columns": {c.name: c.comment for c in table.columns if c.comment},
+        }
+    tables["search_docs"]["fts_table"] = FTS_TABLE
+    tables["search_docs"]["fts_pk"] = "id"
+    tables[FTS_TABLE] = {"description": "SQLite FTS5 full-text index (trigram) over "
+                                        "search_docs.folded; use it through search_docs.",
+                         "hidden": True}
+    for name, (description, columns) in sorted(VIEWS.items()):
+        tables[name] = {"description": description, "columns": dict(columns)}
+    return {
+        "title": "factbase",
+        "description": "An event-sourced, bitemporal fact database: the log (events), its "
+                       "projections and views. See docs/sql.md for as-of queries.",
+        "databases": {database: {"tables": tables}},
+    }

@@ -1,0 +1,561 @@
+"""`factbase export`: the log round-trips through its own input format; CSV for spreadsheets is
+formula-safe; memberships come from replay; TimelineJS JSON is escaped."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from factbase import export
+from factbase.api import FactBase
+from factbase.cli import cli
+from factbase.dates import parse_date
+from factbase.events import EVENT_TYPES
+from factbase.loader import _Loader
+from factbase.reports.model import org_document
+
+HUXIU = ["huxiu-4835050"]
+
+#: Added to the seed: nasty text, a registration under its own id, an alias, a duplicate
+#: person merged into another, a correction (and a correction of it), a retraction, an added
+#: account, an instant with an offset, an announced date, a sub-unit.
+EXTRA: list[list[dict[str, Any]]] = [
+    [
+        {"type": "source.registered", "source": "evil-src", "url": "javascript:alert(1)",
+         "title": "<script>alert('t')</script>", "publisher": "=HYPERLINK(\"http://x\")"},
+        {"type": "source.registered", "id": "custom-reg-id", "source": "other-src",
+         "url": "https://example.org/a?b=1&c=<2>", "title": "Other"},
+        {"type": "entity.registered", "entity": "mallory", "kind": "person",
+         "name": "=cmd|' /C calc'!A0", "aliases": ["@SUM(1)"],
+         "note": "line one\nline two: \"quoted\" # not a comment\n- not a list"},
+        {"type": "entity.registered", "entity": "tony-wu-dup", "kind": "person",
+         "name": "Tony Wu (duplicate)"},
+        {"type": "entity.aliased", "entity": "tony-wu", "aliases": ["Wu Yuhuai", "T. Wu"]},
+        {"type": "person.joined", "id": "mallory-joined", "date": "2025-03~",
+         "evidence": "unconfirmed", "sources": ["evil-src"], "person": "mallory", "org": "xai",
+         "title": "<b>Chief</b> & \"Officer\"", "note": "<script>alert(1)</script>\r\nnull"},
+        {"type": "statement.made", "date": "2026-02-10", "at": "2026-02-10T16:05:00-08:00",
+         "announced": "2026-02", "sources": HUXIU, "person": "mallory", "org": "xai",
+         "channel": "X", "summary": "-5 is a number\ttab"},
+        {"type": "role.confirmed", "date": "2025-06", "sources": HUXIU, "person": "tony-wu-dup",
+         "org": "xai"},
+        {"type": "unit.created", "date": "2026-02-20", "sources": HUXIU, "org": "xai",
+         "unit": "xai-coding-evals", "name": "Evals \"<team>\"", "parent": "xai-coding"},
+    ],
+    [
+        {"type": "entity.merged", "entity": "tony-wu-dup", "into": "tony-wu",
+         "why": "same person", "sources": HUXIU},
+        {"type": "event.corrected", "id": "fix-kosic", "target": "kyle-kosic-left",
+         "changes": {"date": "2024-05"}, "why": "LinkedIn says May",
+         "sources": ["fortune-2024-06-28-kosic"]},
+        {"type": "event.retracted", "target": "metric-x-installs",
+         "why": "not in the recording", "sources": HUXIU},
+    ],
+    [
+        {"type": "event.corrected", "target": "fix-kosic", "changes": {"date": "2024-06"},
+         "why": "typo", "sources": HUXIU},
+        {"type": "account.added", "target": "greg-yang-left",
+         "account": {"by": "elon-musk", "says": "He was pushed out.", "source": "huxiu-4835050",
+                     "reason": "dismissed", "evidence": "unconfirmed"}, "sources": HUXIU},
+    ],
+]
+
+COLUMNS = ("event_id", "content_hash", "type", "stream", "date_text", "valid_from", "valid_to",
+           "precision", "qualifier", "instant", "evidence", "payload", "sources",
+           "schema_version")
+AMEND = ("event.corrected", "event.retracted", "account.added")
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    a, b = sqlite3.connect(src), sqlite3.connect(dst)
+    a.backup(b)
+    a.close()
+    b.close()
+    return dst
+
+
+@pytest.fixture(scope="module")
+def amended_path(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed plus :data:`EXTRA`, each list loaded on its own (so recorded at its own time)."""
+    path = _copy(seeded_template, tmp_path_factory.mktemp("amended") / "amended.db")
+    with FactBase.open(str(path)) as fb:
+        for batch in EXTRA:
+            fb.add(batch)
+    return path
+
+
+@pytest.fixture
+def amended(amended_path: Path) -> Iterator[FactBase]:
+    with FactBase.open(str(amended_path)) as fb:
+        yield fb
+
+
+def _text(fb: FactBase, fmt: str, **kw: Any) -> str:
+    buf = io.StringIO(newline="")
+    export.export(fb, fmt, buf, **kw)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def reloaded(amended_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The amended log exported as jsonl and as yaml, each loaded into an empty database."""
+    out: dict[str, Path] = {}
+    tmp = tmp_path_factory.mktemp("reloaded")
+    with FactBase.open(str(amended_path)) as fb:
+        for fmt in ("jsonl", "yaml"):
+            file = tmp / f"export.{fmt}"
+            file.write_text(_text(fb, fmt), encoding="utf-8")
+            db = tmp / f"{fmt}.db"
+            with FactBase.open(str(db), create=True) as fresh:
+                result = fresh.load([str(file)])
+                assert result.new == result.total == fb.count()
+            out[fmt] = db
+    return out
+
+
+def _rows(path: Path) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY seq").fetchall()
+    finally:
+        conn.close()
+
+
+# --- round trip -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "yaml"])
+def test_export_loads_back_to_the_same_events_ids_and_hashes(
+        amended_path: Path, reloaded: dict[str, Path], fmt: str) -> None:
+    before, after = _rows(amended_path), _rows(reloaded[fmt])
+    assert sorted(after) == sorted(before)
+    assert len(before) == 79 + sum(len(b) for b in EXTRA)
+    # Log order is kept, but: a load appends amendments after the other events of its batch
+    # (an amendment of an amendment after the one it amends), and YAML puts the sources and
+    # entities first.
+    registrations = ("source.registered", "entity.registered")
+    others = [t for t in EVENT_TYPES if t not in registrations]
+    for kinds in ([registrations[0]], [registrations[1]], others):
+        assert [r[0] for r in after if r[2] in kinds and r[2] not in AMEND] == \
+            [r[0] for r in before if r[2] in kinds and r[2] not in AMEND]
+    if fmt == "jsonl":
+        assert [r[0] for r in after if r[2] not in AMEND] == [r[0] for r in before
+                                                              if r[2] not in AMEND]
+    with FactBase.open(str(reloaded[fmt])) as fb:
+        assert fb.verify().ok
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "yaml"])
+def test_loading_the_export_into_its_own_database_adds_nothing(
+        amended: FactBase, tmp_path: Path, fmt: str) -> None:
+    file = tmp_path / f"x.{fmt}"
+    file.write_text(_text(amended, fmt), encoding="utf-8")
+    total = amended.count()
+    result = amended.load([str(file)])
+    assert (result.new, result.present, result.total) == (0, total, total)
+
+
+def _doc(fb: FactBase, day: date) -> dict[str, Any]:
+    return org_document(fb.org("xai", as_of=day), fb.names(), fb.sources())
+
+
+@pytest.fixture(scope="module")
+def bases(amended_path: Path, reloaded: dict[str, Path]) -> Iterator[list[FactBase]]:
+    """The amended database and its two reloaded copies, open."""
+    opened = [FactBase.open(str(p)) for p in (amended_path, *reloaded.values())]
+    yield opened
+    for fb in opened:
+        fb.close()
+
+
+@given(day=st.dates(min_value=date(2023, 1, 1), max_value=date(2026, 12, 31)))
+@example(day=date(2024, 5, 15))  # the correction, and its correction, of a departure date
+@example(day=date(2024, 6, 15))
+@example(day=date(2024, 6, 30))
+@example(day=date(2025, 6, 30))  # a confirmation under the merged duplicate id
+@example(day=date(2026, 2, 20))  # the added account, the retraction, the sub-unit
+def test_the_reloaded_log_gives_the_same_org_on_every_date(bases: list[FactBase],
+                                                           day: date) -> None:
+    original, *copies = bases
+    want = _doc(original, day)
+    for copy in copies:
+        assert _doc(copy, day) == want
+
+
+def test_the_amendments_show_on_the_dates_checked(amended: FactBase) -> None:
+    # What the examples above would miss if an amendment were lost in the round trip.
+    def org(day: str) -> Any:
+        return amended.org("xai", as_of=date.fromisoformat(day))
+
+    assert "kyle-kosic" in org("2024-05-15").members  # left 2024-04, corrected to 2024-06
+    assert "kyle-kosic" in [u.payload.get("person") for u in org("2024-06-15").uncertain]
+    assert "kyle-kosic" not in org("2024-06-30").members
+    june = org("2025-06-30")
+    last = june.members["tony-wu"].last_confirmed
+    assert last is not None and last.text == "2025-06"  # seen under the duplicate's id
+    assert "tony-wu-dup" not in june.members
+    feb = org("2026-02-20")
+    assert ("x", "installs") not in feb.metrics  # retracted
+    assert feb.departed["greg-yang"].disputed  # an account added later disagrees
+    assert feb.units["xai-coding-evals"].parent == "xai-coding"
+
+
+def test_jsonl_records_carry_ids_and_every_envelope_field(amended: FactBase) -> None:
+    lines = [json.loads(line) for line in _text(amended, "jsonl").splitlines()]
+    assert lines[0] == {
+        "type": "source", "id": "huxiu-4835050", **{k: v for k, v in lines[0].items()
+                                                    if k not in ("type", "id")}}
+    assert [r["type"] for r in lines[:15]] == ["source"] * 14 + ["entity"]
+    by_id = {r["id"]: r for r in lines}
+    assert by_id["jimmy-ba-left"]["at"] == "2026-02-11T00:05:00Z"
+    statement = next(r for r in lines if r.get("person") == "mallory"
+                     and r["type"] == "statement.made")
+    assert statement == {
+        "type": "statement.made", "id": statement["id"], "date": "2026-02-10",
+        "at": "2026-02-11T00:05:00Z", "announced": "2026-02", "sources": ["huxiu-4835050"],
+        "person": "mallory", "channel": "X", "summary": "-5 is a number\ttab", "org": "xai"}
+    assert statement["id"].startswith("ev-")
+    assert by_id["custom-reg-id"] == {"type": "source.registered", "id": "custom-reg-id",
+                                      "source": "other-src", "url": "https://example.org/a?b=1&c=<2>",
+                                      "title": "Other"}
+    assert by_id["mallory"] == {
+        "type": "entity", "id": "mallory",
+        "note": "line one\nline two: \"quoted\" # not a comment\n- not a list",
+        "kind": "person", "name": "=cmd|' /C calc'!A0", "aliases": ["@SUM(1)"]}
+    assert by_id["mallory-joined"] == {
+        "type": "person.joined", "id": "mallory-joined", "date": "2025-03~",
+        "evidence": "unconfirmed", "sources": ["evil-src"],
+        "note": "<script>alert(1)</script>\r\nnull", "person": "mallory", "org": "xai",
+        "title": "<b>Chief</b> & \"Officer\""}
+    assert by_id["fix-kosic"] == {
+        "type": "event.corrected", "id": "fix-kosic",
+        "sources": ["fortune-2024-06-28-kosic"], "target": "kyle-kosic-left",
+        "changes": {"date": "2024-05"}, "why": "LinkedIn says May"}
+    types = [r["type"] for r in lines]
+    for t in ("entity.aliased", "entity.merged", "event.corrected", "event.retracted",
+              "account.added"):
+        assert t in types
+    # Log order: the merge comes after the alias, the correction of the correction last but one.
+    assert types.index("entity.aliased") < types.index("entity.merged")
+    assert types[-2:] == ["event.corrected", "account.added"]
+
+
+def test_yaml_has_the_three_sections_each_in_log_order(amended: FactBase) -> None:
+    text = _text(amended, "yaml")
+    assert text.startswith("# factbase export: the log up to event 93; load it with "
+                           "`factbase load FILE`\nsources:\n- id: huxiu-4835050\n")
+    doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - the loader's own safe loader
+    assert list(doc) == ["sources", "entities", "events"]
+    assert [s["id"] for s in doc["sources"]][-1] == "evil-src"
+    assert "type" not in doc["sources"][0] and "type" not in doc["entities"][0]
+    assert doc["entities"][-1]["id"] == "tony-wu-dup"
+    # A registration under an id of its own stays an event, where it was in the log: after
+    # the seed's 42 events.
+    ids = [e["id"] for e in doc["events"]]
+    assert ids[0] == "xai-founded"
+    assert ids[41:43] == ["zihang-dai-confirmed-2026-02", "custom-reg-id"]
+    assert doc["events"][42]["type"] == "source.registered"
+
+
+def test_known_at_exports_the_log_as_it_stood(amended: FactBase, seeded: FactBase) -> None:
+    seed_end = max(e.recorded_at for e in seeded.timeline())
+    lines = _text(amended, "jsonl", known_at=seed_end).splitlines()
+    assert len(lines) == 79
+    assert _text(amended, "jsonl", known_at=seed_end) == _text(seeded, "jsonl")
+
+
+def test_an_empty_log_exports_as_an_empty_file(fb: FactBase) -> None:
+    assert _text(fb, "jsonl") == ""
+    assert _text(fb, "yaml") == "# factbase export: the log up to event 0; load it with " \
+                                "`factbase load FILE`\nevents: []\n"
+
+
+@given(note=st.text(min_size=1, max_size=300).filter(lambda s: "\x00" not in s),
+       name=st.text(min_size=1, max_size=80).filter(lambda s: s.strip() != ""))
+def test_any_text_round_trips_through_both_formats(note: str, name: str) -> None:
+    from factbase.events import validate_record
+
+    records = [
+        {"type": "entity.registered", "entity": "p", "kind": "person", "name": name,
+         "note": note},
+        {"type": "statement.made", "date": "2026-02-10", "sources": ["s"], "person": "p",
+         "channel": "X", "summary": name, "note": note},
+    ]
+    for record in records:
+        draft = validate_record(record)
+        row = {"event_id": draft.event_id, "type": draft.type, "payload": json.dumps(
+            draft.payload), "date_text": draft.date.text if draft.date else None,
+            "instant": None, "evidence": None, "sources": json.dumps(list(draft.sources))}
+        rec = export.input_record(row)
+        from factbase.loader import normalise
+
+        via_json = normalise("events", json.loads(json.dumps(rec, ensure_ascii=False)))
+        via_yaml = normalise("events", yaml.load(export._yaml_item(rec),  # noqa: S506
+                                                 Loader=_Loader)[0])
+        for back in (via_json, via_yaml):
+            again = validate_record(back)
+            assert (again.event_id, again.content_hash) == (draft.event_id, draft.content_hash)
+
+
+def test_export_streams_in_batches(amended: FactBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = {fmt: _text(amended, fmt) for fmt in ("jsonl", "yaml", "csv")}
+    monkeypatch.setattr(export, "YIELD_PER", 7)
+    for fmt, text in whole.items():
+        assert _text(amended, fmt) == text
+
+
+# --- CSV of events --------------------------------------------------------------------------
+
+
+def _csv(text: str) -> list[list[str]]:
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:], newline="")))
+
+
+def test_events_csv_has_one_row_per_event(amended: FactBase) -> None:
+    text = _text(amended, "csv")
+    rows = _csv(text)
+    assert rows[0] == ["seq", "id", "type", "stream", "date", "valid_from", "valid_to",
+                       "precision", "evidence", "summary", "sources", "recorded_at"]
+    assert len(rows) == 1 + amended.count()
+    by_id = {r[1]: r for r in rows[1:]}
+    ba = by_id["jimmy-ba-left"]
+    assert ba[:9] == ["49", "jimmy-ba-left", "person.left", "xai", "2026-02-10", "2026-02-10",
+                      "2026-02-10", "day", "confirmed"]
+    assert ba[9] == "Jimmy Ba left xAI (disputed: parted ways / resigned)"
+    assert ba[10] == "x-jimmybajimmyba-2021374875793801447; huxiu-4835050"
+    assert ba[11].endswith("Z")
+    assert by_id["manuel-kroiss-leads-coding"][4:8] == ["2026-02-01/2026-02-11", "2026-02-01",
+                                                        "2026-02-11", "range"]
+    assert by_id["fix-kosic"][9] == 'correction of kyle-kosic-left: date="2024-05" — ' \
+                                    "LinkedIn says May"
+    # seq is a number in the file (bare), never guarded.
+    assert "\r\n49,jimmy-ba-left,person.left," in text
+
+
+def test_events_csv_guards_text_cells_against_formulas(amended: FactBase) -> None:
+    rows = _csv(_text(amended, "csv"))
+    summaries = {r[1]: r[9] for r in rows[1:]}
+    statement = next(r for r in rows[1:] if r[2] == "statement.made" and "mallory" not in r[1]
+                     and r[9].startswith("'"))
+    assert statement[9] == "'=cmd|' /C calc'!A0 (X): -5 is a number\ttab"
+    assert summaries["mallory-joined"] == \
+        "'=cmd|' /C calc'!A0 joined xAI as <b>Chief</b> & \"Officer\""
+    assert summaries["source.evil-src"] == \
+        "source <script>alert('t')</script> — =HYPERLINK(\"http://x\")"
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    memberships = _csv(_text(amended, "csv", table="memberships"))
+    assert ["mallory", "'=cmd|' /C calc'!A0", "xai", "", "", "member", "2025-03~", "", ""] \
+        in memberships
+
+
+# --- CSV of memberships ---------------------------------------------------------------------
+
+
+def test_memberships_csv_on_the_seed(seeded: FactBase) -> None:
+    rows = _csv(_text(seeded, "csv", table="memberships"))
+    assert rows[0] == ["person", "person_name", "org", "unit", "unit_name", "role", "from",
+                       "to", "reason"]
+    assert len(rows) == 36
+    assert ["tony-wu", "Tony Wu", "xai", "", "", "member", "2023-07-12", "2026-02-09",
+            "disputed: parted ways / resigned"] in rows
+    assert ["tony-wu", "Tony Wu", "xai", "", "", "cofounder", "2023-07-12", "2026-02-09",
+            "disputed: parted ways / resigned"] in rows
+    assert ["kyle-kosic", "Kyle Kosic", "xai", "", "", "member", "2023-07-12", "2024-04",
+            "other"] in rows
+    assert ["elon-musk", "Elon Musk", "xai", "", "", "cofounder", "2023-07-12", "", ""] in rows
+    tail = [r for r in rows if r[6] == "2026-02-01/2026-02-11"]
+    assert [(r[0], r[3], r[5]) for r in tail] == [
+        ("guodong-zhang", "xai-imagine", "lead"), ("guodong-zhang", "xai-coding", "core_member"),
+        ("haotian-liu", "xai-imagine", "core_member"),
+        ("lianmin-zheng", "xai-ml-data-infra", "core_member"),
+        ("manuel-kroiss", "xai-coding", "lead"), ("toby-pohlen", "xai-macrohard", "lead"),
+        ("yunlong-liu", "xai-ml-data-infra", "core_member")]
+
+
+ACME: list[dict[str, Any]] = [
+    {"type": "source.registered", "source": "s1"},
+    {"type": "entity.registered", "entity": "acme", "kind": "organization", "name": "Acme"},
+    *[{"type": "entity.registered", "entity": p, "kind": "person", "name": p.title()}
+      for p in ("ann", "bob", "cat", "dan")],
+    {"type": "org.founded", "date": "2020-01-01", "org": "acme", "founders": ["ann"]},
+    {"type": "unit.created", "date": "2020-02-01", "org": "acme", "unit": "u-a",
+     "name": "Alpha"},
+    {"type": "unit.created", "date": "2020-02-01", "org": "acme", "unit": "u-b", "name": "Beta"},
+    {"type": "person.joined", "date": "2020-03", "person": "bob", "org": "acme", "unit": "u-a"},
+    {"type": "person.joined", "date": "2020-03-01", "person": "dan", "org": "acme"},
+    {"type": "role.assigned", "date": "2020-04-01", "person": "bob", "org": "acme",
+     "unit": "u-a", "role": "lead"},
+    {"type": "role.assigned", "date": "2020-05-01", "person": "cat", "org": "acme",
+     "unit": "u-a", "role": "core_member"},
+    {"type": "role.confirmed", "date": "2020-09-01", "person": "dan", "org": "acme",
+     "unit": "u-b"},
+    {"type": "role.ended", "date": "2021-01-15", "person": "bob", "org": "acme", "unit": "u-a",
+     "role": "lead"},
+    {"type": "unit.merged", "date": "2021-06-01", "org": "acme", "unit": "u-a", "into": "u-b"},
+    {"type": "person.left", "date": "2022-02-01", "person": "bob", "org": "acme",
+     "reason": "laid_off"},
+]
+
+
+def test_memberships_follow_roles_moves_merges_and_departures(fb: FactBase) -> None:
+    fb.add([{**r, "sources": ["s1"]} if "date" in r else r for r in ACME])
+    rows = list(export.membership_rows(fb))
+    got = [(r["person"], r["unit"], r["role"], r["from"], r["to"], r["reason"]) for r in rows]
+    assert got == [
+        ("ann", None, "member", "2020-01-01", None, None),
+        ("ann", None, "cofounder", "2020-01-01", None, None),
+        ("dan", None, "member", "2020-03-01", "2020-09-01", "moved to Beta"),
+        ("bob", "u-a", "member", "2020-03", "2021-06-01", "unit merged into Beta"),
+        ("bob", "u-a", "lead", "2020-04-01", "2021-01-15", "role ended"),
+        ("cat", None, "member", "2020-05-01", None, None),
+        ("cat", "u-a", "core_member", "2020-05-01", "2021-06-01", "unit merged into Beta"),
+        ("dan", "u-b", "member", "2020-09-01", None, None),
+        ("bob", "u-b", "member", "2021-06-01", "2022-02-01", "laid off"),
+        ("cat", "u-b", "core_member", "2021-06-01", None, None),
+    ]
+    assert rows[0] == {"person": "ann", "person_name": "Ann", "org": "acme", "unit": None,
+                       "unit_name": None, "role": "member", "from": "2020-01-01", "to": None,
+                       "reason": None}
+
+
+def test_memberships_agree_with_replay_on_every_date(seeded: FactBase) -> None:
+    rows = list(export.membership_rows(seeded))
+    for day in [date(2023, 7, 11), date(2023, 7, 12), date(2024, 4, 30), date(2025, 8, 13),
+                date(2026, 2, 9), date(2026, 2, 10), date(2026, 2, 11), date(2026, 3, 1)]:
+        state = seeded.org("xai", as_of=day)
+        open_then = {r["person"] for r in rows if r["role"] == "member"
+                     and parse_date(r["from"]).end <= day
+                     and (r["to"] is None or parse_date(r["to"]).end > day)}
+        assert open_then == set(state.members), day
+
+
+# --- TimelineJS -----------------------------------------------------------------------------
+
+
+def test_timelinejs_has_one_slide_per_dated_event_with_dates_by_precision(
+        seeded: FactBase) -> None:
+    doc = json.loads(_text(seeded, "timelinejs"))
+    assert doc["title"]["text"]["headline"] == "factbase timeline"
+    slides = {s["unique_id"]: s for s in doc["events"]}
+    assert len(slides) == len(doc["events"]) == len(seeded.timeline())
+    assert slides["xai-founded"]["start_date"] == {"year": 2023, "month": 7, "day": 12}
+    assert "end_date" not in slides["xai-founded"]
+    assert slides["kyle-kosic-left"]["start_date"] == {"year": 2024, "month": 4}
+    assert slides["manuel-kroiss-leads-coding"]["start_date"] == \
+        {"year": 2026, "month": 2, "day": 1}
+    assert slides["manuel-kroiss-leads-coding"]["end_date"] == \
+        {"year": 2026, "month": 2, "day": 11}
+    assert slides["manuel-kroiss-leads-coding"]["display_date"] == "2026-02-01/2026-02-11"
+    assert slides["haotian-liu-at-xai"]["start_date"] == {"year": 2026, "month": 2, "day": 10}
+    assert "end_date" not in slides["haotian-liu-at-xai"]
+    assert slides["haotian-liu-at-xai"]["display_date"] == "../2026-02-10"
+    assert slides["xai-founded"]["group"] == "xAI"
+    assert slides["xai-founded"]["autolink"] is False
+    ba = slides["jimmy-ba-left"]["text"]
+    assert ba["headline"] == "Jimmy Ba left xAI (disputed: parted ways / resigned)"
+    assert "<p>Per Elon Musk (parted ways): xAI had been reorganised" in ba["text"]
+    assert ba["text"].endswith("<p>Event <code>jimmy-ba-left</code></p>")
+
+
+def test_timelinejs_escapes_html_and_links_only_http(amended: FactBase) -> None:
+    doc = json.loads(_text(amended, "timelinejs"))
+    slides = {s["unique_id"]: s for s in doc["events"]}
+    joined = slides["mallory-joined"]
+    assert joined["start_date"] == {"year": 2025, "month": 3}  # the nominal month of 2025-03~
+    assert joined["display_date"] == "2025-03~"
+    assert joined["text"] == {
+        "headline": "=cmd|&#x27; /C calc&#x27;!A0 joined xAI as &lt;b&gt;Chief&lt;/b&gt; &amp; "
+                    "&quot;Officer&quot;",
+        "text": "<p>&lt;script&gt;alert(1)&lt;/script&gt;<br>null</p>"
+                "<p>Evidence: unconfirmed.</p>"
+                "<p>Sources: &lt;script&gt;alert(&#x27;t&#x27;)&lt;/script&gt; "
+                "(javascript:alert(1)) — =HYPERLINK(&quot;http://x&quot;)</p>"
+                "<p>Event <code>mallory-joined</code></p>"}
+    text = json.dumps(doc)
+    assert "<script" not in text and "<b>" not in text
+    assert 'href=\\"javascript' not in text
+    assert "kyle-kosic-left" in slides and slides["kyle-kosic-left"]["start_date"] == \
+        {"year": 2024, "month": 6}  # as corrected twice
+    assert "metric-x-installs" not in slides  # retracted
+
+
+def test_timelinejs_date_forms() -> None:
+    d = export.timelinejs_dates
+    assert d(parse_date("2026")) == {"start_date": {"year": 2026}}
+    assert d(parse_date("2026-02~")) == {"start_date": {"year": 2026, "month": 2},
+                                         "display_date": "2026-02~"}
+    assert d(parse_date("2026-02-10?")) == {"start_date": {"year": 2026, "month": 2, "day": 10},
+                                            "display_date": "2026-02-10?"}
+    assert d(parse_date("2026-02-10/..")) == {"start_date": {"year": 2026, "month": 2,
+                                                             "day": 10},
+                                              "display_date": "2026-02-10/.."}
+    assert d(parse_date("2026-02/2026-03")) == {
+        "start_date": {"year": 2026, "month": 2, "day": 1},
+        "end_date": {"year": 2026, "month": 3, "day": 31}, "display_date": "2026-02/2026-03"}
+
+
+# --- the command --------------------------------------------------------------------------
+
+
+def test_cli_export_to_stdout_and_to_a_file(amended_path: Path, amended: FactBase,
+                                            runner: CliRunner, tmp_path: Path) -> None:
+    db = ["--db", str(amended_path)]
+    result = runner.invoke(cli, [*db, "export"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stdout == _text(amended, "jsonl")
+    out = tmp_path / "x.csv"
+    result = runner.invoke(cli, [*db, "export", "--format", "csv", "--table", "memberships",
+                                 "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == f"{out}: 36 rows written\n"
+    assert out.read_bytes().decode("utf-8") == _text(amended, "csv", table="memberships")
+    assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]  # no temporary file left
+
+
+def test_cli_export_refuses_table_without_csv(amended_path: Path, runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--db", str(amended_path), "export", "--format", "yaml",
+                                 "--table", "memberships"])
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: --table applies to --format csv only\n")
+
+
+def test_cli_export_into_a_missing_folder_is_one_error(amended_path: Path, runner: CliRunner,
+                                                       tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["--db", str(amended_path), "export", "--out",
+                                 str(tmp_path / "nope" / "x.jsonl")])
+    assert result.exit_code == 1
+    assert result.output == f"Error: cannot write {tmp_path / 'nope' / 'x.jsonl'}: folder " \
+                            f"{tmp_path / 'nope'} does not exist\n"
+
+
+def test_a_failed_export_leaves_the_old_file_alone(amended_path: Path, runner: CliRunner,
+                                                   tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "backup.jsonl"
+    out.write_text("old\n", encoding="utf-8")
+
+    def boom(fb: FactBase, stream: Any, known_at: Any = None) -> int:
+        stream.write("half a line")
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(export, "write_jsonl", boom)
+    result = runner.invoke(cli, ["--db", str(amended_path), "export", "--out", str(out)])
+    assert isinstance(result.exception, RuntimeError)
+    assert out.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["backup.jsonl"]

@@ -1,0 +1,420 @@
+"""``factbase report``: the as-of report document, its Markdown and HTML, and the page as a
+browser shows it (headless Chromium, when installed)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from datetime import UTC, date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from factbase.api import FactBase
+from factbase.cli import cli
+from factbase.report import report_document
+from factbase.reports import render
+from factbase.reports.charts import _segments
+from tests.conftest import ROOT
+
+AS_OF = date(2026, 3, 1)
+CHROMIUM = Path("/usr/bin/chromium")
+SCRIPT = "<script>alert(1)</script>"
+MARKDOWNY = "A | B *C* _d_ [x](y) `e` <b>\nsecond line"
+
+
+# --- the seed -----------------------------------------------------------------------------
+
+
+def test_headline_figures_on_the_seed(seeded: FactBase) -> None:
+    doc = report_document(seeded, "xai", as_of=AS_OF)
+    assert doc["since"] == "2025-12-01"  # 90 days before the as-of date
+    assert doc["figures"] == {
+        "people_present": 9, "units": 9, "cofounders_total": 12, "cofounders_present": 6,
+        "cofounders_departed": 6, "cofounders_may_have_left": 0, "departed_total": 6,
+        "departures_since": 3, "cofounder_departures_since": 3, "joined_since": 3,
+        "disputed": 2, "uncertain": 0,
+    }
+    texts = [h["text"] for h in doc["headline"]]
+    assert texts[:4] == [
+        "9 people present on 2026-03-01",
+        "9 units on 2026-03-01",
+        "6 of 12 co-founders had departed by 2026-03-01; 6 present",
+        "3 departures (3 co-founders) since 2025-12-01",
+    ]
+
+
+def test_changes_are_the_diff_since_d0(seeded: FactBase) -> None:
+    doc = report_document(seeded, "xai", as_of=AS_OF, since=date(2026, 1, 1))
+    diff = seeded.diff("xai", date(2026, 1, 1), AS_OF)
+    for key in ("departed", "joined", "roles_started", "units_created", "metrics_changed",
+                "events"):
+        assert [_no_notes(i) for i in doc["changes"][key]] == diff[key], key
+    assert [d["name"] for d in doc["changes"]["departed"]] == ["Greg Yang", "Tony Wu",
+                                                               "Jimmy Ba"]
+    assert doc["changes"]["cofounders"] == diff["cofounders"]
+
+
+def test_disputed_departures_keep_every_account_and_its_source(seeded: FactBase) -> None:
+    doc = report_document(seeded, "xai", as_of=AS_OF)
+    tony = next(d for d in doc["disputed"] if d["subject"] == "tony-wu")
+    assert tony["kind"] == "departure reason"
+    assert [(a["by"], a["reason"], a["source"]) for a in tony["accounts"]] == [
+        ("tony-wu", "resigned", "hindustantimes-tony-wu-2026-02-10"),
+        ("elon-musk", "parted_ways", "x-elonmusk-2021673886157607383")]
+    assert all(a["notes"] == [doc["sources"][a["source"]]["n"]] for a in tony["accounts"])
+
+
+def test_tenure_rows_agree_with_the_replayed_state(seeded: FactBase) -> None:
+    doc = report_document(seeded, "xai", as_of=AS_OF)
+    rows = {r["id"]: r for r in doc["tenure"]}
+    assert len(rows) == 15
+    assert sum(r["status"] == "departed" for r in rows.values()) == 6
+    kyle = rows["kyle-kosic"]["spells"][0]
+    assert kyle["joined"]["date"] == "2023-07-12"
+    assert (kyle["left"]["date"], kyle["left"]["start"], kyle["left"]["end"]) == (
+        "2024-04", "2024-04-01", "2024-04-30")
+    haotian = rows["haotian-liu"]["spells"][0]
+    assert (haotian["joined"]["start"], haotian["joined"]["end"]) == (None, "2026-02-10")
+    assert [(u["unit_name"], u["role"]) for u in haotian["units"]] == [
+        ("Imagine", "core_member")]
+
+
+def test_every_cited_item_carries_its_footnote_numbers(seeded: FactBase) -> None:
+    doc = report_document(seeded, "xai", as_of=AS_OF)
+    numbers = {s["n"] for s in doc["sources"].values()}
+    assert numbers == set(range(1, len(numbers) + 1))
+    by_id = {sid: s["n"] for sid, s in doc["sources"].items()}
+    cited = 0
+    for item in _walk({k: v for k, v in doc.items() if k != "sources"}):
+        if isinstance(item.get("sources"), list):
+            cited += 1
+            ids = list(dict.fromkeys([*item["sources"], *([item["source"]] if isinstance(
+                item.get("source"), str) else [])]))
+            assert item["notes"] == [by_id[s] for s in ids], item
+    assert cited > 50
+    s = doc["sources"]["ibtimes-2023-07-12"]
+    assert s["publisher"] == "International Business Times UK"
+    assert s["published"] == "2023-07-12/2023-07-14" and s["url"].startswith("https://")
+
+
+def test_every_fact_line_of_the_markdown_ends_with_its_footnotes(seeded: FactBase) -> None:
+    md = render("report", "md", report_document(seeded, "xai", as_of=AS_OF))
+    facts = [line for line in md.splitlines()
+             if line.lstrip().startswith("- ") and not line.endswith(":")]
+    assert len(facts) > 60
+    for line in facts:
+        assert re.search(r"(\[\d+\])+$", line), line
+    sources = md.split("\n## Sources\n\n", 1)[1].splitlines()
+    assert len(sources) == 13
+    assert sources[0] == (
+        "1. \\[IBTimes UK report: Elon Musk announces his new all-male AI company xAI\\] — "
+        "International Business Times UK — 2023-07-12/2023-07-14 "
+        "<https://www.ibtimes.co.uk/elon-musk-announces-his-new-all-male-ai-company-xai-1717636>")
+
+
+def test_every_fact_in_the_html_ends_with_its_footnotes(seeded: FactBase) -> None:
+    page = render("report", "html", report_document(seeded, "xai", as_of=AS_OF))
+    body = page.split("<body>", 1)[1].split('<section id="sources">', 1)[0]
+    items = re.findall(r"<li>(?:(?!<li>).)*?</li>|<li class=\"acct\">.*?</li>", body, re.S)
+    rows = re.findall(r"<tr><td>.*?</tr>", body, re.S)
+    assert len(items) > 40 and len(rows) > 25
+    for fact in items + rows:
+        if "In no unit:" in fact:
+            continue
+        assert 'class="fn"' in fact, fact
+
+
+def test_the_default_window_and_an_explicit_one(seeded: FactBase) -> None:
+    # A change since D0 is certain by D and was not by the end of D0 (Jimmy Ba: the 10th).
+    assert report_document(seeded, "xai", as_of=AS_OF, since=date(2026, 2, 10))[
+        "figures"]["departures_since"] == 0
+    assert report_document(seeded, "xai", as_of=AS_OF, since=date(2026, 2, 9))[
+        "figures"]["departures_since"] == 1
+    assert report_document(seeded, "xai", as_of=AS_OF, since=date(2026, 2, 8))[
+        "figures"]["departures_since"] == 2
+
+
+# --- a made-up timeline with hostile names ------------------------------------------------
+
+
+def _hostile() -> dict[str, Any]:
+    return {
+        "sources": [
+            {"id": "good", "url": "https://example.com/story", "title": "A story",
+             "publisher": "Example Paper", "published": "2024-05-01"},
+            {"id": "evil", "url": "javascript:alert(1)", "title": f"T {SCRIPT}",
+             "publisher": "P | *q*", "published": "2024-06"},
+        ],
+        "entities": [
+            {"id": "acme", "kind": "organization", "name": "Acme $1 <Co>"},
+            {"id": "eve", "kind": "person", "name": SCRIPT},
+            {"id": "mal", "kind": "person", "name": MARKDOWNY},
+            {"id": "wu", "kind": "person", "name": "吴宇怀"},
+            {"id": "rtl", "kind": "person", "name": "Ann \u202egnp.exe"},
+        ],
+        "events": [
+            {"id": "acme-founded", "type": "org.founded", "date": "2023-01-10",
+             "sources": ["good"], "org": "acme", "founders": ["eve", "mal", "wu"]},
+            {"id": "lab", "type": "unit.created", "date": "2023-02", "sources": ["evil"],
+             "org": "acme", "unit": "acme-lab", "name": "Lab <i>x</i> | *y*", "kind": "team"},
+            {"id": "wu-lead", "type": "role.assigned", "date": "2023-03-01",
+             "sources": ["good"], "person": "wu", "org": "acme", "unit": "acme-lab",
+             "role": "lead"},
+            {"id": "rtl-joined", "type": "person.joined", "date": "2023-04-01",
+             "sources": ["good"], "person": "rtl", "org": "acme"},
+            {"id": "mal-left", "type": "person.left", "date": "2024-04", "sources": ["evil"],
+             "person": "mal", "org": "acme", "reason": "resigned",
+             "accounts": [{"by": "eve", "says": f"fired {SCRIPT}", "reason": "dismissed",
+                           "source": "good"}]},
+            {"id": "rtl-left", "type": "person.left", "date": "2024-06", "sources": ["good"],
+             "person": "rtl", "org": "acme", "reason": "resigned"},
+        ],
+    }
+
+
+@pytest.fixture
+def hostile(fb: FactBase, tmp_path: Path) -> FactBase:
+    path = tmp_path / "hostile.yaml"
+    path.write_text(yaml.safe_dump(_hostile(), allow_unicode=True), encoding="utf-8")
+    fb.load([str(path)])
+    return fb
+
+
+def test_markdown_renders_hostile_names_inert(hostile: FactBase) -> None:
+    md = render("report", "md", report_document(hostile, "acme", as_of=date(2024, 6, 15)))
+    assert "A \\| B \\*C\\* \\_d\\_ \\[x\\](y) \\`e\\` \\<b\\> second line" in md
+    assert SCRIPT not in md and "\\<script\\>alert(1)\\</script\\>" in md
+    assert "Lab \\<i\\>x\\</i\\> \\| \\*y\\*" in md
+    assert "Acme $1 \\<Co\\>" in md
+    assert "<javascript:" not in md and "javascript:alert(1)" in md  # text, not a link
+    assert "<https://example.com/story>" in md
+    assert "\u202e" not in md and "Ann \\[U+202E\\]gnp.exe" in md
+    # Disputed: the event's own reason and the account that contradicts it, each cited.
+    assert "  - per the departure as recorded (resigned): the reason the event itself states " \
+        "[2]" in md
+    assert "  - per \\<script\\>alert(1)\\</script\\> (dismissed): fired " \
+        "\\<script\\>alert(1)\\</script\\> [1]" in md
+    for line in md.splitlines():  # no fact spills onto a second line
+        assert not line.startswith("second line")
+
+
+def test_html_escapes_every_name_and_links_only_http(hostile: FactBase) -> None:
+    page = render("report", "html", report_document(hostile, "acme", as_of=date(2024, 6, 15)))
+    assert "<script" not in page.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Lab &lt;i&gt;x&lt;/i&gt;" in page and "<i>" not in page
+    assert "\u202e" not in page and "[U+202E]" in page
+    links = _Links.of(page)
+    assert links.anchors and all(h.startswith(("#src-", "https://", "http://"))
+                                 for h in links.anchors)
+    assert "javascript:" not in " ".join(links.anchors)
+    assert "javascript:alert(1)" in page  # shown, as text
+    assert [h for h in links.anchors if h.startswith("http")] == ["https://example.com/story"]
+
+
+def test_html_is_self_contained(hostile: FactBase, seeded: FactBase) -> None:
+    for fb, org, day in ((hostile, "acme", date(2024, 6, 15)), (seeded, "xai", AS_OF)):
+        page = render("report", "html", report_document(fb, org, as_of=day))
+        links = _Links.of(page)
+        assert links.loads == [], links.loads  # no src/href on link, script, img, use, …
+        external = [h for h in links.anchors if h.startswith("http")]
+        sources_list = page.split('<section id="sources">', 1)[1]
+        assert all(f'href="{h}"' in sources_list for h in external)  # footnotes only
+        assert "@import" not in page and not re.search(r"url\((?!#)", page)
+        assert page.count("<svg") == 2 and "<?xml" not in page and "<!DOCTYPE svg" not in page
+        assert "Content-Security-Policy" in page
+
+
+def test_svg_keeps_text_as_text_in_any_script(hostile: FactBase) -> None:
+    page = render("report", "html", report_document(hostile, "acme", as_of=date(2024, 6, 15)))
+    svgs = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert len(svgs) == 2
+    assert "吴宇怀" in svgs[0] and "吴宇怀" in svgs[1]  # <text>, not glyph paths
+    assert "&lt;script&gt;" in svgs[1] and "Acme $1 &lt;Co&gt;" in svgs[0]
+
+
+def test_a_month_departure_ends_inside_its_month(hostile: FactBase) -> None:
+    doc = report_document(hostile, "acme", as_of=date(2024, 6, 15))
+    rows = {r["id"]: r for r in doc["tenure"]}
+    mal = rows["mal"]["spells"][0]
+    assert mal["left"]["disputed"] and mal["left"]["date"] == "2024-04"
+    assert _segments(mal, date(2024, 6, 15), date(2022, 12, 1)) == [
+        ("solid", date(2023, 1, 10), date(2024, 4, 1)),
+        ("span", date(2024, 4, 1), date(2024, 5, 1))]
+    # June 2024 straddles 15 June: he may have left; hatched up to the end of the as-of day.
+    rtl = rows["rtl"]
+    assert rtl["status"] == "present, may have left"
+    assert _segments(rtl["spells"][0], date(2024, 6, 15), date(2022, 12, 1)) == [
+        ("solid", date(2023, 4, 1), date(2024, 6, 1)),
+        ("span", date(2024, 6, 1), date(2024, 6, 16))]
+    assert [u["summary"] for u in doc["uncertain"]] == [
+        "Ann \u202egnp.exe left Acme $1 <Co> (resigned)"]
+
+
+def test_known_at_cuts_every_section(fb: FactBase, tmp_path: Path) -> None:
+    data = _hostile()
+    first = {**data, "events": data["events"][:4]}
+    rest = {"events": data["events"][4:]}
+    for name, part in (("a.yaml", first), ("b.yaml", rest)):
+        (tmp_path / name).write_text(yaml.safe_dump(part, allow_unicode=True), "utf-8")
+    fb.load([str(tmp_path / "a.yaml")])
+    between = datetime.now(UTC)
+    fb.load([str(tmp_path / "b.yaml")])
+    then = report_document(fb, "acme", as_of=date(2024, 12, 31), known_at=between)
+    now = report_document(fb, "acme", as_of=date(2024, 12, 31))
+    assert then["figures"]["departed_total"] == 0 and now["figures"]["departed_total"] == 2
+    assert then["known_at"] is not None and not then["disputed"] and now["disputed"]
+
+
+def test_an_organisation_with_nothing_yet_still_reports(fb: FactBase, tmp_path: Path) -> None:
+    data = {"sources": [{"id": "s", "publisher": "Paper", "published": "2020"}],
+            "entities": [{"id": "org1", "kind": "organization", "name": "Org One"}],
+            "events": [{"type": "org.founded", "date": "2020", "sources": ["s"],
+                        "org": "org1", "founders": []}]}
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    fb.load([str(tmp_path / "t.yaml")])
+    doc = report_document(fb, "org1", as_of=date(2020, 6, 1))  # the founding is uncertain
+    assert doc["figures"]["people_present"] == 0 and doc["figures"]["uncertain"] == 1
+    assert "notes" not in doc["headline"][0]  # "0 people present" cites nothing
+    md = render("report", "md", doc)
+    assert "- 0 people present on 2020-06-01\n" in md and "Nobody recorded by this date." in md
+    page = render("report", "html", doc)
+    assert page.count("<svg") == 1 and "No units recorded on this date." in page
+
+
+def test_rendering_is_deterministic(hostile: FactBase) -> None:
+    doc = report_document(hostile, "acme", as_of=date(2024, 6, 15))
+    assert render("report", "html", doc) == render("report", "html", doc)
+
+
+# --- the command --------------------------------------------------------------------------
+
+
+def test_report_command_writes_md_html_json(seeded: FactBase, runner: CliRunner,
+                                            tmp_path: Path) -> None:
+    db = ["--db", seeded.url]
+    md = runner.invoke(cli, [*db, "report", "xai", "--as-of", "2026-03-01"],
+                       catch_exceptions=False)
+    assert md.exit_code == 0 and md.output.startswith("# xAI (xai) on 2026-03-01\n")
+    js = runner.invoke(cli, [*db, "report", "xAI", "--as-of", "2026-03-01", "--since",
+                             "2026-01-01", "--format", "json"], catch_exceptions=False)
+    assert js.exit_code == 0 and '"departures_since": 3' in js.output
+    out = tmp_path / "xai.html"
+    html = runner.invoke(cli, [*db, "report", "xai", "--as-of", "2026-03-01", "--format",
+                               "html", "--out", str(out)], catch_exceptions=False)
+    assert html.exit_code == 0 and html.stdout == ""
+    assert "xai.html: report on xAI as of 2026-03-01 written (html, 13 sources)" in html.stderr
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_report_command_errors(seeded: FactBase, runner: CliRunner, tmp_path: Path) -> None:
+    db = ["--db", seeded.url]
+    late = runner.invoke(cli, [*db, "report", "xai", "--as-of", "2026-03-01", "--since",
+                               "2026-04-01"])
+    assert late.exit_code == 2 and "--since 2026-04-01 is after --as-of 2026-03-01" in \
+        late.output
+    unknown = runner.invoke(cli, [*db, "report", "no-such-org", "--as-of", "2026-03-01"])
+    assert unknown.exit_code == 1
+    assert unknown.output.startswith("Error: no organization named 'no-such-org'")
+    missing = tmp_path / "no-folder" / "r.md"
+    bad = runner.invoke(cli, [*db, "report", "xai", "--as-of", "2026-03-01", "--out",
+                              str(missing)])
+    assert bad.exit_code == 1 and "folder" in bad.output and not missing.exists()
+
+
+# --- the page in a browser ----------------------------------------------------------------
+
+
+def _chromium(tmp_path: Path, *args: str) -> str:
+    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+           # Offline: any attempt to reach a host fails, so the page must need none.
+           "--host-resolver-rules=MAP * ~NOTFOUND", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=tmp_path,
+                          env={**os.environ, "HOME": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+def test_the_html_report_in_headless_chromium(seeded: FactBase, tmp_path: Path) -> None:
+    """Chromium loads the page offline and shows the title, the org chart SVG and the
+    co-founder figures; a screenshot is taken (FACTBASE_UPDATE_SCREENSHOT=1 copies it to
+    docs/images/report-xai.png, the one the README shows)."""
+    page = tmp_path / "report-xai.html"
+    page.write_text(render("report", "html", report_document(seeded, "xai", as_of=AS_OF)),
+                    encoding="utf-8")
+    dom = _chromium(tmp_path, "--dump-dom", page.as_uri())
+    assert "<title>xAI on 2026-03-01 — factbase report</title>" in dom
+    assert re.search(r'<svg[^>]*role="img"[^>]*><title>Org chart of xAI on 2026-03-01</title>',
+                     dom)
+    assert "<title>Tenure timeline of xAI to 2026-03-01</title>" in dom
+    assert "6 of 12 co-founders had departed by 2026-03-01; 6 present" in dom
+    assert "of 12 co-founders departed" in dom
+    shot = tmp_path / "report-xai.png"
+    _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri())
+    head = shot.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(head[16:20], "big") == 1280
+    assert int.from_bytes(head[20:24], "big") == 2000
+    if os.environ.get("FACTBASE_UPDATE_SCREENSHOT") == "1":
+        shutil.copyfile(shot, ROOT / "docs" / "images" / "report-xai.png")
+
+
+def test_the_readme_shows_the_screenshot() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/images/report-xai.png" in readme
+    assert (ROOT / "docs" / "images" / "report-xai.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _no_notes(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _no_notes(v) for k, v in value.items() if k != "notes"}
+    if isinstance(value, list):
+        return [_no_notes(v) for v in value]
+    return value
+
+
+def _walk(value: Any) -> Any:
+    if isinstance(value, dict):
+        yield value
+        for v in value.values():
+            yield from _walk(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _walk(v)
+
+
+class _Links(HTMLParser):
+    """Every ``<a href>`` (``anchors``) and every attribute that would load something
+    (``loads``: src, href or xlink:href on any other element, including SVG's)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.anchors: list[str] = []
+        self.loads: list[tuple[str, str, str]] = []
+
+    @classmethod
+    def of(cls, page: str) -> _Links:
+        parser = cls()
+        parser.feed(page)
+        return parser
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if tag == "a" and name == "href":
+                self.anchors.append(value or "")
+            elif name in ("src", "href", "xlink:href", "srcset", "data", "poster") and not (
+                    tag == "use" and (value or "").startswith("#")):
+                self.loads.append((tag, name, value or ""))
