@@ -54,7 +54,7 @@ Rafael Rahul Rania Ravi Rosa Ruth Sam Sara Sofia Sven Tariq Tom Tomas Uma Victor
 Yuki Yusuf Zara Zoe Aditi Ahmed Akira Amara Anders Astrid Bilal Camille Dario Dina Elif Ezra
 Femi Freya Goran Helga Hiro Ilya Isla Jonah Kaveh Kira Lars Leila Luca Malik Mina Nils Noor Ola
 Pablo Quinn Reza Rohan Saanvi Selin Soren Tamar Theo Timur Ugo Vera Wanjiru Xavier Yann Zeynep
-Adil Bruno""".split()
+Adil Bruno""".split()  # noqa: SIM905 (word lists)
 LAST = """Abe Adams Ahmed Ali Alvarez Andersen Bakr Banerjee Bauer Becker Bianchi Brown Campbell
 Castro Chen Cho Cohen Costa Cruz Das Diaz Dubois Duarte Eze Fischer Fofanah Fontaine Garcia
 Ghosh Gomez Gupta Haddad Hansen Hayashi Hoffmann Huang Ibrahim Ito Iyer Jensen Jung Kato Khan
@@ -67,21 +67,21 @@ Horvath Ivanova Jaramillo Kaplan Lindqvist Moretti Nowak Osei Pereira Quispe Rah
 Takahashi Ueda Valdez Wojcik Yoshida Zielinski Achebe Bose Chaudhry Delgado Esposito Falk Greco
 Hakimi Ishikawa Johansson Kariuki Lungu Mensah Nakagawa Oyelaran Petrenko Qureshi Rasmussen
 Sandoval Thorsen Uchenna Vasquez Whitaker Xiong Yeo Zamora Abara Brandt Cardenas Dlamini Ekstrom
-Farouk Gunawardena Haugen Igwe Jovanovic Kiplagat Lindgren Mwangi Nieminen""".split()
+Farouk Gunawardena Haugen Igwe Jovanovic Kiplagat Lindgren Mwangi Nieminen""".split()  # noqa: SIM905 (word lists)
 HAN_FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 HAN_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国志文斌宇浩凯"
 ADJ = """Blue Bright Deep Clear Swift Silver Golden Quiet Open Prime North Vast Lucid Solid Keen
 Red Green Iron Cedar Polar Lunar Solar Stellar Rapid Noble Calm Bold True Wide Pure Sharp Vivid
 Crimson Amber Coral Onyx Jade Cobalt Ivory Scarlet Arctic Coastal Alpine Urban Hidden Modern
-Gentle Steady Brave Quantum""".split()
+Gentle Steady Brave Quantum""".split()  # noqa: SIM905 (word lists)
 NOUN = """Harbor River Forest Summit Signal Bridge Beacon Vector Orbit Field Canyon Meadow Delta
 Ridge Falcon Heron Otter Lynx Cedar Maple Willow Comet Nova Pulse Prism Atlas Anchor Compass
 Lantern Quarry Harvest Circuit Matrix Vertex Horizon Tide Ember Crest Grove Stone Shore Peak
-Glacier Aurora Kite Sparrow Raven Orchid Lotus Cypress""".split()
-SUFFIX = "Labs AI Systems Robotics Bio Media Networks Capital".split()
+Glacier Aurora Kite Sparrow Raven Orchid Lotus Cypress""".split()  # noqa: SIM905 (word lists)
+SUFFIX = ["Labs", "AI", "Systems", "Robotics", "Bio", "Media", "Networks", "Capital"]
 UNIT_NAMES = """Research Engineering Infrastructure Product Design Safety Policy Sales Marketing
 Operations Finance Legal Data Platform Applied Voice Vision Robotics Hardware Security Growth
-Support Recruiting Training Inference Evaluation Mobile Web Cloud Compute""".split()
+Support Recruiting Training Inference Evaluation Mobile Web Cloud Compute""".split()  # noqa: SIM905 (word lists)
 TITLES = ["Engineer", "Senior Engineer", "Research Scientist", "Staff Engineer", "Manager",
           "Director", "Vice President", "Product Manager", "Designer", "Analyst"]
 REASONS = ["resigned", "resigned", "resigned", "dismissed", "laid_off", "retired",
@@ -368,7 +368,8 @@ def org_history(o: int, budget: int, people: list[int], n_sources: int, n_orgs: 
                    "summary": f"Says the company will {rng.choice(TOPICS)} this year."}
             if rng.random() < 0.3:
                 out = g.emit(day, rec, date_text=day.isoformat())
-                out["at"] = f"{day.isoformat()}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00Z"
+                hh, mm = rng.randint(0, 23), rng.randint(0, 59)
+                out["at"] = f"{day.isoformat()}T{hh:02d}:{mm:02d}:00Z"
             else:
                 g.emit(day, rec)
         else:
@@ -513,7 +514,8 @@ def main() -> None:
     out = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
     n = 0
     try:
-        for rec in generate(args.events, args.seed, late_definitions=args.late_definitions):
+        records = generate(args.events, args.seed, late_definitions=args.late_definitions)
+        for rec in records:
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
             n += 1
     finally:

@@ -107,7 +107,7 @@ def hyperfine(commands: dict[str, str], runs: int, warmup: int = 3) -> dict[str,
             subprocess.run([exe, "-N", "--warmup", str(warmup), "--runs", str(runs),
                             "--export-json", tf.name, "--style", "none",
                             *commands.values()], check=True, capture_output=True)
-            data = json.load(open(tf.name))
+            data = json.loads(Path(tf.name).read_text())
         for name, res in zip(commands, data["results"], strict=True):
             out[name] = {"median": res["median"], "cpu": res["user"] + res["system"],
                          "tool": "hyperfine"}
@@ -134,7 +134,7 @@ def hyperfine(commands: dict[str, str], runs: int, warmup: int = 3) -> dict[str,
 def machine() -> dict[str, str]:
     cpu = "?"
     try:
-        for line in open("/proc/cpuinfo"):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
@@ -206,7 +206,15 @@ def main() -> None:
     results["file_mb"] = data.stat().st_size / 1e6
 
     # 2. factbase load (CLI, subprocess): events/s and peak RSS.
-    if not (args.reuse_db and fb_db.exists()):
+    out_json = work / f"results-{n}-s{seed}.json"
+    if args.reuse_db and fb_db.exists():
+        if out_json.exists():  # keep the load figures of the run that made the database
+            previous = json.loads(out_json.read_text())
+            if "load" in previous:
+                results["load"] = {**previous["load"],
+                                   "from_run": previous["machine"]["date"]}
+            out_json.rename(out_json.with_suffix(f".{previous['machine']['date']}.json"))
+    else:
         for suffix in ("", "-wal", "-shm"):
             Path(str(fb_db) + suffix).unlink(missing_ok=True)
         log("factbase load")
@@ -322,7 +330,6 @@ def main() -> None:
 
     results["loadavg_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     results["wall_total_s"] = time.perf_counter() - started
-    out_json = work / f"results-{n}-s{seed}.json"
     out_json.write_text(json.dumps(results, indent=2, default=str))
     print(render_table(results))
     log(f"results saved to {out_json}")
@@ -382,8 +389,9 @@ def render_table(r: dict[str, Any]) -> str:
         rows.append(("org as-of vs eventsourcing reconstruct (median)", _lat(o),
                      f"`repository.get` {_ms(rc['cpu_median'])} (wall {_ms(rc['median'])})",
                      f"{o['cpu_median'] / rc['cpu_median']:.1f}×", "", "—"))
-    rows.append((f"org + `names()`/`sources()` as `factbase org` renders ({api['org_cli_path']['n']})",
-                 _lat(api["org_cli_path"]), "", "", "", "—"))
+    cli_path = api["org_cli_path"]
+    rows.append((f"org + `names()`/`sources()` as `factbase org` renders ({cli_path['n']})",
+                 _lat(cli_path), "", "", "", "—"))
     fq, rq = r["fb_sql"], r["raw_query"]
     rows.append((f"as-of SQL \"members of X on D\", median ({fq['query']})", _lat(fq),
                  f"raw indexed interval query {_lat(rq)}",
@@ -432,7 +440,9 @@ def render_table(r: dict[str, Any]) -> str:
             f"machine: {m['nproc']} CPU ({m['cpu']}), Python {m['python']}, SQLite "
             f"{m['sqlite']}; load average {m.get('loadavg_start')} at start, "
             f"{r.get('loadavg_end')} at end; the run took {r.get('wall_total_s', 0):.0f} s\n"
-            f"times are CPU time (wall time in brackets); ratios are on CPU time, except the "
+            + (f"load figures: from the run of {load['from_run']} that made this database\n"
+               if load and load.get("from_run") else "")
+            + f"times are CPU time (wall time in brackets); ratios are on CPU time, except the "
             f"whole-process rows (wall, {st['org_seed'].get('tool', '')})\n"
             f"sanity: raw chain head == factbase head: {ra.get('head_matches_factbase')}; "
             f"as-of SQL agrees with the raw interval query on {r['sql_agreement']:.0%} of "

@@ -605,9 +605,9 @@ def sql(ctx: click.Context, query: str, as_of: date | None, fmt: str) -> None:
 
     \b
     Examples:
-      factbase sql "SELECT person, unit FROM memberships WHERE valid_from_end <= :as_of AND (valid_to_end IS NULL OR valid_to_end > :as_of)" --as-of 2026-02-11
+      factbase sql "SELECT * FROM memberships WHERE person = 'tony-wu'"
       factbase sql "SELECT * FROM citations WHERE source_id = 'huxiu-4835050'" --format csv
-      factbase sql - --format json < query.sql
+      factbase sql - --as-of 2026-02-11 --format json < who-was-there.sql
     """
     from factbase.sqlquery import render
 

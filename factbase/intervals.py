@@ -145,9 +145,11 @@ def _member_view(state: OrgState, person: str) -> _MemberView:
     return None if m is None else (m.unit, m.title)
 
 
-def _role_view(state: OrgState, person: str) -> Counter[_RoleKey]:
+def _role_view(state: OrgState, person: str) -> tuple[_RoleKey, ...]:
+    """The roles as held, in order (equal tuples: nothing changed; compared as multisets
+    only when they differ)."""
     m = state.members.get(person)
-    return Counter() if m is None else Counter((r.role, r.unit, r.title) for r in m.roles)
+    return () if m is None else tuple((r.role, r.unit, r.title) for r in m.roles)
 
 
 def _unit_view(state: OrgState, unit_id: str) -> _UnitView:
@@ -208,7 +210,7 @@ class _Folder:
         if self.wide(step.type):  # people and units it brought into being
             for person in set(self.state.members) - people:
                 people.add(person)
-                before_m[person], before_r[person] = None, Counter()
+                before_m[person], before_r[person] = None, ()
             for u in self.state.units:
                 before_u.setdefault(u, None)
         for person in sorted(people):
@@ -241,10 +243,11 @@ class _Folder:
             return "unknown"
         return "disputed" if dep.disputed else (dep.reason or "unknown")
 
-    def role_edges(self, step: Step, person: str, before: Counter[_RoleKey],
-                   after: Counter[_RoleKey]) -> None:
-        if before == after:
+    def role_edges(self, step: Step, person: str, held_before: tuple[_RoleKey, ...],
+                   held_after: tuple[_RoleKey, ...]) -> None:
+        if held_before == held_after:
             return
+        before, after = Counter(held_before), Counter(held_after)
         for key in sorted(before | after, key=repr):
             diff = after[key] - before[key]
             spans = self.open_roles.setdefault((person, key), deque())

@@ -276,6 +276,11 @@ def read_yaml(text: str, origin: str) -> Iterator[RawRecord]:
             raise _unprintable(text, origin, exc) from None
         except yaml.YAMLError as exc:
             raise InputError(f"{origin}: YAML error: {exc}") from None
+        except ValueError as exc:
+            # PyYAML's scanner calls chr() on a "\U…" escape without checking its range.
+            line = loader.get_mark().line + 1
+            raise InputError(f"{origin} line {line}: YAML error: {exc}; check the escapes "
+                             "(\\x, \\u, \\U) in double-quoted text there") from None
         if node is None:
             raise _empty(origin)
         items: list[tuple[str, yaml.Node]] = []

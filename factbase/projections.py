@@ -106,6 +106,8 @@ def _name_docs(event: Event, rows: Rows) -> list[dict[str, Any]]:
         body = " · ".join(x for x in (p.get("title"), p.get("publisher")) if x)
         published = parse_date(p["published"]) if p.get("published") else None
         return [_doc("source", p["source"], body, date=published)] if body else []
+    if not rows.get("entity_names"):
+        return []
     kinds = {r["entity_id"]: r["kind"] for r in rows.get("entities", [])}
     names: dict[str, list[str]] = {}
     for r in rows.get("entity_names", []):
@@ -422,8 +424,10 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
 def _replay_log(source: Connection, target: Connection) -> int:
     """Apply every event of ``source``'s log to ``target``'s projections, then settle them."""
     n = 0
-    result = source.execution_options(yield_per=5_000).execute(
-        select(events).order_by(events.c.seq))
+    # yield_per on the statement, not the connection: a connection-wide option would make
+    # PostgreSQL's later executemany (the projection inserts) use a server-side cursor.
+    result = source.execute(select(events).order_by(events.c.seq)
+                            .execution_options(yield_per=5_000))
     batch: list[Event] = []
     for row in result.mappings():
         batch.append(to_event(row))
@@ -455,8 +459,16 @@ def snapshot(conn: Connection) -> dict[str, Counter[tuple[Any, ...]]]:
     for table in PROJECTION_TABLES:
         cols = sorted(c.name for c in table.columns if c.info.get("snapshot", True))
         rows = conn.execute(select(*[table.c[c] for c in cols]))
-        out[table.name] = Counter(tuple(str(v) for v in r) for r in rows)
+        out[table.name] = Counter(tuple(_comparable(v) for v in r) for r in rows)
     return out
+
+
+def _comparable(value: Any) -> str:
+    """A value as text, alike on every database (verify compares with a SQLite rebuild: a
+    figure may come back as 1000000000.0 from PostgreSQL and 1000000000 from SQLite)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def check(conn: Connection) -> list[str]:

@@ -179,14 +179,14 @@ def datasette_metadata(database: str = "factbase") -> dict[str, Any]:
     """Datasette metadata describing every table and view (from the schema's comments and
     :data:`factbase.store.schema.VIEWS`), for ``datasette factbase.db -m metadata.json``.
     ``database``: the name Datasette gives the database (the file name without ``.db``)."""
-    from factbase.store.schema import FTS_TABLE, VIEWS, metadata
+    from factbase.store.schema import COLUMN_NOTES, FTS_TABLE, VIEWS, metadata
 
     tables: dict[str, Any] = {}
     for table in sorted(metadata.sorted_tables, key=lambda t: t.name):
-        tables[table.name] = {
-            "description": table.comment or "",
-            "columns": {c.name: c.comment for c in table.columns if c.comment},
-        }
+        notes = {c.name: c.comment or COLUMN_NOTES.get((table.name, c.name))
+                 for c in table.columns}
+        tables[table.name] = {"description": table.comment or "",
+                              "columns": {k: v for k, v in notes.items() if v}}
     tables["search_docs"]["fts_table"] = FTS_TABLE
     tables["search_docs"]["fts_pk"] = "id"
     tables[FTS_TABLE] = {"description": "SQLite FTS5 full-text index (trigram) over "
@@ -200,3 +200,43 @@ def datasette_metadata(database: str = "factbase") -> dict[str, Any]:
                        "projections and views. See docs/sql.md for as-of queries.",
         "databases": {database: {"tables": tables}},
     }
+
+
+def _type_word(column: Any) -> str:
+    from sqlalchemy import Date, Integer, Numeric, String, Text
+
+    from factbase.store.schema import UTCDateTime
+
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        return "timestamp (UTC)"
+    if isinstance(kind, Date):
+        return "date"
+    if isinstance(kind, Integer):
+        return "integer"
+    if isinstance(kind, Numeric):
+        return "number"
+    if isinstance(kind, String | Text):
+        return "text"
+    return str(kind).lower()  # pragma: no cover - every column is one of the above
+
+
+def schema_markdown() -> str:
+    """The reference section of ``docs/sql.md``: every table and view with its columns, from
+    the schema's comments (a test holds the document equal to this)."""
+    from factbase.store.schema import COLUMN_NOTES, PROJECTION_TABLES, VIEWS, events
+
+    out: list[str] = []
+    for table in (events, *PROJECTION_TABLES):
+        out += [f"### `{table.name}`", "", table.comment or "", "",
+                "| column | type | meaning |", "|---|---|---|"]
+        for c in table.columns:
+            note = c.comment or COLUMN_NOTES.get((table.name, c.name), "")
+            out.append(f"| `{c.name}` | {_type_word(c)} | {note.replace('|', '&#124;')} |")
+        out.append("")
+    for name, (description, columns) in VIEWS.items():
+        out += [f"### `{name}` (view)", "", description, "", "| column | meaning |",
+                "|---|---|"]
+        out += [f"| `{col}` | {note} |" for col, note in columns.items()]
+        out.append("")
+    return "\n".join(out)

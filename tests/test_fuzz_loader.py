@@ -14,8 +14,8 @@ thing; garbage is random bytes, mangled valid files, random JSON values and the 
 horrors of :data:`HORRORS` (10,000 levels of nesting, 1 MB strings, 1e400 and 10**400,
 duplicate keys, alias bombs, NUL bytes, invalid UTF-8, tabs). The nastiest inputs found are
 kept in ``tests/fuzz_corpus/`` (described in its ``MANIFEST.json``) and replayed by
-:func:`test_corpus_case`. Examples are bounded (and derandomised) so the module runs in about a minute; see
-:data:`SCALE` for longer campaigns.
+:func:`test_corpus_case`. Examples are bounded (and derandomised) so the module runs in
+about a minute; see :data:`SCALE` for longer campaigns.
 """
 
 from __future__ import annotations
@@ -237,9 +237,20 @@ NUMBER = (st.integers(min_value=-(2**63), max_value=2**63 - 1)
           | st.floats(allow_nan=False, allow_infinity=False))
 
 
+#: Event types that add names to an entity registered elsewhere. A load appends its events
+#: before it resolves their references, so one of these naming an id that is not yet an
+#: entity breaks the entity_names foreign key — a traceback (see the xfail tests below). The
+#: mutating strategies leave them out until that is fixed; valid timelines keep them.
+RENAMING = ("entity.aliased", "unit.renamed")
+KINDS = ("org.founded", "unit.created", "unit.renamed", "person.joined", "person.left",
+         "role.assigned", "role.ended", "role.confirmed", "statement.made", "metric.reported",
+         "meeting.held", "product.announced", "reorg.announced", "entity.aliased",
+         "event.corrected")
+
+
 @st.composite
-def timelines(draw: st.DrawFn) -> Timeline:
-    """A valid timeline: sources, people and organisations, and events of most types that
+def timelines(draw: st.DrawFn, kinds: tuple[str, ...] = KINDS) -> Timeline:
+    """A valid timeline: sources, people and organisations, and events of ``kinds`` that
     cite them (references resolve within the file or to BASE)."""
     n_src = draw(st.integers(1, 3))
     srcs = [f"fz-src-{i}" for i in range(n_src)] + ["article-1"]
@@ -286,11 +297,7 @@ def timelines(draw: st.DrawFn) -> Timeline:
         return {**rec, **out}
 
     for _ in range(draw(st.integers(1, 8))):
-        kind = draw(st.sampled_from([
-            "org.founded", "unit.created", "unit.renamed", "person.joined", "person.left",
-            "role.assigned", "role.ended", "role.confirmed", "statement.made",
-            "metric.reported", "meeting.held", "product.announced", "reorg.announced",
-            "entity.aliased", "event.corrected"]))
+        kind = draw(st.sampled_from(kinds))
         org = draw(st.sampled_from(orgs))
         person = draw(st.sampled_from(people))
         unit_of = [u for u, o in units if o == org]
@@ -378,7 +385,7 @@ def timelines(draw: st.DrawFn) -> Timeline:
 # --- valid timelines ------------------------------------------------------------------------
 
 
-@settings(FUZZ, max_examples=45 * SCALE)
+@settings(FUZZ, max_examples=30 * SCALE)
 @given(timeline=timelines(), fmt=st.sampled_from(FORMATS), ascii_only=st.booleans())
 def test_valid_timelines_load_whole_and_once(harness: Harness, timeline: Timeline, fmt: str,
                                              ascii_only: bool) -> None:
@@ -413,7 +420,7 @@ NASTY_VALUES: list[Any] = [
 @st.composite
 def one_wrong(draw: st.DrawFn) -> tuple[Timeline, str]:
     """A valid timeline with exactly one thing changed in one record, and a label."""
-    timeline = draw(timelines())
+    timeline = draw(timelines(tuple(k for k in KINDS if k not in RENAMING)))
     section = draw(st.sampled_from([k for k, v in timeline.items() if v]))
     rec = draw(st.sampled_from(timeline[section]))
     what = draw(st.sampled_from(["value", "drop", "extra", "date", "at", "type", "nested"]))
@@ -446,7 +453,7 @@ def one_wrong(draw: st.DrawFn) -> tuple[Timeline, str]:
     return timeline, f"{section}:{what}:{key}"
 
 
-@settings(FUZZ, max_examples=140 * SCALE)
+@settings(FUZZ, max_examples=120 * SCALE)
 @given(case=one_wrong(), fmt=st.sampled_from(FORMATS))
 def test_one_wrong_field_loads_or_is_refused_cleanly(harness: Harness,
                                                      case: tuple[Timeline, str],
@@ -468,7 +475,8 @@ SPLICES = [b"\x00", b"\xff", b"\xc3", b"\xed\xa0\x80", b"\t", b"\r", b"\n", b"["
 def mangled(draw: st.DrawFn) -> tuple[bytes, str]:
     """A valid file's bytes, cut, spliced and flipped a few times."""
     fmt = draw(st.sampled_from(FORMATS))
-    data = bytearray(serialise(draw(timelines()), fmt))
+    data = bytearray(serialise(draw(timelines(tuple(k for k in KINDS if k not in RENAMING))),
+                               fmt))
     for _ in range(draw(st.integers(1, 4))):
         at = draw(st.integers(0, len(data)))
         op = draw(st.sampled_from(["splice", "delete", "flip", "truncate", "repeat"]))
@@ -485,7 +493,7 @@ def mangled(draw: st.DrawFn) -> tuple[bytes, str]:
     return bytes(data), fmt
 
 
-@settings(FUZZ, max_examples=110 * SCALE)
+@settings(FUZZ, max_examples=180 * SCALE)
 @given(case=mangled(), how=st.sampled_from(["file", "file", "noext", "stdin"]))
 def test_mangled_files_load_or_are_refused_cleanly(harness: Harness, case: tuple[bytes, str],
                                                    how: str) -> None:
@@ -504,7 +512,7 @@ JSONISH = st.recursive(
     max_leaves=20)
 
 
-@settings(FUZZ, max_examples=70 * SCALE)
+@settings(FUZZ, max_examples=120 * SCALE)
 @given(value=JSONISH, fmt=st.sampled_from(FORMATS), wrap=st.booleans())
 def test_random_values_load_or_are_refused_cleanly(harness: Harness, value: Any, fmt: str,
                                                    wrap: bool) -> None:
@@ -518,7 +526,7 @@ def test_random_values_load_or_are_refused_cleanly(harness: Harness, value: Any,
     harness.load(f"values.{fmt}", content, test="random values")
 
 
-@settings(FUZZ, max_examples=50 * SCALE)
+@settings(FUZZ, max_examples=120 * SCALE)
 @given(data=st.binary(max_size=300), fmt=st.sampled_from([*FORMATS, "noext"]))
 def test_random_bytes_are_refused_cleanly(harness: Harness, data: bytes, fmt: str) -> None:
     name = "bytes" if fmt == "noext" else f"bytes.{fmt}"
@@ -604,9 +612,9 @@ HORRORS: dict[str, tuple[str, Callable[[], bytes], int | None]] = {
                                 b'"2026", "sources": ["article-1"], "subject": "acme", '
                                 b'"metric": "gpus", "unit": "GPU", "value": NaN}\n', 1),
     "float-inf-yaml-account": ("inf.yaml", lambda: (
-        "events:\n  - {type: person.left, date: '2026', sources: [article-1], person: jane-doe,"
-        " org: acme, accounts: [{by: jane-doe, says: x, source: article-1, value: -.inf}]}\n"
-    ).encode(), 1),
+        b"events:\n  - {type: person.left, date: '2026', sources: [article-1], person: jane-doe,"
+        b" org: acme, accounts: [{by: jane-doe, says: x, source: article-1, value: -.inf}]}\n"
+    ), 1),
     "int-10-400-metric": ("big.json", lambda: (
         '{"events": [{"type": "metric.reported", "date": "2026", "sources": ["article-1"], '
         '"subject": "acme", "metric": "gpus", "unit": "GPU", "value": 1' + "0" * 400 + "}]}"
@@ -679,6 +687,34 @@ def test_horror(harness: Harness, case: str) -> None:
     result = harness.load(name, build(), test="horrors")
     if expected is not None:
         assert result.exit_code == expected, result.output[:2000]
+
+
+# --- known bugs outside the loader (patches proposed; strict, so a fix shows) -----------------
+
+_FK = "entity_names foreign key: references are resolved after the events are appended"
+
+
+@pytest.mark.xfail(strict=True, reason=_FK)
+@pytest.mark.parametrize("record", [
+    {"type": "entity.aliased", "entity": "nobody", "aliases": ["No Body"]},
+    {"type": "unit.renamed", "unit": "no-unit", "org": "acme", "name": "New",
+     "date": "2026-03", "sources": ["article-1"]},
+], ids=["alias-of-unknown-entity", "rename-of-unknown-unit"])
+def test_a_name_for_an_unknown_id_is_refused_cleanly(harness: Harness,
+                                                     record: dict[str, Any]) -> None:
+    result = harness.load("unknown.jsonl", (json.dumps(record) + "\n").encode(), test="xfail")
+    assert result.exit_code == 1
+
+
+@pytest.mark.xfail(strict=True, reason=_FK)
+def test_an_alias_a_batch_before_its_registration_loads(harness: Harness) -> None:
+    filler = [json.dumps(_event(date=f"2026-02-{d % 28 + 1:02d}", id=f"fz-f-{d}"))
+              for d in range(1_000)]
+    lines = [json.dumps({"type": "entity.aliased", "entity": "fz-late", "aliases": ["L8"]}),
+             *filler, json.dumps({"type": "entity", "id": "fz-late", "kind": "person",
+                                  "name": "Late"})]
+    result = harness.load("late.jsonl", ("\n".join(lines) + "\n").encode(), test="xfail")
+    assert result.exit_code == 0
 
 
 # --- the corpus -----------------------------------------------------------------------------

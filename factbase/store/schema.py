@@ -273,7 +273,7 @@ metrics = Table(
     Column("unit", String(64), nullable=False, comment="Its unit: GPU, USD, users, …"),
     Column("qualifier", String(24), comment="about, over, under, close_to, up_to, at_least."),
     Column("period", Text, comment="The period it covers, as written (e.g. monthly)."),
-    Column("note", Text),
+    Column("note", Text, comment="The event's note, if any."),
     Column("evidence", String(16), comment="confirmed, reported or unconfirmed."),
     Column("value_disputed", Integer, nullable=False,
            comment="1 when accounts give another value (see the event's accounts)."),
@@ -371,6 +371,22 @@ VIEWS: dict[str, tuple[str, dict[str, str]]] = {
          "publisher": "The source's publisher.", "url": "The source's URL.",
          "published_text": "The source's publication date as written."},
     ),
+}
+
+
+#: Descriptions of the columns revision 0001 left without a comment (for docs and Datasette).
+COLUMN_NOTES: dict[tuple[str, str], str] = {
+    ("entities", "entity_id"): "The entity's id (a slug), used by every event.",
+    ("entities", "note"): "A note on the entity, if any.",
+    ("entity_names", "entity_id"): "The entity (entities.entity_id).",
+    ("entity_names", "seq"): "The event that gave the name.",
+    ("sources", "source_id"): "The source's id (a slug), cited by events.",
+    ("sources", "url"): "Where to read it.",
+    ("sources", "title"): "Its title ([in brackets] when described rather than quoted).",
+    ("sources", "publisher"): "Who published it.",
+    ("sources", "published_from"): "First day of the publication date.",
+    ("sources", "published_to"): "Last day of the publication date.",
+    ("sources", "note"): "A note on the source, if any.",
 }
 
 

@@ -157,7 +157,7 @@ def upgrade() -> None:
         sa.Column("qualifier", sa.String(24),
                   comment="about, over, under, close_to, up_to, at_least."),
         sa.Column("period", sa.Text, comment="The period it covers, as written (e.g. monthly)."),
-        sa.Column("note", sa.Text),
+        sa.Column("note", sa.Text, comment="The event's note, if any."),
         sa.Column("evidence", sa.String(16), comment="confirmed, reported or unconfirmed."),
         sa.Column("value_disputed", sa.Integer, nullable=False,
                   comment="1 when accounts give another value (see the event's accounts)."),

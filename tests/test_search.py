@@ -1,0 +1,166 @@
+"""`factbase search`: ranked hits over events, names and sources, in any script, as of a date;
+the index is kept current by loads and rebuilt by `rebuild`."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from factbase.api import FactBase
+from factbase.cli import cli
+from factbase.search import terms
+
+
+def db_of(fb: FactBase) -> str:
+    return fb.url.removeprefix("sqlite:///")
+
+
+def refs(fb: FactBase, query: str, **kw: object) -> list[str]:
+    return [h.ref for h in fb.search(query, **kw)]  # type: ignore[arg-type]
+
+
+def test_imagine_finds_the_product_the_unit_and_the_events(seeded: FactBase) -> None:
+    hits = seeded.search("Imagine", limit=50)
+    found = [h.ref for h in hits]
+    assert found[:2] == ["imagine", "xai-imagine"]  # names rank first: short, dense texts
+    assert {"xai-reorg-2026-02", "metric-imagine-age", "xai-all-hands-2026-02-10"} <= set(found)
+    assert [h.title for h in hits[:2]] == ["Grok Imagine (product)", "Imagine (unit)"]
+    event = next(h for h in hits if h.ref == "xai-reorg-2026-02")
+    assert event.date == "2026-02-10"
+    assert event.title == "reorg.announced · xAI"
+    assert [s["id"] for s in event.sources] == ["x-elonmusk-2021673886157607383",
+                                                "techcrunch-2026-02-11-all-hands",
+                                                "huxiu-4835050"]
+    assert event.sources[1]["title"] == "xAI lays out interplanetary ambitions in public all-hands"
+    assert "Imagine" in event.text
+
+
+@pytest.mark.parametrize("query", ["吴宇怀", "吳宇懷", "Yuhuai", "TONY WU", "宇懷"])
+def test_a_name_in_any_script_finds_the_person(seeded: FactBase, query: str) -> None:
+    assert refs(seeded, query)[0] == "tony-wu"
+
+
+def test_chinese_source_titles_and_publishers_are_searchable(seeded: FactBase) -> None:
+    assert refs(seeded, "巴士的報") == ["bastillepost-14722943"]
+    assert refs(seeded, "巴士的报") == ["bastillepost-14722943"]  # simplified finds traditional
+    assert refs(seeded, "虎嗅") == ["huxiu-4835050"]  # two characters: the LIKE path
+
+
+def test_parted_ways_finds_the_disputed_departures_with_dates_and_sources(
+        seeded: FactBase) -> None:
+    hits = seeded.search("parted ways")
+    assert [h.ref for h in hits] == ["jimmy-ba-left", "tony-wu-left"]
+    assert [h.date for h in hits] == ["2026-02-10", "2026-02-09"]
+    assert "x-elonmusk-2021673886157607383" in [s["id"] for s in hits[1].sources]
+
+
+def test_as_of_hides_events_that_had_not_happened(seeded: FactBase) -> None:
+    assert refs(seeded, "parted ways", as_of=date(2026, 2, 9)) == ["tony-wu-left"]
+    assert refs(seeded, "parted ways", as_of=date(2026, 2, 8)) == []
+    # Names and sources are not in valid time: always found.
+    assert refs(seeded, "吳宇懷", as_of=date(2000, 1, 1)) == ["tony-wu"]
+
+
+def test_an_event_straddling_the_as_of_date_is_shown_as_uncertain(seeded: FactBase) -> None:
+    hits = seeded.search("four application divisions", as_of=date(2026, 2, 10))
+    assert [(h.ref, h.certainty) for h in hits] == [("xai-reorg-2026-02", "certain"),
+                                                    ("xai-all-hands-2026-02-10", "certain")]
+    # The reorganisation's own date is 2026-02-10; "Joining date unknown" events are open-start.
+    joined = seeded.search("joining date unknown", as_of=date(2026, 2, 9))
+    assert {h.certainty for h in joined} == {"uncertain"}
+
+
+def test_words_may_come_in_any_order_and_phrases_are_quoted(seeded: FactBase) -> None:
+    assert refs(seeded, "ways parted") == ["jimmy-ba-left", "tony-wu-left"]
+    assert refs(seeded, '"ways parted"') == []
+    assert refs(seeded, '"parted ways"') == ["jimmy-ba-left", "tony-wu-left"]
+    assert terms('Parted "Some People" 吳') == ["some people", "parted", "吴"]
+
+
+def test_odd_queries_are_safe(seeded: FactBase) -> None:
+    for query in ['"', "''", "%", "_", "a OR b", "NEAR(x y)", "* ^", "\\", '"a" "'] :
+        seeded.search(query)  # no exception
+    assert seeded.search("   ") == []
+    assert refs(seeded, "%") == ["metric-x-downloads-growth"]  # "50%", taken literally
+    assert refs(seeded, "_") == ["metric-imagine-videos-per-day"]  # videos_per_day
+
+
+def test_corrections_and_retractions_reach_the_index(seeded: FactBase) -> None:
+    assert refs(seeded, "all-stock deal") == ["spacex-xai-merger-announced"]
+    seeded.add([{"type": "event.corrected", "target": "spacex-xai-merger-announced",
+                 "changes": {"summary": "SpaceX and xAI are to merge."}, "why": "wording",
+                 "sources": ["huxiu-4835050"]}])
+    assert refs(seeded, "all-stock deal") == []
+    assert refs(seeded, "are to merge") == ["spacex-xai-merger-announced"]
+    seeded.add([{"type": "event.retracted", "target": "spacex-xai-merger-announced",
+                 "why": "test", "sources": ["huxiu-4835050"]}])
+    assert refs(seeded, "are to merge") == []
+    seeded.add([{"type": "entity.aliased", "entity": "jimmy-ba", "aliases": ["吉米·巴"]}])
+    assert refs(seeded, "吉米") == ["jimmy-ba"]
+    assert seeded.verify().ok
+
+
+def test_the_full_text_index_matches_its_documents_after_loads_and_rebuilds(
+        seeded: FactBase) -> None:
+    db = db_of(seeded)
+
+    def integrity() -> None:
+        conn = sqlite3.connect(db)
+        try:
+            conn.execute("INSERT INTO search(search, rank) VALUES ('integrity-check', 1)")
+        finally:
+            conn.close()
+
+    integrity()
+    seeded.add([{"type": "event.corrected", "target": "tony-wu-left",
+                 "changes": {"note": "Corrected note."}, "why": "x",
+                 "sources": ["huxiu-4835050"]}])
+    integrity()
+    seeded.rebuild()
+    integrity()
+    assert refs(seeded, "corrected note") == ["tony-wu-left"]
+
+
+def test_cli_text_output(seeded: FactBase, runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--db", db_of(seeded), "search", "吳宇懷", "--as-of",
+                                 "2026-03-01"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "1. [entity] tony-wu · Tony Wu (person)\n"
+        "   Tony Wu · 吳宇懷 · 吴宇怀 · Yuhuai Wu · Wu Yuhuai · Yuhuai (Tony) Wu\n")
+    result = runner.invoke(cli, ["--db", db_of(seeded), "search", "parted ways", "--as-of",
+                                 "2026-02-09"], catch_exceptions=False)
+    lines = result.stdout.splitlines()
+    assert lines[0] == "1. [event] tony-wu-left · person.left · xAI · 2026-02-09"
+    assert lines[2].startswith("   sources: [Hindustan Times report: Tony Wu quits xAI")
+    assert lines[2].endswith("; and 2 more")
+    none = runner.invoke(cli, ["--db", db_of(seeded), "search", "zzzqqq"])
+    assert none.stdout == "no hits for 'zzzqqq'\n"
+
+
+def test_cli_json_output(seeded: FactBase, runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--db", db_of(seeded), "search", "parted ways", "--as-of",
+                                 "2026-03-01", "--format", "json", "--limit", "1"],
+                           catch_exceptions=False)
+    doc = json.loads(result.stdout)
+    assert doc["query"] == "parted ways"
+    assert doc["as_of"] == "2026-03-01"
+    assert [(h["kind"], h["id"], h["date"], h["certainty"]) for h in doc["hits"]] == [
+        ("event", "jimmy-ba-left", "2026-02-10", "certain")]
+    assert doc["hits"][0]["sources"][0] == {
+        "id": "x-jimmybajimmyba-2021374875793801447",
+        "title": "[post on X by Jimmy Ba (@jimmybajimmyba) announcing his last day at xAI]"}
+
+
+def test_like_fallback_without_the_full_text_table(seeded: FactBase) -> None:
+    conn = sqlite3.connect(db_of(seeded))
+    conn.execute("DROP TABLE search")
+    conn.commit()
+    conn.close()
+    assert refs(seeded, "parted ways")[:2] in (["jimmy-ba-left", "tony-wu-left"],
+                                                ["tony-wu-left", "jimmy-ba-left"])
+    assert refs(seeded, "吳宇懷") == ["tony-wu"]
