@@ -483,6 +483,7 @@ def raw_replay(con: sqlite3.Connection, org: str, as_of: date) -> dict[str, Any]
             else:
                 uncertain.append(event_id)
     steps.sort(key=lambda s: (s[0], s[1]))
+    m: dict[str, Any] | None
     for _end, _i, t, p, event_id in steps:
         if t == "org.founded":
             for f in p.get("founders", []):

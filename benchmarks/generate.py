@@ -284,10 +284,10 @@ def org_history(o: int, budget: int, people: list[int], n_sources: int, n_orgs: 
                          "unit": unit, "title": "Head of unit" if role == "lead" else None})
             g.roles.setdefault(p, []).append((role, unit))
         elif r < 0.55:
-            held = [(p, rr) for p in g.present for rr in g.roles.get(p, [])
+            holding = [(p, rr) for p in g.present for rr in g.roles.get(p, [])
                     if rr[1] is None or rr[1] in g.units]
-            if held:
-                p, (role, unit) = rng.choice(held)
+            if holding:
+                p, (role, unit) = rng.choice(holding)
                 g.emit(day, {"type": "role.ended", "person": p, "org": g.id, "role": role,
                              "unit": unit})
                 g.roles[p].remove((role, unit))
@@ -315,17 +315,17 @@ def org_history(o: int, budget: int, people: list[int], n_sources: int, n_orgs: 
                 continue
             g.emit(day, {"type": "unit.merged", "unit": u, "org": g.id, "into": into})
             g.units.remove(u)
-            for c, p in g.parent.items():
-                if p == u:
-                    g.parent[c] = into
-            for held in g.roles.values():
-                held[:] = [(role, into if unit == u else unit) for role, unit in held]
+            for child, up in g.parent.items():
+                if up == u:
+                    g.parent[child] = into
+            for spans in g.roles.values():
+                spans[:] = [(rl, into if un == u else un) for rl, un in spans]
         elif r < 0.695 and len(g.units) > 2:
             u = rng.choice(g.units)
             g.emit(day, {"type": "unit.dissolved", "unit": u, "org": g.id})
             g.units.remove(u)
-            for held in g.roles.values():
-                held[:] = [(role, unit) for role, unit in held if unit != u]
+            for spans in g.roles.values():
+                spans[:] = [(rl, un) for rl, un in spans if un != u]
         elif r < 0.705 and g.units and g.present:
             # A reorganisation: announced on `day`, effective some days before (a range).
             parent = rng.choice(g.units)

@@ -17,6 +17,7 @@ it (``git archive``) and put it first on ``PYTHONPATH`` (see benchmarks/README.m
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import platform
@@ -164,6 +165,10 @@ def code_version() -> str:
 # --- the run -------------------------------------------------------------------------------
 
 
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
 def random_pairs(orgs: list[str], n: int, seed: int) -> list[tuple[str, date]]:
     rng = random.Random(seed * 7919 + 17)
     span = (LAST_DAY - FIRST_DAY).days
@@ -194,7 +199,6 @@ def main() -> None:
     fb = factbase_cmd()
     results: dict[str, Any] = {"machine": machine(), "code": code_version(), "events_arg": n,
                                "seed": seed}
-    log = lambda msg: print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)  # noqa: E731
 
     # 1. The workload file.
     if not data.exists():
@@ -257,12 +261,12 @@ def main() -> None:
             api["diff"] = stats_ms(time_calls(
                 lambda o, d: base.diff(o, d - timedelta(days=90), d), heavy))
         try:
-            from factbase.report import report_document
-        except ImportError:
-            report_document = None
-        if report_document is not None:
+            report: Any = importlib.import_module("factbase.report")
+        except ImportError:  # a factbase without the as-of report
+            report = None
+        if report is not None:
             api["report"] = stats_ms(time_calls(
-                lambda o, d: report_document(base, o, as_of=d), heavy))
+                lambda o, d: report.report_document(base, o, as_of=d), heavy))
     results["api"] = api
 
     # 4. The documented as-of SQL (over projections when they exist), raw sqlite3.

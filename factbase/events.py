@@ -183,10 +183,13 @@ class UnitRenamed(_Fields):
 
 
 class UnitMoved(_Fields):
-    """A unit moves under another parent (``parent: null`` for the top level)."""
+    """A unit moves under another parent (``parent: null``, or no parent, for the top level).
+
+    ``parent`` defaults to None so a stored move to the top level (None is not stored)
+    validates again when a correction rebuilds it."""
 
     unit: Slug
-    parent: Slug | None
+    parent: Slug | None = None
     org: Slug
     REFS = {"unit": "unit", "parent": "unit", "org": "organization"}
 

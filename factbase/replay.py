@@ -439,11 +439,14 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
         state.note("unknown_unit", f"unit '{unit.id}' is merged into '{into}', which does "
                    "not exist on this date", step)
     unit.status, unit.merged_into, unit.ended = "merged", into, step.date
+    gone = unit.id
     for m in state.members.values():
-        if m.unit == unit.id:
+        if m.unit == gone:
             m.unit = into
-        if any(r.unit == unit.id for r in m.roles):
-            m.roles = [replace(r, unit=into) if r.unit == unit.id else r for r in m.roles]
+        for r in m.roles:  # rebuild the list only when a role is in the merged unit
+            if r.unit == gone:
+                m.roles = [replace(x, unit=into) if x.unit == gone else x for x in m.roles]
+                break
     for other in state.units.values():
         if other.parent == unit.id:
             other.parent = into

@@ -6,7 +6,7 @@ every source's title and publisher — each with its folded form (:func:`factbas
 NFKC, case, diacritics, traditional to simplified Chinese). The query is folded the same way,
 so ``吳宇懷`` finds ``吴宇怀`` and ``TONY`` finds ``Tony``.
 
-On SQLite the FTS5 table ``search`` indexes the folded text with the ``trigram`` tokenizer
+On SQLite the FTS5 table ``search_docs_fts`` indexes the folded text with the ``trigram`` tokenizer
 (SQLite >= 3.34), which finds any substring of three or more characters — Chinese needs no
 word segmentation — and ranks hits by bm25. Words of the query must all occur (in any order);
 a query in double quotes is one phrase. Words shorter than three characters, and databases

@@ -11,8 +11,12 @@ start-up, validation, the write transaction, the commit and the exit. After ever
 * the log holds the base timeline plus either every event of the file or none of them (for
   ``correct``: the correction whole or absent; for ``rebuild``: the log unchanged).
 
-Sizes are tuned so the module runs in well under a minute on a 2-core machine; SQLite's WAL
-recovery (a kill is not a power cut, so ``synchronous=NORMAL`` is enough) does the real work.
+Trials run two at a time (one per core) where the checks are light. On a shared machine the
+timings drift from the calibration run, so a campaign is topped up with kills from the second
+half of the span until enough runs were really killed, some of them inside the write
+transaction (:func:`campaign`). Sizes are tuned so the module runs in well under a minute on
+a quiet 2-core machine. SQLite's WAL recovery does the real work (a kill is not a power cut,
+so ``synchronous=NORMAL`` is enough); ``pytest -s`` prints what the kills hit.
 """
 
 from __future__ import annotations
@@ -249,6 +253,26 @@ def kill_trials(delays: list[float], prepare: Callable[[int], Path],
 _CHECKS = threading.Lock()
 
 
+def campaign(rng: random.Random, n: int, startup: float, took: float,
+             prepare: Callable[[int], Path], command: Callable[[Path], list[str]], cwd: Path,
+             *, workers: int = 2, enough: Callable[[list[Kill]], bool] = lambda _: True
+             ) -> list[Kill]:
+    """``n`` kill trials at :func:`moments` over the command's span, then more, with delays
+    drawn from the span's second half, until ``n`` runs were really killed and ``enough``
+    holds (or twice as many trials and ten more were made). The top-up is what keeps the test
+    steady on a shared machine, whose timings drift from the calibration run."""
+    kills: list[Kill] = []
+
+    def trials(delays: list[float]) -> list[Kill]:
+        first = len(kills)
+        return kill_trials(delays, lambda i: prepare(first + i), command, cwd, workers=workers)
+
+    kills += trials(moments(rng, n, startup, took))
+    while not (sum(k.killed for k in kills) >= n and enough(kills)) and len(kills) < 2 * n + 10:
+        kills += trials([rng.uniform(took / 2, took) for _ in range(workers)])
+    return kills
+
+
 def tally(kills: list[Kill], none: int) -> str:
     counts = Counter(k.outcome(none) for k in kills)
     return ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
@@ -314,32 +338,23 @@ def rebuild_db(work: Path, base_db: Path) -> Path:
 
 def test_killed_load_leaves_the_base_and_all_or_none_of_the_file(
         work: Path, base_db: Path, big_file: Path, load_time: float, startup: float) -> None:
-    took = load_time
-    rng = random.Random(SEED)
-
-    def trials(delays: list[float]) -> list[Kill]:
-        first = len(kills)
-        return kill_trials(delays, lambda i: copy_db(base_db, work / f"load-kill-{first + i}.db"),
-                           lambda db: factbase(db, "load", str(big_file)), work)
-
-    def mid_write() -> int:  # killed after the WAL took uncommitted pages of this load
+    def mid_write(kills: list[Kill]) -> int:  # killed after the WAL took pages of this load
         return sum(k.killed and k.wal and k.events == BASE_EVENTS for k in kills)
 
-    kills: list[Kill] = []
-    kills += trials(moments(rng, LOAD_KILLS, startup, took))
-    # The kills must reach into the write transaction, not only Python's start-up. Timings on
-    # a shared machine drift from the calibration, so top up from the load's second half.
-    while mid_write() < MID_WRITE and len(kills) < LOAD_KILLS + 10:
-        kills += trials([rng.uniform(took / 2, took), rng.uniform(took / 2, took)])
+    kills = campaign(random.Random(SEED), LOAD_KILLS, startup, load_time,
+                     lambda i: copy_db(base_db, work / f"load-kill-{i}.db"),
+                     lambda db: factbase(db, "load", str(big_file)), work,
+                     enough=lambda ks: mid_write(ks) >= MID_WRITE)
     summary = tally(kills, BASE_EVENTS)
-    print(f"\nload, {len(kills)} kills at {took:.1f} s per load: {summary}")
+    print(f"\nload, {len(kills)} trials at {load_time:.1f} s per load: {summary}")
     for k in kills:
         assert k.events in (BASE_EVENTS, BASE_EVENTS + BIG_EVENTS), (k, summary)
     base_head = hash_at(base_db, BASE_EVENTS)  # the base timeline is kept as it was
     assert all(hash_at(work / f"load-kill-{i}.db", BASE_EVENTS) == base_head
                for i in range(len(kills)))
-    assert sum(k.killed for k in kills) >= LOAD_KILLS - 3, summary
-    assert mid_write() >= MID_WRITE, summary
+    assert sum(k.killed for k in kills) >= LOAD_KILLS, summary
+    # The kills reach into the write transaction, not only Python's start-up.
+    assert mid_write(kills) >= MID_WRITE, summary
 
 
 def test_killed_load_into_a_new_file_leaves_nothing_or_a_sound_database(
@@ -373,12 +388,11 @@ def test_killed_correct_leaves_the_correction_whole_or_absent(
                         "--source", "article-1")
 
     took = run_to_end(command(copy_db(base_db, work / "correct.db")), work)
-    delays = moments(random.Random(SEED + 2), CORRECT_KILLS, startup, took)
-    kills = kill_trials(delays, lambda i: copy_db(base_db, work / f"correct-kill-{i}.db"),
-                        command, work)
+    kills = campaign(random.Random(SEED + 2), CORRECT_KILLS, startup, took,
+                     lambda i: copy_db(base_db, work / f"correct-kill-{i}.db"), command, work)
     summary = tally(kills, BASE_EVENTS)
-    print(f"\ncorrect, {len(kills)} kills at {took:.1f} s per correction: {summary}")
-    assert sum(k.killed for k in kills) >= CORRECT_KILLS - 3, summary
+    print(f"\ncorrect, {len(kills)} trials at {took:.1f} s per correction: {summary}")
+    assert sum(k.killed for k in kills) >= CORRECT_KILLS, summary
     for i, k in enumerate(kills):
         assert k.events in (BASE_EVENTS, BASE_EVENTS + 1), (k, summary)
         if k.events == BASE_EVENTS + 1:
@@ -393,24 +407,16 @@ def test_killed_correct_leaves_the_correction_whole_or_absent(
 
 def test_killed_rebuild_rolls_back_and_verify_passes(
         work: Path, rebuild_db: Path, startup: float) -> None:
+    def spilled(kills: list[Kill]) -> bool:  # killed after the rebuild spilled into the WAL
+        return any(k.killed and k.wal for k in kills)
+
     took = run_to_end(factbase(copy_db(rebuild_db, work / "rebuild-run.db"), "rebuild"), work)
-    rng = random.Random(SEED + 3)
-
-    def trials(delays: list[float]) -> list[Kill]:
-        first = len(kills)
-        return kill_trials(delays,
-                           lambda i: copy_db(rebuild_db, work / f"rebuild-kill-{first + i}.db"),
-                           lambda db: factbase(db, "rebuild"), work, workers=1)
-
-    kills: list[Kill] = []
-    kills += trials(moments(rng, REBUILD_KILLS, startup, took))
-    # At least one kill must land after the rebuild spilled uncommitted pages into the WAL
-    # (topped up from the rebuild's second half if timings drifted from the calibration).
-    while not any(k.killed and k.wal for k in kills) and len(kills) < REBUILD_KILLS + 6:
-        kills += trials([rng.uniform(took / 2, took)])
+    kills = campaign(random.Random(SEED + 3), REBUILD_KILLS, startup, took,
+                     lambda i: copy_db(rebuild_db, work / f"rebuild-kill-{i}.db"),
+                     lambda db: factbase(db, "rebuild"), work, workers=1, enough=spilled)
     size = BASE_EVENTS + REBUILD_EVENTS
     summary = tally(kills, size).replace("none", "unchanged")
-    print(f"\nrebuild, {len(kills)} kills at {took:.1f} s per rebuild: {summary}")
+    print(f"\nrebuild, {len(kills)} trials at {took:.1f} s per rebuild: {summary}")
     assert all(k.events == size for k in kills), summary
-    assert sum(k.killed for k in kills) >= REBUILD_KILLS - 3, summary
-    assert any(k.killed and k.wal for k in kills), summary
+    assert sum(k.killed for k in kills) >= REBUILD_KILLS, summary
+    assert spilled(kills), summary

@@ -34,7 +34,8 @@ from tests.conftest import ROOT
 
 # The models' tables plus SQLite's FTS5 index over search_docs and its shadow tables.
 FACTBASE_TABLES = {t.name for t in metadata.sorted_tables} | {
-    "search", "search_data", "search_idx", "search_docsize", "search_config"}
+    "search_docs_fts", "search_docs_fts_data", "search_docs_fts_idx", "search_docs_fts_docsize",
+    "search_docs_fts_config"}
 
 
 @pytest.fixture

@@ -111,7 +111,8 @@ def test_the_full_text_index_matches_its_documents_after_loads_and_rebuilds(
     def integrity() -> None:
         conn = sqlite3.connect(db)
         try:
-            conn.execute("INSERT INTO search(search, rank) VALUES ('integrity-check', 1)")
+            conn.execute("INSERT INTO search_docs_fts(search_docs_fts, rank) "
+                         "VALUES ('integrity-check', 1)")
         finally:
             conn.close()
 
@@ -158,7 +159,7 @@ def test_cli_json_output(seeded: FactBase, runner: CliRunner) -> None:
 
 def test_like_fallback_without_the_full_text_table(seeded: FactBase) -> None:
     conn = sqlite3.connect(db_of(seeded))
-    conn.execute("DROP TABLE search")
+    conn.execute("DROP TABLE search_docs_fts")
     conn.commit()
     conn.close()
     assert refs(seeded, "parted ways")[:2] in (["jimmy-ba-left", "tony-wu-left"],

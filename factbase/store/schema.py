@@ -8,7 +8,7 @@ Two kinds of table:
   :func:`factbase.projections.rebuild` and kept current on every append: ``entities``,
   ``entity_names``, ``sources``; the interval tables ``memberships``, ``roles``, ``units`` and
   ``metrics`` (one fold per organisation, :mod:`factbase.intervals`); ``event_sources``; and
-  ``search_docs`` with its SQLite FTS5 index ``search``. Two views, ``timeline`` and
+  ``search_docs`` with its SQLite FTS5 index ``search_docs_fts``. Two views, ``timeline`` and
   ``citations``, read them (``docs/sql.md`` documents all of them).
 
 Dates of valid time are stored as SQL ``DATE`` (ISO ``YYYY-MM-DD`` text on SQLite), so as-of
@@ -324,7 +324,8 @@ search_docs = Table(
     Column("folded", Text, nullable=False,
            comment="body folded for search (NFKC, case, simplified Chinese)."),
     comment="Projection: the texts `factbase search` finds (effective events, entity names "
-            "and aliases, source titles). On SQLite the FTS5 table `search` indexes `folded`.",
+            "and aliases, source titles). On SQLite the FTS5 table `search_docs_fts` indexes "
+            "`folded`.",
 )
 Index("ix_search_docs_kind_stream", search_docs.c.kind, search_docs.c.stream)
 Index("ix_search_docs_ref", search_docs.c.ref)
@@ -336,8 +337,9 @@ PROJECTION_TABLES = (entities, entity_names, sources, memberships, roles, units,
 INTERVAL_TABLES = (memberships, roles, units, metrics)
 
 #: SQLite's full-text index over ``search_docs.folded`` (FTS5, trigram tokenizer; created by
-#: a migration, outside this metadata) and the shadow tables FTS5 keeps for it.
-FTS_TABLE = "search"
+#: a migration, outside this metadata) and the shadow tables FTS5 keeps for it. Named
+#: ``<table>_fts`` as sqlite-utils does, which Datasette recognises.
+FTS_TABLE = "search_docs_fts"
 FTS_TABLES = frozenset({FTS_TABLE, *(f"{FTS_TABLE}_{s}" for s in
                                      ("data", "idx", "content", "docsize", "config"))})
 

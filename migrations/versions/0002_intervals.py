@@ -6,7 +6,7 @@ Revises: 0001_log
 Create Date: 2026-12-02
 
 The new tables start empty; :meth:`factbase.api.FactBase.open` rebuilds the projections
-after upgrading a database that already holds events. The FTS5 index ``search`` (trigram
+after upgrading a database that already holds events. The FTS5 index ``search_docs_fts`` (trigram
 tokenizer, SQLite >= 3.34) and its triggers exist on SQLite only; elsewhere ``factbase
 search`` reads ``search_docs`` with LIKE. The views use SQLite's ``json_extract`` or
 PostgreSQL's ``->>`` (dialect-checked).
@@ -55,7 +55,7 @@ def _span_columns() -> list[sa.Column[object]]:
 # (factbase.projections: one INSERT … SELECT per batch); per-row triggers were ten times
 # slower on bulk loads.
 _FTS = [
-    """CREATE VIRTUAL TABLE search USING fts5(folded, content='search_docs',
+    """CREATE VIRTUAL TABLE search_docs_fts USING fts5(folded, content='search_docs',
         content_rowid='id', tokenize='trigram')""",
 ]
 
@@ -208,7 +208,7 @@ def upgrade() -> None:
                   comment="body folded for search (NFKC, case, simplified Chinese)."),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_docs")),
         comment="Projection: the texts `factbase search` finds (effective events, entity names "
-                "and aliases, source titles). On SQLite the FTS5 table `search` indexes "
+                "and aliases, source titles). On SQLite the FTS5 table `search_docs_fts` indexes "
                 "`folded`.",
     )
     op.create_index("ix_search_docs_kind_stream", "search_docs", ["kind", "stream"])
@@ -226,7 +226,7 @@ def downgrade() -> None:
     op.execute("DROP VIEW IF EXISTS citations")
     op.execute("DROP VIEW IF EXISTS timeline")
     if op.get_context().dialect.name == "sqlite":
-        op.execute("DROP TABLE IF EXISTS search")
+        op.execute("DROP TABLE IF EXISTS search_docs_fts")
     for index, table in (("ix_search_docs_ref", "search_docs"),
                          ("ix_search_docs_kind_stream", "search_docs"),
                          ("ix_event_sources_event_id", "event_sources"),
