@@ -32,6 +32,7 @@ from typing import Any
 
 from factbase.dates import DateError, parse_date
 from factbase.errors import InputError
+from factbase.reports.model import cited_ids
 
 Doc = Mapping[str, Any]
 
@@ -112,7 +113,7 @@ def diff_documents(before: Doc, after: Doc, timeline: Doc | None = None) -> dict
     doc["no_longer_uncertain"] = _by_date(dict(u) for u in before["uncertain"]
                                           if _ukey(u) not in now)
     known = {**(timeline or {}).get("sources", {}), **before["sources"], **after["sources"]}
-    doc["sources"] = {sid: known.get(sid) or dict(_NO_SOURCES) for sid in _cited(doc)}
+    doc["sources"] = {sid: known.get(sid) or dict(_NO_SOURCES) for sid in cited_ids(doc)}
     return doc
 
 
@@ -366,20 +367,3 @@ def _by_date(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         return (*date_order(item.get("date")), str(label).casefold(), item.get("metric") or "")
 
     return sorted(items, key=key)
-
-
-def _cited(value: Any, out: dict[str, None] | None = None) -> list[str]:
-    """Source ids cited anywhere in ``value`` (``sources`` lists, ``source`` fields), in order."""
-    out = {} if out is None else out
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if k == "sources" and isinstance(v, list):
-                out.update(dict.fromkeys(x for x in v if isinstance(x, str)))
-            elif k == "source" and isinstance(v, str):
-                out[v] = None
-            else:
-                _cited(v, out)
-    elif isinstance(value, list):
-        for v in value:
-            _cited(v, out)
-    return list(out)

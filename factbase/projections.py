@@ -220,6 +220,10 @@ def apply(conn: Connection, batch: Iterable[Event]) -> None:
                 continue
             known[row["entity_id"]] = True
         elif table_name == "entity_names":
+            if row["entity_id"] not in known:
+                # A name for an entity the log does not hold yet (a rename or alias recorded
+                # before the event that defines it): skipped, on append and rebuild alike.
+                continue
             key = (row["entity_id"], row["name"])
             has_names = implicit and row["entity_id"] in named
             if key in names or has_names:

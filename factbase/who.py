@@ -33,7 +33,7 @@ from factbase.dates import PartialDate, parse_date
 from factbase.errors import NotFound
 from factbase.events import Event
 from factbase.replay import Citation, Departure, Member, OrgState
-from factbase.reports.model import ROLE_ORDER, sources_map, summarize
+from factbase.reports.model import ROLE_ORDER, _cite, _iso, sources_map, summarize
 
 if TYPE_CHECKING:
     from factbase.api import FactBase
@@ -312,14 +312,3 @@ def _org_summary(state: OrgState, names: Mapping[str, str]) -> dict[str, Any]:
 def _cited(item: Mapping[str, Any]) -> dict[str, Any]:
     """The citation fields of an item (event id, sources, evidence)."""
     return {k: item[k] for k in ("event", "sources", "evidence") if k in item}
-
-
-def _cite(c: Citation) -> dict[str, Any]:
-    out: dict[str, Any] = {"event": c.event_id, "sources": list(c.sources)}
-    if c.evidence:
-        out["evidence"] = c.evidence
-    return out
-
-
-def _iso(t: datetime | None) -> str | None:
-    return t.isoformat().replace("+00:00", "Z") if t else None

@@ -225,7 +225,10 @@ def org_document(state: OrgState, names: Names, sources: Mapping[str, Any],
     return doc
 
 
-def _cited_ids(value: Any, out: dict[str, None]) -> None:
+def cited_ids(value: Any, out: dict[str, None] | None = None) -> list[str]:
+    """Source ids cited anywhere in ``value`` (``sources`` lists, ``source`` fields), in order
+    of first citation."""
+    out = {} if out is None else out
     if isinstance(value, dict):
         for k, v in value.items():
             if k == "sources" and isinstance(v, list):
@@ -233,19 +236,18 @@ def _cited_ids(value: Any, out: dict[str, None]) -> None:
             elif k == "source" and isinstance(v, str):
                 out[v] = None
             else:
-                _cited_ids(v, out)
+                cited_ids(v, out)
     elif isinstance(value, list):
         for v in value:
-            _cited_ids(v, out)
+            cited_ids(v, out)
+    return list(out)
 
 
 def sources_map(doc: Any, sources: Mapping[str, Any]) -> dict[str, Any]:
     """``{source id: {url, title, publisher, published, language}}`` for every source ``doc``
     cites, in order of first citation."""
-    ids: dict[str, None] = {}
-    _cited_ids(doc, ids)
     out = {}
-    for sid in ids:
+    for sid in cited_ids(doc):
         s = sources.get(sid)
         out[sid] = {"url": getattr(s, "url", None), "title": getattr(s, "title", None),
                     "publisher": getattr(s, "publisher", None),
