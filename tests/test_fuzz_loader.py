@@ -237,11 +237,6 @@ NUMBER = (st.integers(min_value=-(2**63), max_value=2**63 - 1)
           | st.floats(allow_nan=False, allow_infinity=False))
 
 
-#: Event types that add names to an entity registered elsewhere. A load appends its events
-#: before it resolves their references, so one of these naming an id that is not yet an
-#: entity breaks the entity_names foreign key — a traceback (see the xfail tests below). The
-#: mutating strategies leave them out until that is fixed; valid timelines keep them.
-RENAMING = ("entity.aliased", "unit.renamed")
 KINDS = ("org.founded", "unit.created", "unit.renamed", "person.joined", "person.left",
          "role.assigned", "role.ended", "role.confirmed", "statement.made", "metric.reported",
          "meeting.held", "product.announced", "reorg.announced", "entity.aliased",
@@ -420,7 +415,7 @@ NASTY_VALUES: list[Any] = [
 @st.composite
 def one_wrong(draw: st.DrawFn) -> tuple[Timeline, str]:
     """A valid timeline with exactly one thing changed in one record, and a label."""
-    timeline = draw(timelines(tuple(k for k in KINDS if k not in RENAMING)))
+    timeline = draw(timelines())
     section = draw(st.sampled_from([k for k, v in timeline.items() if v]))
     rec = draw(st.sampled_from(timeline[section]))
     what = draw(st.sampled_from(["value", "drop", "extra", "date", "at", "type", "nested"]))
@@ -475,8 +470,7 @@ SPLICES = [b"\x00", b"\xff", b"\xc3", b"\xed\xa0\x80", b"\t", b"\r", b"\n", b"["
 def mangled(draw: st.DrawFn) -> tuple[bytes, str]:
     """A valid file's bytes, cut, spliced and flipped a few times."""
     fmt = draw(st.sampled_from(FORMATS))
-    data = bytearray(serialise(draw(timelines(tuple(k for k in KINDS if k not in RENAMING))),
-                               fmt))
+    data = bytearray(serialise(draw(timelines()), fmt))
     for _ in range(draw(st.integers(1, 4))):
         at = draw(st.integers(0, len(data)))
         op = draw(st.sampled_from(["splice", "delete", "flip", "truncate", "repeat"]))
@@ -687,34 +681,6 @@ def test_horror(harness: Harness, case: str) -> None:
     result = harness.load(name, build(), test="horrors")
     if expected is not None:
         assert result.exit_code == expected, result.output[:2000]
-
-
-# --- known bugs outside the loader (patches proposed; strict, so a fix shows) -----------------
-
-_FK = "entity_names foreign key: references are resolved after the events are appended"
-
-
-@pytest.mark.xfail(strict=True, reason=_FK)
-@pytest.mark.parametrize("record", [
-    {"type": "entity.aliased", "entity": "nobody", "aliases": ["No Body"]},
-    {"type": "unit.renamed", "unit": "no-unit", "org": "acme", "name": "New",
-     "date": "2026-03", "sources": ["article-1"]},
-], ids=["alias-of-unknown-entity", "rename-of-unknown-unit"])
-def test_a_name_for_an_unknown_id_is_refused_cleanly(harness: Harness,
-                                                     record: dict[str, Any]) -> None:
-    result = harness.load("unknown.jsonl", (json.dumps(record) + "\n").encode(), test="xfail")
-    assert result.exit_code == 1
-
-
-@pytest.mark.xfail(strict=True, reason=_FK)
-def test_an_alias_a_batch_before_its_registration_loads(harness: Harness) -> None:
-    filler = [json.dumps(_event(date=f"2026-02-{d % 28 + 1:02d}", id=f"fz-f-{d}"))
-              for d in range(1_000)]
-    lines = [json.dumps({"type": "entity.aliased", "entity": "fz-late", "aliases": ["L8"]}),
-             *filler, json.dumps({"type": "entity", "id": "fz-late", "kind": "person",
-                                  "name": "Late"})]
-    result = harness.load("late.jsonl", ("\n".join(lines) + "\n").encode(), test="xfail")
-    assert result.exit_code == 0
 
 
 # --- the corpus -----------------------------------------------------------------------------
