@@ -672,7 +672,12 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
             raise click.BadParameter(f"'{item}' is not FIELD=VALUE", param_hint="'--set'")
         # The value is read as a YAML scalar: 5000 is a number, null removes the field,
         # anything else is text (dates stay text: the date parser decides what they mean).
-        value = yaml.load(raw, Loader=_Loader) if raw.strip() else None  # noqa: S506
+        try:
+            value = yaml.load(raw, Loader=_Loader) if raw.strip() else None  # noqa: S506
+        except yaml.YAMLError as exc:  # `--set note=[`, a control character, deep nesting
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise click.BadParameter(f"'{item}': {problem}; quote the value",
+                                     param_hint="'--set'") from None
         changes[field.strip()] = value
     return changes
 

@@ -403,7 +403,11 @@ def parse_instant(value: str | datetime) -> datetime:
             f"instant {text!r} has no UTC offset; add one, e.g. 2026-02-11T00:05:00Z or "
             "2026-02-10T16:05:00-08:00"
         )
-    return instant.astimezone(UTC)
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-12:00 is in the year 10000 in UTC
+        raise DateError(f"instant {text!r} falls outside the years 0001-9999 in UTC; check "
+                        "its date and offset") from None
 
 
 def parse_known_at(value: str | date | datetime) -> datetime:

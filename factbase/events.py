@@ -55,10 +55,6 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX)]
 MAX_DEPTH = 50
 #: Most values (strings, numbers, lists, mappings, counted as expanded) in one record.
 MAX_VALUES = 1_000_000
-#: Earliest year of an instant (``at``). The store writes instants with strftime's ``%Y``,
-#: which glibc does not pad to four digits, so year 999 came back as "999-…", which the reader
-#: cannot parse: every later read of the log failed. Lift once schema.format_utc pads the year.
-MIN_INSTANT_YEAR = 1000
 _INT_LIMIT = 1 << 63  # SQLite's INTEGER range, and what projections and JSON readers can hold
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -805,9 +801,6 @@ def validate_record(data: Any) -> EventDraft:
             problems.append(("at", f"instant {data['at']!r} falls outside the years 0001-9999 "
                              "in UTC; check its date and offset"))
         else:
-            if instant.year < MIN_INSTANT_YEAR:
-                problems.append(("at", f"instant {data['at']!r} is before the year "
-                                 f"{MIN_INSTANT_YEAR} (UTC); give the date alone"))
             # The date is the local calendar day; the instant is UTC: allow one day apart.
             if date is not None and not date.start <= instant.date() <= date.end and \
                     abs((instant.date() - date.start).days) > 1 and \

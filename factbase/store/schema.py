@@ -92,7 +92,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def format_utc(value: datetime) -> str:
     """``2026-02-11T00:05:00.000000Z`` — the stored and hashed form of an aware instant."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = value.astimezone(UTC)
+    # strftime's %Y is not zero-padded for years before 1000 on glibc ("999-…"), which
+    # parse_utc then cannot read: pad the year by hand.
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S.%f}Z"
 
 
 @lru_cache(maxsize=4096)  # a load's rows share one recorded_at: parse it once
