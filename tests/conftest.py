@@ -18,6 +18,36 @@ settings.load_profile("factbase")
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "xai.yaml"
 
+#: A small valid timeline (5 events) that error, crash and fuzz tests start from.
+BASE_TIMELINE = """\
+sources:
+  - id: article-1
+    url: https://example.com/a1
+    title: An article
+    published: "2026-02-10"
+entities:
+  - id: acme
+    kind: organization
+    name: Acme
+  - id: jane-doe
+    kind: person
+    name: Jane Doe
+events:
+  - id: acme-founded
+    type: org.founded
+    date: "2026-01-05"
+    sources: [article-1]
+    org: acme
+    founders: [jane-doe]
+  - type: unit.created
+    date: "2026-01-06"
+    sources: [article-1]
+    unit: acme-research
+    org: acme
+    name: Research
+    kind: division
+"""
+
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:

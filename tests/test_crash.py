@@ -39,6 +39,7 @@ import pytest
 from click.testing import CliRunner
 
 from factbase.cli import cli
+from tests.conftest import BASE_TIMELINE as BASE
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
@@ -56,34 +57,6 @@ REBUILD_KILLS = 10
 #: Load kills that must land inside the write transaction (after the WAL took pages).
 MID_WRITE = 4
 
-BASE = """\
-sources:
-  - id: article-1
-    url: https://example.com/a1
-    title: An article
-    published: "2026-02-10"
-entities:
-  - id: acme
-    kind: organization
-    name: Acme
-  - id: jane-doe
-    kind: person
-    name: Jane Doe
-events:
-  - id: acme-founded
-    type: org.founded
-    date: "2026-01-05"
-    sources: [article-1]
-    org: acme
-    founders: [jane-doe]
-  - type: unit.created
-    date: "2026-01-06"
-    sources: [article-1]
-    unit: acme-research
-    org: acme
-    name: Research
-    kind: division
-"""
 BASE_EVENTS = 5
 
 

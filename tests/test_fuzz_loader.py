@@ -37,38 +37,11 @@ from hypothesis import strategies as st
 
 from factbase.api import FactBase
 from factbase.cli import cli
+from tests.conftest import BASE_TIMELINE as BASE
 
 CORPUS = Path(__file__).parent / "fuzz_corpus"
 MANIFEST = CORPUS / "MANIFEST.json"
 
-BASE = """\
-sources:
-  - id: article-1
-    url: https://example.com/a1
-    title: An article
-    published: "2026-02-10"
-entities:
-  - id: acme
-    kind: organization
-    name: Acme
-  - id: jane-doe
-    kind: person
-    name: Jane Doe
-events:
-  - id: acme-founded
-    type: org.founded
-    date: "2026-01-05"
-    sources: [article-1]
-    org: acme
-    founders: [jane-doe]
-  - type: unit.created
-    date: "2026-01-06"
-    sources: [article-1]
-    unit: acme-research
-    org: acme
-    name: Research
-    kind: division
-"""
 BASE_EVENTS = 5
 
 #: ``FACTBASE_FUZZ_SCALE=20 pytest tests/test_fuzz_loader.py`` runs a longer, randomised
