@@ -73,6 +73,39 @@ def metric_text(m: Item) -> str:
     return what + f"{m['old']['text']} ({m['old']['date']}) → {m['new']['text']}"
 
 
+def change_segments(key: str, item: Item) -> list[tuple[str, bool]]:
+    """One change line of a report as ``(text, emphasised)`` segments, so the Markdown and
+    HTML renderers say the same words and differ only in markup and escaping."""
+    if key == "departed":
+        return [(item["name"], True), (departure_detail(item), False)]
+    if key == "returned":
+        return [(item["name"], True), (f" (had left {item['left']})", False)]
+    if key == "joined":
+        extra = ", ".join(x for x in (item["unit_name"], item["title"]) if x)
+        seen = "" if item["joining_recorded"] else " — first recorded (no joining event)"
+        return [(item["name"], True), ((f" ({extra})" if extra else "") + seen, False)]
+    if key in ("roles_started", "roles_ended"):
+        held = f", held since {item['since']}" if key == "roles_ended" else ""
+        return [(item["person_name"], True), (f" — {role_text(item)}{held}", False)]
+    if key == "units_created":
+        under = f", under {item['parent_name'] or item['parent']}" if item["parent"] else ""
+        return [(item["name"], True), (f" ({words(item['kind']) + under})", False)]
+    if key == "units_renamed":
+        return [(item["old_name"], True), (" → ", False), (item["new_name"], True)]
+    if key == "units_moved":
+        def at(name: str | None) -> str:
+            return f"under {name}" if name else "at the top level"
+        return [(item["name"], True),
+                (f": {at(item['old_parent_name'])} → {at(item['new_parent_name'])}", False)]
+    if key == "units_ended":
+        into = f" into {item['merged_into_name'] or item['merged_into']}" \
+            if item["merged_into"] else ""
+        return [(item["name"], True), (f" {item['status'] + into}", False)]
+    if key == "metrics_changed":
+        return [(metric_text(item), False)]
+    return [(item["summary"], False)]
+
+
 def _parent(name: str | None) -> str:
     return f"under {name}" if name else "at the top level"
 

@@ -19,9 +19,7 @@ from typing import Any
 from factbase.report import CHANGE_SECTIONS
 from factbase.reports.diff_text import (
     account_text,
-    departure_detail,
-    metric_text,
-    role_text,
+    change_segments,
     words,
 )
 from factbase.safety import html_link, html_text
@@ -212,35 +210,8 @@ def _tenure(doc: Item, svg: str) -> str:
 
 
 def _change_text(key: str, item: Item, to: str) -> str:
-    if key == "departed":
-        return f"<strong>{h(item['name'])}</strong>{h(departure_detail(item))}"
-    if key == "returned":
-        return f"<strong>{h(item['name'])}</strong> (had left {h(item['left'])})"
-    if key == "joined":
-        extra = ", ".join(x for x in (item["unit_name"], item["title"]) if x)
-        seen = "" if item["joining_recorded"] else " — first recorded (no joining event)"
-        return f"<strong>{h(item['name'])}</strong>" + (f" ({h(extra)})" if extra else "") \
-            + h(seen)
-    if key in ("roles_started", "roles_ended"):
-        held = f", held since {h(item['since'])}" if key == "roles_ended" else ""
-        return f"<strong>{h(item['person_name'])}</strong> — {h(role_text(item))}{held}"
-    if key == "units_created":
-        under = f", under {item['parent_name'] or item['parent']}" if item["parent"] else ""
-        return f"<strong>{h(item['name'])}</strong> ({h(words(item['kind']) + under)})"
-    if key == "units_renamed":
-        return f"<strong>{h(item['old_name'])}</strong> → <strong>{h(item['new_name'])}</strong>"
-    if key == "units_moved":
-        def at(name: str | None) -> str:
-            return f"under {name}" if name else "at the top level"
-        return (f"<strong>{h(item['name'])}</strong>: {h(at(item['old_parent_name']))} → "
-                f"{h(at(item['new_parent_name']))}")
-    if key == "units_ended":
-        into = f" into {item['merged_into_name'] or item['merged_into']}" \
-            if item["merged_into"] else ""
-        return f"<strong>{h(item['name'])}</strong> {h(item['status'] + into)}"
-    if key == "metrics_changed":
-        return h(metric_text(item))
-    return h(item["summary"])
+    return "".join(f"<strong>{h(t)}</strong>" if strong else h(t)
+                   for t, strong in change_segments(key, item))
 
 
 def _changes(doc: Item) -> str:

@@ -17,9 +17,7 @@ from typing import Any
 from factbase.report import CHANGE_SECTIONS
 from factbase.reports.diff_text import (
     account_text,
-    departure_detail,
-    metric_text,
-    role_text,
+    change_segments,
     words,
 )
 from factbase.reports.markdown import escape
@@ -148,34 +146,8 @@ def _changes(doc: Item, out: list[str]) -> None:
     out.extend(["", f"## Changes since {ch['from']} (to {ch['to']})"])
 
     def text(key: str, item: Item) -> str:
-        if key == "departed":
-            return f"**{md(item['name'])}**{md(departure_detail(item))}"
-        if key == "returned":
-            return f"**{md(item['name'])}** (had left {md(item['left'])})"
-        if key == "joined":
-            extra = ", ".join(x for x in (item["unit_name"], item["title"]) if x)
-            seen = "" if item["joining_recorded"] else " — first recorded (no joining event)"
-            return f"**{md(item['name'])}**" + (f" ({md(extra)})" if extra else "") + seen
-        if key in ("roles_started", "roles_ended"):
-            held = f", held since {md(item['since'])}" if key == "roles_ended" else ""
-            return f"**{md(item['person_name'])}** — {md(role_text(item))}{held}"
-        if key == "units_created":
-            under = f", under {item['parent_name'] or item['parent']}" if item["parent"] else ""
-            return f"**{md(item['name'])}** ({md(words(item['kind']) + under)})"
-        if key == "units_renamed":
-            return f"**{md(item['old_name'])}** → **{md(item['new_name'])}**"
-        if key == "units_moved":
-            def at(name: str | None) -> str:
-                return f"under {name}" if name else "at the top level"
-            return (f"**{md(item['name'])}**: {md(at(item['old_parent_name']))} → "
-                    f"{md(at(item['new_parent_name']))}")
-        if key == "units_ended":
-            into = f" into {item['merged_into_name'] or item['merged_into']}" \
-                if item["merged_into"] else ""
-            return f"**{md(item['name'])}** {md(item['status'] + into)}"
-        if key == "metrics_changed":
-            return md(metric_text(item))
-        return md(item["summary"])
+        return "".join(f"**{md(t)}**" if strong else md(t)
+                       for t, strong in change_segments(key, item))
 
     shown = 0
     for key, title in CHANGE_SECTIONS:
