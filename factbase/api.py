@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.engine import Connection
 
-from factbase import lookup, projections
+from factbase import lookup, projections, redact
 from factbase.amend import Prefer, Resolved, identities, resolve
 from factbase.dates import PartialDate
 from factbase.errors import FactbaseError, InvalidRecord, NotFound, SchemaError
@@ -315,11 +315,15 @@ class FactBase:
             rows = conn.execute(select(entities.c.entity_id, entities.c.kind)
                                 .where(entities.c.entity_id.in_(ent_ids[i:i + 500])))
             kinds.update({r.entity_id: r.kind for r in rows})
+        shown = redact.current(conn)  # redacted people and sources: under opaque ids
+        kinds.update(shown.kinds(ent_ids))
         known_src: set[str] = set()
         for i in range(0, len(src_ids), 500):
             rows = conn.execute(select(sources.c.source_id)
                                 .where(sources.c.source_id.in_(src_ids[i:i + 500])))
             known_src.update(r.source_id for r in rows)
+        if shown:
+            known_src |= shown.sources_known(conn, set(src_ids) - known_src)
         out = []
         for where, ref in refs:
             if ref.kind == "source":
@@ -455,8 +459,9 @@ class FactBase:
                     raise NotFound(f"'{org_id}' was not yet in the log at "
                                    f"{known_at.isoformat()} (first recorded "
                                    f"{first.isoformat()})")
-        effective = self.resolved(evs, prefer=prefer, min_evidence=min_evidence,
-                                  identity=identity)
+            shown = redact.current(conn)
+        effective = shown.resolved(self.resolved(evs, prefer=prefer, min_evidence=min_evidence,
+                                                 identity=identity))
         return replay(org_id, effective.events, as_of, known_at)
 
     def timeline(self, entity: str | None = None, *, start: date | None = None,
@@ -483,6 +488,9 @@ class FactBase:
         the corrections, retractions and accounts recorded against them (by ``known_at``),
         ``retracted`` the events taken back, ``originals`` the events as first recorded."""
         entity_id = self.resolve(entity, known_at=known_at) if entity else None
+        with self._read() as conn:
+            shown = redact.current(conn)
+        entity_id = shown.real.get(entity_id, entity_id) if entity_id else None  # placeholder
         identity = self.identities(known_at)
         same = [entity_id] if entity_id else []
         if entity_id is not None:
@@ -504,12 +512,12 @@ class FactBase:
         if entity_id is not None:
             evs = [e for e in evs
                    if e.stream in same or any(_mentions(e.payload, i) for i in same)]
-        result = self.resolved(evs + amendments, prefer=prefer, min_evidence=min_evidence,
-                               identity=identity)
-        shown = [e for e in result.events if e.date is not None
+        result = shown.resolved(self.resolved(evs + amendments, prefer=prefer,
+                                              min_evidence=min_evidence, identity=identity))
+        shown_evs = [e for e in result.events if e.date is not None
                  and (start is None or e.date.end >= start)
                  and (end is None or e.date.start <= end)]
-        result.events = sorted(shown, key=_valid_order)
+        result.events = sorted(shown_evs, key=_valid_order)
         return result
 
     def dated(self, text: str | date) -> PartialDate:

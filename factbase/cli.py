@@ -548,13 +548,18 @@ def verify(ctx: click.Context, show_anchor: bool, anchor: tuple[int, str] | None
               help="Write to FILE (replaced only once the export is complete) instead of "
                    "standard output.")
 @known_at_option
+@click.option("--include-redacted", is_flag=True,
+              help="jsonl/yaml: export the log as it is even when people are redacted (the "
+                   "export then shows what `redact` hides).")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, table: str | None, out: str | None,
-           known_at: datetime | None) -> None:
+           known_at: datetime | None, include_redacted: bool) -> None:
     """Write every source, entity and event of the log for other tools.
 
     jsonl and yaml are timeline files (docs/format.md): loaded into an empty database they
     give the same events, ids and hashes. csv cells are safe to open in a spreadsheet.
+    With people redacted, csv and timelinejs hide them; jsonl and yaml are refused unless
+    --include-redacted is given (they are the log, original text included).
 
     \b
     Examples:
@@ -569,8 +574,15 @@ def export(ctx: click.Context, fmt: str, table: str | None, out: str | None,
     from factbase.export import write_to
 
     fb = _settings(ctx).fb(ctx)
+    if include_redacted and fmt in ("jsonl", "yaml"):
+        from factbase.export import redacted_people
+
+        if redacted_people(fb):
+            click.echo("warning: --include-redacted: this export holds the names and texts "
+                       "of redacted people; keep it out of anything published", err=True)
     n = write_to(out, lambda stream: run_export(fb, fmt, stream, table=table or "events",
-                                                known_at=known_at),
+                                                known_at=known_at,
+                                                include_redacted=include_redacted),
                  sys.stdout.buffer)
     if out is not None:
         what = {"csv": "rows", "timelinejs": "events"}.get(fmt, "records")
@@ -744,6 +756,33 @@ def retract(ctx: click.Context, event_id: str, why: str, sources: tuple[str, ...
                       "sources": list(sources)}], origin=f"retract {event_id}")
     click.echo(f"retracted {event_id}" if result.new else
                f"{event_id}: this retraction is already in the log")
+
+
+@cli.command()
+@click.argument("person")
+@click.option("--why", required=True, help="Why the person is redacted (e.g. their request).")
+@click.option("--source", "sources", multiple=True, required=True, metavar="SOURCE_ID",
+              help="The source of the request (a registered source id; repeatable).")
+@click.pass_context
+def redact(ctx: click.Context, person: str, why: str, sources: tuple[str, ...]) -> None:
+    """Hide a person in every output by appending an entity.redacted (the log keeps its rows).
+
+    PERSON is an id or any name. From now on org, timeline, who, diff, report, export,
+    search and the SQL projections show them as [redacted person] under an opaque id, with
+    the free text of events about them hidden and their names replaced in other texts;
+    dates, roles and counts stay. Whatever --known-at says. The log itself still holds the
+    original text (redact hides, it does not erase). `factbase retract EVENT_ID` undoes it.
+
+    \b
+    Example:
+      factbase redact jimmy-ba --why "asked to be removed" --source request-2026-03-01
+    """
+    from factbase.redact import redact_person
+
+    fb = _settings(ctx).fb(ctx)
+    done = redact_person(fb, person, why=why, sources=sources)
+    click.echo(f"redacted {done.entity}: outputs show {done.placeholder}; undo with "
+               f"`factbase retract {done.event_id}`")
 
 
 def main() -> None:

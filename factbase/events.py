@@ -432,6 +432,17 @@ class EntityUnmerged(_Fields):
     STREAM = ("into",)
 
 
+class EntityRedacted(_Fields):
+    """A person asked to be removed: from now on every output hides their names, aliases, the
+    free text of events about them and their accounts (:mod:`factbase.redact`). The log keeps
+    the original rows; retracting this event undoes the redaction."""
+
+    entity: Slug
+    why: Text
+    REFS = {"entity": "person"}
+    STREAM = ("entity",)
+
+
 #: type -> field model. The registry later plugins extend.
 EVENT_TYPES: dict[str, type[_Fields]] = {
     "entity.registered": EntityRegistered,
@@ -452,6 +463,7 @@ EVENT_TYPES: dict[str, type[_Fields]] = {
     "account.added": AccountAdded,
     "entity.merged": EntityMerged,
     "entity.unmerged": EntityUnmerged,
+    "entity.redacted": EntityRedacted,
 }
 
 #: Types that carry no valid time and may cite no source (identity and bibliography).
@@ -460,7 +472,9 @@ REGISTRATION_TYPES = frozenset({"entity.registered", "entity.aliased", "source.r
 AMEND_TYPES = frozenset({"event.corrected", "event.retracted", "account.added"})
 #: Identity decisions: undated (they are about knowledge), but they cite sources.
 IDENTITY_TYPES = frozenset({"entity.merged", "entity.unmerged"})
-UNDATED_TYPES = REGISTRATION_TYPES | AMEND_TYPES | IDENTITY_TYPES
+#: Redactions: undated (they are about what outputs show), sourced; undone by retraction.
+REDACTION_TYPES = frozenset({"entity.redacted"})
+UNDATED_TYPES = REGISTRATION_TYPES | AMEND_TYPES | IDENTITY_TYPES | REDACTION_TYPES
 
 
 # --- validated drafts -------------------------------------------------------------------

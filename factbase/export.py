@@ -39,6 +39,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, RowMapping
 
+from factbase import redact
 from factbase.dates import PartialDate, parse_date
 from factbase.errors import FactbaseError, NotFound
 from factbase.events import EVENT_TYPES, Event
@@ -282,8 +283,13 @@ def write_events_csv(fb: FactBase, out: TextIO, known_at: datetime | None = None
         upto = _head(conn, known_at)
         q = log.select_events().where(events.c.seq <= upto)
         result = conn.execution_options(yield_per=YIELD_PER).execute(q)
+        shown = redact.current(conn)
         for batch in result.mappings().partitions():
-            decoded = [(row, json.loads(row["payload"])) for row in batch]
+            decoded: list[tuple[Mapping[Any, Any], Any]] = [
+                (row, json.loads(row["payload"])) for row in batch]
+            if shown:  # as outputs show them (factbase.redact)
+                decoded = [(_shown_row(row, ev), ev.payload) for row, ev in
+                           ((row, shown.event(log.to_event(row))) for row in batch)]
             ids: set[str] = set()
             for _, payload in decoded:
                 _ids_in(payload, ids)
@@ -564,11 +570,36 @@ def write_timelinejs(fb: FactBase, out: TextIO, known_at: datetime | None = None
 # --- one entry point ----------------------------------------------------------------------
 
 
+def _shown_row(row: Mapping[Any, Any], shown: Event) -> dict[Any, Any]:
+    """An ``events`` row with the id, stream and sources outputs show."""
+    return {**row, "event_id": shown.event_id, "stream": shown.stream,
+            "sources": json.dumps(list(shown.sources))}
+
+
+def redacted_people(fb: FactBase) -> int:
+    """How many people standing redactions hide (:mod:`factbase.redact`)."""
+    with fb.engine.connect() as conn:
+        return len(redact.load(conn).redactions)
+
+
 def export(fb: FactBase, fmt: str, out: TextIO, *, table: str = "events",
-           known_at: datetime | None = None) -> int:
+           known_at: datetime | None = None, include_redacted: bool = False) -> int:
     """Write the export ``fmt`` (one of :data:`FORMATS`; for ``csv``, ``table`` one of
     :data:`CSV_TABLES`) to ``out`` (a text stream opened with ``newline=""``); returns the
-    number of records or rows written. Reads only."""
+    number of records or rows written. Reads only.
+
+    ``csv`` and ``timelinejs`` show redacted people as every output does. ``jsonl`` and
+    ``yaml`` are the log as it is (they load back with the same hashes), so they hold what a
+    redaction hides: with standing redactions they raise :class:`FactbaseError` unless
+    ``include_redacted`` is set (the caller warns)."""
+    if fmt in ("jsonl", "yaml") and not include_redacted:
+        hidden = redacted_people(fb)
+        if hidden:
+            raise FactbaseError(
+                f"the log holds {hidden} redacted {'person' if hidden == 1 else 'people'}: a "
+                f"{fmt} export is the log as it is and would show what `redact` hides; pass "
+                "--include-redacted to export it all the same, or use --format csv or "
+                "timelinejs, which hide them")
     if fmt == "jsonl":
         return write_jsonl(fb, out, known_at)
     if fmt == "yaml":

@@ -33,7 +33,7 @@ from sqlalchemy import ColumnElement, Table, column, delete, func, insert, liter
 from sqlalchemy import table as table_clause
 from sqlalchemy.engine import Connection
 
-from factbase import intervals
+from factbase import intervals, redact
 from factbase.amend import identities, resolve
 from factbase.dates import parse_date
 from factbase.events import AMEND_TYPES, IDENTITY_TYPES, Event
@@ -177,8 +177,13 @@ def _name_rows(entity_id: str, names: list[str], seq: int, *, primary: str | Non
 _TABLES: dict[str, Table] = {t.name: t for t in PROJECTION_TABLES}
 
 
-def apply(conn: Connection, batch: Iterable[Event]) -> None:
+def apply(conn: Connection, batch: Iterable[Event],
+          redactor: redact.Redactor | None = None) -> None:
     """Add the projection rows of ``batch`` (events just appended, in seq order).
+
+    Rows are made from the events as outputs show them (:mod:`factbase.redact`:
+    ``redactor``, default the standing redactions of ``conn``'s log); a redacted person keeps
+    an ``entities`` row under their placeholder, but no names and no search document.
 
     An implicit entity (a unit or product named by the event that creates it) is added only
     when the id is not yet known; an explicit registration of an id that was implicit takes
@@ -186,11 +191,19 @@ def apply(conn: Connection, batch: Iterable[Event]) -> None:
     executemany per table; the rare take-overs are single UPDATEs.
     """
     batch = list(batch)
-    _note_streams(conn, batch)
+    red = redactor if redactor is not None else redact.current(conn)
+    # A replay (redactor given) remakes everything anyway; an append checks whether it changes
+    # what redactions hide.
+    _note_streams(conn, batch, red if redactor is None else None)
     pending: list[tuple[str, dict[str, Any]]] = []
     for event in batch:
-        for table_name, rows in rows_for(event).items():
-            pending += [(table_name, row) for row in rows]
+        shown = red.event(event)
+        for table_name, rows in rows_for(shown).items():
+            pending += [(table_name, row) for row in rows
+                        if not (table_name in ("entity_names", "search_docs") and
+                                row.get("entity_id", row.get("ref")) in red.real)]
+        if shown is not event:
+            pending.append(("redacted_events", redact.shown_row(shown)))
     if not pending:
         return
     ids = sorted({row["entity_id"] for name, row in pending
@@ -314,14 +327,19 @@ class _Pending:
     transaction: Any
     streams: set[str] = field(default_factory=set)
     full: bool = False
+    rebuild: bool = False  # a redaction changed: every projection is remade
 
 
-def _note_streams(conn: Connection, batch: list[Event]) -> None:
+def _note_streams(conn: Connection, batch: list[Event],
+                  red: redact.Redactor | None = None) -> None:
     """Remember, on the connection, which streams ``batch`` changes for :func:`settle`."""
     pending = conn.info.get(_PENDING)
     txn = conn.get_transaction()
     if pending is None or pending.transaction is not txn:  # left over from a rolled-back load
         pending = conn.info[_PENDING] = _Pending(txn)
+    if red is not None and redact.changes_redactions(conn, batch, red):
+        pending.rebuild = True
+        redact.forget(conn)
     for event in batch:
         if event.type in IDENTITY_TYPES:
             pending.full = True
@@ -336,12 +354,15 @@ def settle(conn: Connection) -> None:
     pending = conn.info.pop(_PENDING, None)
     if pending is None or pending.transaction is not conn.get_transaction():
         return
-    if pending.full or pending.streams:
+    if pending.rebuild:
+        rebuild(conn)
+    elif pending.full or pending.streams:
         refresh(conn, conn, None if pending.full else pending.streams)
 
 
 def refresh(source: Connection, target: Connection, streams: Iterable[str] | None) -> None:
-    """Replace the interval rows and event search documents of ``streams`` (None: all).
+    """Replace the interval rows and event search documents of ``streams`` (None: all),
+    made from the effective events as outputs show them (:mod:`factbase.redact`).
 
     Events are read from ``source``; rows are written to ``target`` (the same connection,
     except in :func:`check`, which writes into a scratch database), and which streams are
@@ -349,6 +370,7 @@ def refresh(source: Connection, target: Connection, streams: Iterable[str] | Non
     id they were merged into, like :meth:`factbase.api.FactBase.org` does.
     """
     identity = identities(read_events(source, select_events(types=sorted(IDENTITY_TYPES))))
+    red = redact.load(source)
     orgs = {r[0] for r in target.execute(
         select(entities.c.entity_id).where(entities.c.kind == "organization"))}
     if streams is None:
@@ -373,7 +395,7 @@ def refresh(source: Connection, target: Connection, streams: Iterable[str] | Non
             grouped[identity.get(ev.stream, ev.stream)].append(ev)
         out: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for stream in chunk:
-            effective = resolve(grouped.get(stream, []), identity=identity).events
+            effective = red.events(resolve(grouped.get(stream, []), identity=identity).events)
             out["search_docs"] += [d for ev in effective if (d := _event_doc(ev)) is not None]
             if stream in orgs:
                 _interval_rows(intervals.fold(stream, effective), out)
@@ -433,13 +455,14 @@ def _replay_log(source: Connection, target: Connection) -> int:
     result = source.execute(select(events).order_by(events.c.seq)
                             .execution_options(yield_per=5_000))
     batch: list[Event] = []
+    red = redact.load(source)
     for row in result.mappings():
         batch.append(to_event(row))
         n += 1
         if len(batch) >= 2_000:
-            apply(target, batch)
+            apply(target, batch, red)
             batch = []
-    apply(target, batch)
+    apply(target, batch, red)
     target.info.pop(_PENDING, None)
     refresh(source, target, None)
     return n

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from factbase.events import (
     AMEND_TYPES,
     IDENTITY_TYPES,
+    REDACTION_TYPES,
     REGISTRATION_TYPES,
     EventDraft,
     RecordProblems,
@@ -106,6 +107,10 @@ def check(conn: Connection, amendments: list[tuple[str, EventDraft]]
             problems.append(f"{where}: target: '{target_id}' is a {row['type']} event; "
                             "registrations are not amended (add names with entity.aliased, "
                             "register a changed source under a new id)")
+            continue
+        if row["type"] in REDACTION_TYPES and draft.type != "event.retracted":
+            problems.append(f"{where}: target: '{target_id}' is a redaction; a redaction is "
+                            "not corrected: retract it to undo it (then redact again)")
             continue
         retraction = _retraction_of(conn, target_id)
         if draft.type == "event.retracted" and row["type"] == "event.retracted":

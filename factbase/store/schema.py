@@ -333,9 +333,28 @@ search_docs = Table(
 Index("ix_search_docs_kind_stream", search_docs.c.kind, search_docs.c.stream)
 Index("ix_search_docs_ref", search_docs.c.ref)
 
+redacted_events = Table(
+    "redacted_events",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=False, comment="The event's place in the log (events.seq)."),
+    Column("shown_id", String(200), nullable=False,
+           comment="The id outputs show for it (opaque when the id spells a redacted name)."),
+    Column("stream", String(200), nullable=False, comment="Its stream as shown."),
+    Column("person", String(200), comment="Its person as shown (a placeholder id if redacted)."),
+    Column("summary", Text, comment="Its summary as shown."),
+    Column("note", Text, comment="Its note as shown."),
+    Column("sources", Text, nullable=False, comment="Cited source ids as shown, a JSON list."),
+    Column("payload", Text, nullable=False, comment="All fields as shown, as JSON."),
+    comment="Projection: the events a standing redaction changes (`factbase redact`), as "
+            "outputs show them; the views timeline and citations read them in place of the "
+            "log's text. The log itself keeps the original rows.",
+)
+Index("ix_redacted_events_shown_id", redacted_events.c.shown_id)
+
 #: Projection tables, in the order a rebuild fills them (parents first).
 PROJECTION_TABLES = (entities, entity_names, sources, memberships, roles, units, metrics,
-                     event_sources, search_docs)
+                     event_sources, search_docs, redacted_events)
 #: The projections recomputed per organisation (delete its rows, insert the fold's).
 INTERVAL_TABLES = (memberships, roles, units, metrics)
 
@@ -346,12 +365,14 @@ FTS_TABLE = "search_docs_fts"
 FTS_TABLES = frozenset({FTS_TABLE, *(f"{FTS_TABLE}_{s}" for s in
                                      ("data", "idx", "content", "docsize", "config"))})
 
-#: The readable views (revision 0002_intervals): name -> (description, column descriptions).
+#: The readable views (revision 0002_intervals; 0003_redaction shows redacted events as
+#: redacted_events has them): name -> (description, column descriptions).
 VIEWS: dict[str, tuple[str, dict[str, str]]] = {
     "timeline": (
         "Every dated event as recorded, with the names of its stream and person and its "
         "summary and note pulled out of the payload. Corrections and retractions are events of "
-        "their own: retracted_by names the retraction, if any.",
+        "their own: retracted_by names the retraction, if any. Events a redaction changes "
+        "show as redacted_events has them.",
         {"seq": "Recording order.", "event_id": "The event's id.",
          "type": "Dotted event type.", "stream": "Its stream (normally the organisation).",
          "stream_name": "Display name of the stream's entity.",

@@ -1,0 +1,443 @@
+"""Redaction: a person asked to be removed, so outputs hide them — the log does not change.
+
+``factbase redact PERSON --why … --source …`` appends an ``entity.redacted`` event. From then
+on, whatever ``--known-at`` says (redaction applies by the time of the *output*), every output
+— org, timeline, who, diff, report, export, search and the SQL projections and views — shows
+the events through :meth:`Redactor.event`:
+
+* the person's id becomes a stable opaque placeholder (``redacted-`` and 8 hex digits, from a
+  hash of the redaction event's id) and their display name :data:`LABEL` (``[redacted
+  person]``); their names and aliases are left out of ``entity_names`` and search, so a
+  look-up by any of them finds nothing and suggests nothing;
+* in an event *about* them (their id in its stream or in a :data:`SUBJECT_KEYS` field: a
+  departure, a role, a statement, a figure about them), and in a reorg change or an account
+  about or by them, every free-text field (:data:`HIDDEN_KEYS`: notes, summaries, what
+  accounts say — whoever gives them —, topics, links, reasons given) reads :data:`HIDDEN`;
+  an event that only lists them (a founding, a meeting's speakers) keeps its text, with their
+  names replaced;
+* in every other text (other events' notes and summaries, source titles, unit names) each
+  occurrence of one of their names or aliases — matched after folding, so case, width,
+  diacritics and traditional/simplified Chinese do not matter — is replaced by the label;
+* an event or source id that spells their id or name (``jimmy-ba-left``, a source named after
+  their account) becomes an opaque ``redacted-…`` id, alike everywhere it is cited; such a
+  source shows as :data:`SOURCE_LABEL` without its link, publisher or note.
+
+Dates, types, roles, units, reasons given as codes, evidence levels and counts are kept, so a
+fact keeps its shape: "a co-founder left on 2026-02-10".
+
+**What redaction does not do.** The log rows are immutable and keep the original text: the
+hash chain still verifies and the anchor hash is unchanged, and anyone who reads the
+``events`` table (``factbase sql``, ``sqlite3``, Datasette), a backup, an earlier export or a
+copy of the file still sees it. ``redact`` hides; it does not erase. Erasure would need the
+payloads encrypted per person and the key destroyed (crypto-shredding), which factbase does
+not do. Only people are redacted, one id at a time (an id merged with another by
+``entity.merged`` is a separate request).
+
+A redaction is undone by retracting its event (``factbase retract EVENT_ID``): outputs show
+the person again. Appending a redaction or its retraction rebuilds every projection.
+
+Pure except :func:`load` and :func:`redact_person` (which read and write the database).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from factbase.events import REDACTION_TYPES, Event
+from factbase.names import fold, name_keys
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from factbase.amend import Resolved
+    from factbase.api import FactBase, LoadResult
+
+#: The display name of a redacted person.
+LABEL = "[redacted person]"
+#: What a hidden free-text field reads.
+HIDDEN = "[redacted]"
+#: The title of a source named after a redacted person.
+SOURCE_LABEL = "[redacted source]"
+#: Payload fields hidden whole in an event about a redacted person.
+HIDDEN_KEYS = frozenset({"note", "summary", "says", "topics", "url", "why"})
+#: Fields naming whom a record (an event, a reorg's change, an account) is about or by: when
+#: one names a redacted person, that record's free text is hidden whole.
+SUBJECT_KEYS = ("person", "by", "subject", "entity")
+#: Payload fields holding event or source ids (opaque when they spell a redacted name).
+ID_KEYS = frozenset({"target", "source"})
+#: Shortest name key (letters and digits run together) looked for inside ids, so a short
+#: name does not hide unrelated ids.
+MIN_ID_KEY = 6
+_PREFIX = "redacted-"
+_WORD = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """One standing redaction: ``entity`` (the real id), its ``placeholder`` id, the
+    redaction ``event_id``, every ``names`` and alias the log gives the entity, and its
+    ``kind``."""
+
+    entity: str
+    placeholder: str
+    event_id: str
+    names: tuple[str, ...]
+    kind: str = "person"
+
+
+def placeholder_for(event_id: str) -> str:
+    """The opaque id shown for the person a redaction event hides."""
+    return _PREFIX + hashlib.sha256(f"entity:{event_id}".encode()).hexdigest()[:8]
+
+
+class Redactor:
+    """Applies standing redactions to events, texts and ids. Empty (``bool(r)`` is False)
+    when nothing is redacted, and then every method returns its input unchanged."""
+
+    def __init__(self, redactions: Iterable[Redaction] = ()) -> None:
+        self.redactions = {r.entity: r for r in redactions}
+        self.ids = {r.entity: r.placeholder for r in self.redactions.values()}
+        self.real = {r.placeholder: r.entity for r in self.redactions.values()}
+        keys: set[str] = set()
+        compact: set[str] = set()
+        for r in self.redactions.values():
+            keys.add(fold(r.entity))
+            compact.add(_compact(r.entity))
+            for name in r.names:
+                for k in name_keys(name) | {fold(name)}:
+                    if k:
+                        keys.add(k)
+                        compact.add(_compact(k))
+        # Longest first, so "Jimmy Lei Ba" is replaced whole rather than in part.
+        self._keys = sorted(keys, key=lambda k: (-len(k), k))
+        self._compact = sorted(c for c in compact if len(c) >= MIN_ID_KEY or c in
+                               {_compact(e) for e in self.ids})
+        self._salt = "|".join(sorted(r.event_id for r in self.redactions.values()))
+
+    def __bool__(self) -> bool:
+        return bool(self.redactions)
+
+    def kinds(self, ids: Iterable[str]) -> dict[str, str]:
+        """Kinds of the redacted people among ``ids`` (real ids): the projections hold them
+        under their placeholders, so the loader asks here whether a reference resolves."""
+        return {i: self.redactions[i].kind for i in ids if i in self.redactions}
+
+    def sources_known(self, conn: Connection, ids: Iterable[str]) -> set[str]:
+        """The source ids among ``ids`` (real ids) that the ``sources`` projection holds
+        under an opaque id (a source named after a redacted person)."""
+        from sqlalchemy import select
+
+        from factbase.store.schema import sources
+
+        shown = {self.ident(i): i for i in ids if self.ident(i) != i}
+        if not shown:
+            return set()
+        rows = conn.execute(select(sources.c.source_id)
+                            .where(sources.c.source_id.in_(sorted(shown))))
+        return {shown[r.source_id] for r in rows}
+
+    # --- strings ---------------------------------------------------------------------------
+
+    def text(self, value: str) -> str:
+        """``value`` with every occurrence of a redacted name, alias or id replaced by
+        :data:`LABEL` (folded match on word boundaries)."""
+        if not self._keys or not value:
+            return value
+        quick = fold(value) if not value.isascii() else " ".join(value.lower().split())
+        if not any(k in quick for k in self._keys):
+            return value
+        folded, origin = _fold_map(value)
+        out: list[str] = []
+        last = 0
+        i = 0
+        while i < len(folded):
+            hit = next((k for k in self._keys if folded.startswith(k, i)
+                        and _boundary(folded, i, i + len(k))), None)
+            if hit is None:
+                i += 1
+                continue
+            start, end = origin[i], origin[i + len(hit) - 1] + 1
+            if start >= last:
+                out += [value[last:start], LABEL]
+                last = end
+            i += len(hit)
+        out.append(value[last:])
+        return "".join(out)
+
+    def ident(self, value: str) -> str:
+        """An event or source id: the placeholder for a redacted person's id; an opaque
+        ``redacted-…`` id when it spells a redacted id or name; else ``value`` itself."""
+        if not self.redactions:
+            return value
+        if value in self.ids:
+            return self.ids[value]
+        squeezed = _compact(value)
+        if any(c in squeezed for c in self._compact):
+            return _PREFIX + hashlib.sha256(f"{self._salt}:{value}".encode()).hexdigest()[:8]
+        return value
+
+    def _value(self, value: Any, key: str | None, about: bool) -> Any:
+        if isinstance(value, Mapping):
+            about = about or any(value.get(k) in self.ids for k in SUBJECT_KEYS)
+            return {k: self._value(v, k, about) for k, v in value.items()}
+        if isinstance(value, list):
+            if about and key in HIDDEN_KEYS:
+                return [HIDDEN] if value else value
+            return [self._value(v, key, about) for v in value]
+        if not isinstance(value, str):
+            return value
+        if value in self.ids:
+            return self.ids[value]
+        if about and key in HIDDEN_KEYS:
+            return HIDDEN
+        if key in ID_KEYS:
+            return self.ident(value)
+        return self.text(value)
+
+    # --- events ----------------------------------------------------------------------------
+
+    def event(self, ev: Event) -> Event:
+        """``ev`` as outputs show it (see the module docstring); unchanged when it neither
+        names a redacted person nor holds their names."""
+        if not self.redactions:
+            return ev
+        p = ev.payload
+        if ev.type == "entity.registered" and p.get("entity") in self.ids:
+            payload: dict[str, Any] = {"entity": self.ids[p["entity"]], "kind": p["kind"],
+                                       "name": LABEL}
+        elif ev.type == "entity.aliased" and p.get("entity") in self.ids:
+            payload = {"entity": self.ids[p["entity"]], "aliases": []}
+        elif ev.type == "source.registered":
+            payload = self._source(p)
+        else:
+            payload = self._value(p, None, ev.stream in self.ids)
+        out = replace(ev, event_id=self.ident(ev.event_id),
+                      stream=self.ids.get(ev.stream) or self.ident(ev.stream),
+                      payload=payload, sources=tuple(self.ident(s) for s in ev.sources))
+        return ev if out == ev else out
+
+    def _source(self, p: Mapping[str, Any]) -> dict[str, Any]:
+        sid = self.ident(p["source"])
+        texts = [p.get(k) for k in ("url", "title", "publisher", "note")]
+        named = sid != p["source"] or any(
+            isinstance(t, str) and (self.text(t) != t or self.ident(t) != t) for t in texts)
+        if not named:
+            return dict(p)
+        return {"source": sid, "title": SOURCE_LABEL,
+                **{k: p[k] for k in ("published", "language") if k in p}}
+
+    def events(self, evs: Iterable[Event]) -> list[Event]:
+        """:meth:`event` of each."""
+        return [self.event(e) for e in evs] if self.redactions else list(evs)
+
+    def resolved(self, result: Resolved) -> Resolved:
+        """An effective view (:class:`factbase.amend.Resolved`) with every event in it —
+        effective, amendments, retractions and originals — redacted, keyed by shown ids."""
+        if not self.redactions:
+            return result
+        from factbase.amend import Resolved
+
+        return Resolved(
+            events=self.events(result.events),
+            history={self.ident(k): self.events(v) for k, v in result.history.items()},
+            retracted={self.ident(k): self.event(v) for k, v in result.retracted.items()},
+            originals={self.ident(k): self.event(v) for k, v in result.originals.items()})
+
+
+def _compact(text: str) -> str:
+    """Letters and digits only, folded: ``Jimmy Ba`` and ``jimmy-ba`` give ``jimmyba``."""
+    return "".join(c for c in fold(text) if c.isalnum())
+
+
+def _boundary(folded: str, start: int, end: int) -> bool:
+    """A match must not run on into a word (``Ba`` is not found in ``based``); Chinese
+    characters, which are not separated by spaces, need no boundary."""
+    before = folded[start - 1] if start > 0 else " "
+    after = folded[end] if end < len(folded) else " "
+    first, last = folded[start], folded[end - 1]
+    ok_before = not (_WORD.match(before) and _WORD.match(first)) or _is_han(first)
+    ok_after = not (_WORD.match(after) and _WORD.match(last)) or _is_han(last)
+    return ok_before and ok_after
+
+
+def _is_han(c: str) -> bool:
+    return "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(c: str) -> str:
+    if c.isspace():
+        return " "
+    if c.isascii():
+        return c.lower()
+    text = unicodedata.normalize("NFKC", c).casefold()
+    text = "".join(x for x in unicodedata.normalize("NFD", text) if not unicodedata.combining(x))
+    return fold(text) or text
+
+
+def _fold_map(value: str) -> tuple[str, list[int]]:
+    """``value`` folded character by character (whitespace runs as one space), with the
+    index in ``value`` each folded character comes from."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, c in enumerate(value):
+        f = _fold_char(c)
+        if f == " " and chars and chars[-1] == " ":
+            continue
+        for x in f:
+            chars.append(x)
+            origin.append(i)
+    return "".join(chars), origin
+
+
+# --- reading and writing ----------------------------------------------------------------------
+
+
+def load(conn: Connection) -> Redactor:
+    """The redactions standing in ``conn``'s log *now* (every ``entity.redacted`` not
+    retracted), whatever recorded-time cut a query uses. Reads only redactions, their
+    retractions and the names of the people they hide (indexed by type and stream)."""
+    from factbase.store.log import read_events, select_events
+
+    reds = read_events(conn, select_events(types=sorted(REDACTION_TYPES)))
+    if not reds:
+        return Redactor()
+    people = sorted({r.payload["entity"] for r in reds})
+    around = read_events(conn, select_events(
+        streams=people, types=["event.retracted", "entity.registered", "entity.aliased"]))
+    undone = {e.payload["target"] for e in around if e.type == "event.retracted"}
+    names: dict[str, list[str]] = {}
+    kinds: dict[str, str] = {}
+    for e in around:
+        if e.type == "entity.registered":
+            kinds[e.payload["entity"]] = e.payload["kind"]
+            names.setdefault(e.payload["entity"], []).extend(
+                [e.payload["name"], *e.payload.get("aliases", [])])
+        elif e.type == "entity.aliased":
+            names.setdefault(e.payload["entity"], []).extend(e.payload["aliases"])
+    standing: dict[str, Redaction] = {}
+    for r in reds:
+        ent = r.payload["entity"]
+        if r.event_id in undone or ent in standing:
+            continue
+        standing[ent] = Redaction(ent, placeholder_for(r.event_id), r.event_id,
+                                  tuple(dict.fromkeys(names.get(ent, []))),
+                                  kinds.get(ent, "person"))
+    return Redactor(standing.values())
+
+
+_CACHE = "factbase_redactor"
+
+
+def current(conn: Connection) -> Redactor:
+    """:func:`load`, cached on the connection for its current transaction."""
+    txn = conn.get_transaction()
+    cached = conn.info.get(_CACHE)
+    if cached is not None and cached[0] is txn and txn is not None:
+        return cached[1]  # type: ignore[no-any-return]
+    redactor = load(conn)
+    if txn is not None:
+        conn.info[_CACHE] = (txn, redactor)
+    return redactor
+
+
+def forget(conn: Connection) -> None:
+    """Drop the cached redactions (after a redaction or its retraction is appended)."""
+    conn.info.pop(_CACHE, None)
+
+
+def changes_redactions(conn: Connection, batch: Iterable[Event], red: Redactor) -> bool:
+    """Whether appending ``batch`` changes what redactions hide, so every projection must be
+    remade: it holds a redaction, the retraction of one, or a name for a redacted person."""
+    targets = []
+    for e in batch:
+        if e.type in REDACTION_TYPES:
+            return True
+        if e.type in ("entity.aliased", "entity.registered") and e.payload["entity"] in red.ids:
+            return True
+        if e.type == "event.retracted":
+            targets.append(e.payload["target"])
+    if not targets:
+        return False
+    from sqlalchemy import select
+
+    from factbase.store.schema import events
+
+    return conn.execute(select(events.c.seq).where(
+        events.c.event_id.in_(targets), events.c.type.in_(sorted(REDACTION_TYPES)))
+        .limit(1)).first() is not None
+
+
+def shown_row(shown: Event) -> dict[str, Any]:
+    """The ``redacted_events`` row of an event a redaction changes, as outputs show it (keyed
+    by its ``seq``, so the real id appears nowhere but in the log)."""
+    from factbase.events import canonical_json
+
+    p = shown.payload
+    return {"seq": shown.seq, "shown_id": shown.event_id, "stream": shown.stream,
+            "person": p["person"] if isinstance(p.get("person"), str) else None,
+            "summary": p["summary"] if isinstance(p.get("summary"), str) else None,
+            "note": shown.note, "sources": canonical_json(list(shown.sources)),
+            "payload": canonical_json(p)}
+
+
+@dataclass(frozen=True)
+class RedactResult:
+    """What :func:`redact_person` did: the real ``entity`` id, the redaction ``event_id``
+    (retract it to undo), and the ``placeholder`` outputs show from now on."""
+
+    entity: str
+    event_id: str
+    placeholder: str
+    result: LoadResult
+
+
+def redact_person(fb: FactBase, name: str, *, why: str, sources: Sequence[str]) -> RedactResult:
+    """Append an ``entity.redacted`` event for the person ``name`` (an id, or a name or alias
+    as a look-up finds it), citing ``sources``, in one transaction.
+
+    Raises :class:`factbase.errors.NotFound` for a name no entity has,
+    :class:`factbase.errors.FactbaseError` when it names something other than a person or a
+    person already redacted, and :class:`factbase.errors.InvalidRecord` for an empty ``why``
+    or an unknown source — writing nothing in every case.
+    """
+    from factbase.errors import FactbaseError
+
+    with fb.engine.connect() as conn:
+        redactor = load(conn)
+    hidden = _already(redactor, name)
+    if hidden is not None:
+        raise FactbaseError(f"'{name}' is already redacted (by event {hidden.event_id}; shown "
+                            f"as {hidden.placeholder}); nothing to do — `factbase retract "
+                            f"{hidden.event_id}` undoes it")
+    entity_id = fb.resolve(name)
+    info = fb.entities([entity_id]).get(entity_id)
+    if info is not None and info.kind != "person":
+        raise FactbaseError(f"'{name}' is {'an' if info.kind == 'organization' else 'a'} "
+                            f"{info.kind}; only people can be redacted")
+    # A fresh id each time: a redaction undone and asked for again with the same words is a
+    # new event (a derived id would find the retracted one already in the log).
+    event_id = f"redaction-{uuid.uuid4().hex[:20]}"
+    record = {"id": event_id, "type": "entity.redacted", "entity": entity_id, "why": why,
+              "sources": list(sources)}
+    result = fb.add([record], origin=f"redact {name}")
+    return RedactResult(entity_id, event_id, placeholder_for(event_id), result)
+
+
+def _already(redactor: Redactor, name: str) -> Redaction | None:
+    if name in redactor.redactions:
+        return redactor.redactions[name]
+    if name in redactor.real:
+        return redactor.redactions[redactor.real[name]]
+    keys = name_keys(name) | {fold(name)}
+    for r in redactor.redactions.values():
+        if any(keys & (name_keys(n) | {fold(n)}) for n in r.names):
+            return r
+    return None
