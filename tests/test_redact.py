@@ -405,3 +405,44 @@ def test_a_chinese_named_person_is_hidden_in_every_script(
     for name, text in texts.items():
         for secret in ("Tony Wu", "吳宇懷", "吴宇怀", "Yuhuai", "tony-wu"):
             assert secret not in text, (name, secret)
+
+
+def _people() -> list[tuple[str, list[str]]]:
+    seed = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    return [(e["id"], [e["name"], *e.get("aliases", [])]) for e in seed["entities"]
+            if e["kind"] == "person"]
+
+
+@pytest.mark.parametrize(("person", "names"), _people(), ids=[p for p, _ in _people()])
+def test_any_person_of_the_seed_is_hidden_and_the_counts_stay(
+        base: tuple[str, Path], runner: CliRunner, person: str, names: list[str]) -> None:
+    db, _ = base
+    org = ["org", "xai", "--as-of", "2026-03-01", "--format", "json"]
+    before = json.loads(_ok(runner, db, *org))
+    _ok(runner, db, "redact", person, "--why", "asked", "--source", "removal-request")
+    texts = {"org": _ok(runner, db, *org), "timeline": _ok(runner, db, "timeline"),
+             "names": _ok(runner, db, "sql", "SELECT name FROM entity_names"),
+             "search": _ok(runner, db, "search", "xai", "--limit", "1000", "--format", "json")}
+    for where, text in texts.items():
+        for name in [*names, person]:
+            assert name.casefold() not in text.casefold(), (where, name)
+    after = json.loads(texts["org"])
+    assert _counts(after) == _counts(before)
+    for doc in (before, after):
+        assert {k: len(v) if isinstance(v, list) else v for k, v in doc["cofounders"].items()
+                } == {"total": 12, "present": 6, "departed": 6, "may_have_left": 0}
+
+
+def test_an_alias_added_after_the_redaction_is_hidden_too(
+        base: tuple[str, Path], runner: CliRunner, tmp_path: Path) -> None:
+    db, path = base
+    _ok(runner, db, "redact", "Elon Musk", "--why", "asked", "--source", "removal-request")
+    org = ["org", "xai", "--as-of", "2026-03-01"]
+    assert "Musk's post" in _ok(runner, db, *org)  # a surname alone is not one of his names
+    alias = tmp_path / "alias.yaml"
+    alias.write_text("events:\n  - type: entity.aliased\n    entity: elon-musk\n"
+                     "    aliases: [Musk]\n", encoding="utf-8")
+    _ok(runner, db, "load", str(alias))
+    shown = _ok(runner, db, *org)
+    assert "Musk" not in shown and f"{LABEL}'s post" in shown
+    assert _ok(runner, db, "verify").startswith("ok:")
