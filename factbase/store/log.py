@@ -17,7 +17,13 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from factbase.dates import PartialDate
 from factbase.events import SCHEMA_VERSION, Event, EventDraft, canonical_json
-from factbase.store.chain import GENESIS, ChainReport, check_chain, row_hash
+from factbase.store.chain import (
+    GENESIS,
+    ChainReport,
+    check_chain,
+    fast_check_sqlite,
+    row_hash,
+)
 from factbase.store.schema import events
 
 #: Rows per INSERT executemany batch (bounded memory on large loads).
@@ -176,11 +182,31 @@ def count(conn: Connection) -> int:
 
 def verify_chain(conn: Connection, anchor: tuple[int, str] | None = None) -> ChainReport:
     """Walk the whole log in ``seq`` order, streaming, and check the hash chain (and the
-    ``anchor``, see :func:`factbase.store.chain.check_chain`)."""
+    ``anchor``, see :func:`factbase.store.chain.check_chain`).
+
+    On SQLite the query builds each row's preimage (:func:`factbase.store.chain.
+    fast_check_sqlite`) and only a doubt falls back to the exact walk over decoded rows,
+    which names the first bad row; other databases take the exact walk."""
+    if conn.dialect.name == "sqlite":
+        fast = _fast_chain(conn, anchor)
+        if fast is not None:
+            return fast
     result = conn.execution_options(yield_per=5_000).execute(
         select(events).order_by(events.c.seq)
     )
     return check_chain(iter(result.mappings()), anchor)  # RowMapping is a Mapping[str, Any]
+
+
+def _fast_chain(conn: Connection, anchor: tuple[int, str] | None) -> ChainReport | None:
+    import sqlite3
+
+    cursor = conn.connection.cursor()  # the raw DBAPI cursor, in the caller's transaction
+    try:
+        return fast_check_sqlite(cursor, anchor)
+    except sqlite3.Error:  # e.g. json_quote refuses a BLOB written behind our back
+        return None
+    finally:
+        cursor.close()
 
 
 __all__ = [
