@@ -24,12 +24,26 @@ index on ``folded``. ``is_primary`` is 1 on every row of the display name.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, column, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    column,
+    create_engine,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy import table as table_clause
 from sqlalchemy.engine import Connection
 
@@ -481,13 +495,17 @@ def rebuild(conn: Connection) -> int:
 
 def snapshot(conn: Connection) -> dict[str, Counter[tuple[Any, ...]]]:
     """The contents of every projection table, as multisets of rows (for comparison; row ids
-    that differ between rebuilds are left out)."""
+    that differ between rebuilds are left out). Holds every row in memory: :func:`check`
+    compares in SQL instead where it can."""
     out: dict[str, Counter[tuple[Any, ...]]] = {}
     for table in PROJECTION_TABLES:
-        cols = sorted(c.name for c in table.columns if c.info.get("snapshot", True))
-        rows = conn.execute(select(*[table.c[c] for c in cols]))
+        rows = conn.execute(select(*[table.c[c] for c in _compared_columns(table)]))
         out[table.name] = Counter(tuple(_comparable(v) for v in r) for r in rows)
     return out
+
+
+def _compared_columns(table: Table) -> list[str]:
+    return sorted(c.name for c in table.columns if c.info.get("snapshot", True))
 
 
 def _comparable(value: Any) -> str:
@@ -498,34 +516,146 @@ def _comparable(value: Any) -> str:
     return str(value)
 
 
-def check(conn: Connection) -> list[str]:
+def _differs(name: str, extra: int, missing: int) -> str:
+    return (f"projection '{name}' differs from a rebuild of the log ({extra} unexpected "
+            f"row(s), {missing} missing); run `factbase rebuild`")
+
+
+def _json_text(conn: Connection, doc: Any, key: str) -> ColumnElement[Any]:
+    """The text of field ``key`` of the JSON object in column ``doc`` (NULL when absent)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy import cast
+        from sqlalchemy.dialects.postgresql import JSONB
+
+        field_text: ColumnElement[Any] = cast(doc, JSONB)[key].astext
+        return field_text
+    return func.json_extract(doc, f"$.{key}")
+
+
+def check_consistency(conn: Connection) -> list[str]:
+    """Cheap checks of the projections against the log, in a few set-wise SQL queries (no
+    rebuild, nothing held in memory): every ``entities`` row of a registered entity and every
+    ``sources`` row agrees with the event that registered it (id, kind, name, note; url,
+    title, publisher, language, note) and no registration lacks its row; every entity has
+    its display name among its ``entity_names`` as the primary name, and no name belongs to
+    an unknown entity. What only a rebuild shows (a look-up key, an interval or a search
+    document gone astray) is left to :func:`check`. Returns one line per table found
+    inconsistent (empty when none is)."""
+    v, e, n, s = events.alias("v"), entities.alias("e"), entity_names.alias("n"), \
+        _TABLES["sources"].alias("s")
+    problems = []
+
+    def j(key: str) -> ColumnElement[Any]:
+        return _json_text(conn, v.c.payload, key)
+
+    def found(name: str, bad: int, what: str) -> None:
+        if bad:
+            problems.append(f"projection '{name}' disagrees with the log ({bad} {what}); "
+                            "run `factbase rebuild`")
+
+    registered = v.c.type == "entity.registered"
+    unlike = conn.execute(select(func.count()).select_from(e.join(v, v.c.seq == e.c.seq))
+                          .where(registered, j("entity").is_distinct_from(e.c.entity_id)
+                                 | j("kind").is_distinct_from(e.c.kind)
+                                 | j("name").is_distinct_from(e.c.name)
+                                 | j("note").is_distinct_from(e.c.note))).scalar_one()
+    unlike += conn.execute(select(func.count()).select_from(e).where(
+        ~select(v.c.seq).where(v.c.seq == e.c.seq).exists())).scalar_one()
+    missing = conn.execute(select(func.count()).select_from(v).where(
+        registered, ~select(e.c.entity_id).where(e.c.entity_id == j("entity")).exists())
+    ).scalar_one()
+    found("entities", unlike + missing, "row(s) unlike or missing for the events that "
+          "registered them")
+
+    registered = v.c.type == "source.registered"
+    unlike = conn.execute(select(func.count()).select_from(s.outerjoin(v, v.c.seq == s.c.seq))
+                          .where((v.c.seq.is_(None)) | (v.c.type != "source.registered")
+                                 | j("source").is_distinct_from(s.c.source_id)
+                                 | j("url").is_distinct_from(s.c.url)
+                                 | j("title").is_distinct_from(s.c.title)
+                                 | j("publisher").is_distinct_from(s.c.publisher)
+                                 | j("language").is_distinct_from(s.c.language)
+                                 | j("note").is_distinct_from(s.c.note))).scalar_one()
+    missing = conn.execute(select(func.count()).select_from(v).where(
+        registered, ~select(s.c.source_id).where(s.c.source_id == j("source")).exists())
+    ).scalar_one()
+    found("sources", unlike + missing, "row(s) unlike or missing for the events that "
+          "registered them")
+
+    unnamed = conn.execute(select(func.count()).select_from(e).where(
+        ~select(n.c.entity_id).where(n.c.entity_id == e.c.entity_id).exists())).scalar_one()
+    stray = conn.execute(select(func.count()).select_from(n).where(
+        ~select(e.c.entity_id).where(e.c.entity_id == n.c.entity_id).exists())).scalar_one()
+    found("entity_names", unnamed + stray, "entities without a name, or names of unknown "
+          "entities")
+    return problems
+
+
+@contextmanager
+def scratch_attached(conn: Connection) -> Iterator[Path | None]:
+    """A scratch SQLite file for :func:`check`, attached to ``conn`` as ``factbase_rebuild``
+    (SQLite only; yields None on other databases). Enter it *before* ``conn``'s transaction
+    begins: SQLite refuses to DETACH a database a still-open transaction has read."""
+    if conn.dialect.name != "sqlite":
+        yield None
+        return
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    with tempfile.TemporaryDirectory(prefix="factbase-verify-") as tmp:
+        path = Path(tmp) / "rebuild.db"
+        dbapi.execute(f"ATTACH DATABASE ? AS {_SCRATCH}", (str(path),))
+        try:
+            yield path
+        finally:
+            dbapi.execute(f"DETACH DATABASE {_SCRATCH}")
+
+
+def check(conn: Connection, scratch: Path | None = None) -> list[str]:
     """Compare every projection with a fresh rebuild, writing nothing to the database.
 
-    The rebuild runs into a scratch SQLite file (the same :func:`apply` and :func:`refresh`
-    code, the log streamed in batches), so ``verify`` needs no write lock and never waits on
-    or blocks a writer. Returns one line per table that differs (empty when all match).
+    The rebuild runs into a scratch SQLite file (the same code as :func:`rebuild`, the log
+    streamed), so ``verify --projections`` needs no write lock and never waits on or blocks a
+    writer. With ``scratch`` (the file :func:`scratch_attached` attached to ``conn``; SQLite)
+    each table is compared in SQL, as multisets, in ``conn``'s snapshot: memory stays bounded
+    whatever the size of the log. Without it (other databases) both sides are read into
+    memory (:func:`snapshot`). Returns one line per table that differs (empty when all match).
     """
-    import tempfile
-    from pathlib import Path
-
-    from sqlalchemy import create_engine
-
-    before = snapshot(conn)
     with tempfile.TemporaryDirectory(prefix="factbase-verify-") as tmp:
-        scratch = create_engine(f"sqlite:///{Path(tmp) / 'rebuild.db'}")
+        scratch_engine = create_engine(f"sqlite:///{scratch or Path(tmp) / 'rebuild.db'}")
         try:
-            with scratch.begin() as sc:
+            with scratch_engine.begin() as sc:
                 PROJECTION_TABLES[0].metadata.create_all(sc, tables=list(PROJECTION_TABLES))
                 _replay_log(conn, sc)
-                after = snapshot(sc)
+                after = None if scratch is not None else snapshot(sc)
         finally:
-            scratch.dispose()
+            scratch_engine.dispose()
+    if after is None:
+        return _compare_attached(conn)
+    before = snapshot(conn)
     problems = []
     for name, rows in before.items():
         if rows != after[name]:
-            extra = sum((rows - after[name]).values())
-            missing = sum((after[name] - rows).values())
-            problems.append(f"projection '{name}' differs from a rebuild of the log "
-                            f"({extra} unexpected row(s), {missing} missing); "
-                            "run `factbase rebuild`")
+            problems.append(_differs(name, sum((rows - after[name]).values()),
+                                     sum((after[name] - rows).values())))
+    return problems
+
+
+_SCRATCH = "factbase_rebuild"
+
+
+def _compare_attached(conn: Connection) -> list[str]:
+    """SQLite: compare each projection with the rebuild attached as ``factbase_rebuild``.
+    Rows count +1 in the live table and -1 in the rebuild, grouped by every compared column,
+    so duplicates count as they would in a multiset."""
+    problems = []
+    for table in PROJECTION_TABLES:
+        cols = ", ".join(f'"{c}"' for c in _compared_columns(table))
+        extra, missing = conn.exec_driver_sql(
+            "SELECT coalesce(sum(CASE WHEN d > 0 THEN d END), 0), "
+            "coalesce(sum(CASE WHEN d < 0 THEN -d END), 0) FROM ("
+            f"SELECT sum(n) AS d FROM (SELECT {cols}, 1 AS n FROM main.{table.name} "
+            f"UNION ALL SELECT {cols}, -1 AS n FROM {_SCRATCH}.{table.name}) "
+            f"GROUP BY {cols})").one()
+        if extra or missing:
+            problems.append(_differs(table.name, int(extra), int(missing)))
     return problems

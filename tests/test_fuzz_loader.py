@@ -365,7 +365,7 @@ def test_valid_timelines_load_whole_and_once(harness: Harness, timeline: Timelin
     assert new + present == records(timeline)
     assert total == harness.count() == BASE_EVENTS + new
     with FactBase.open(str(harness.db)) as fb:
-        report = fb.verify()
+        report = fb.verify(projections=True)
     assert report.ok, report.problems
     again = CliRunner().invoke(cli, ["--db", str(harness.db), "load",
                                      str(harness.folder / f"valid.{fmt}")])

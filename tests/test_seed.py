@@ -142,6 +142,6 @@ def test_org_text_names_the_cofounder_count_and_the_dispute(seeded: FactBase) ->
 
 
 def test_seed_verifies(seeded: FactBase) -> None:
-    report = seeded.verify()
+    report = seeded.verify(projections=True)
     assert report.ok, report.problems
     assert report.events == seeded.count()

@@ -160,7 +160,7 @@ def test_other_characters_with_the_same_sound_are_not_the_person(seeded: FactBas
 
 def test_the_seed_has_no_name_collisions(seeded: FactBase) -> None:
     assert seeded.name_collisions() == []
-    assert seeded.verify().ok
+    assert seeded.verify(projections=True).ok
 
 
 # --- two people, one name ------------------------------------------------------------------
@@ -216,7 +216,7 @@ def test_a_load_warns_once_per_new_collision_and_merges_nothing(
                                   "zhang-wei-cn", "zhang-wei-tw"]
     again = load(runner, fb.url, path)
     assert again.stderr == ""
-    assert fb.verify().ok
+    assert fb.verify(projections=True).ok
 
 
 def test_a_shared_name_is_ambiguous_and_lists_both(fb: FactBase, runner: CliRunner,
