@@ -34,6 +34,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Table,
     column,
     create_engine,
@@ -49,10 +50,10 @@ from sqlalchemy.engine import Connection
 
 from factbase import intervals, redact
 from factbase.amend import identities, resolve
-from factbase.dates import parse_date
+from factbase.dates import PartialDate, parse_date
 from factbase.events import AMEND_TYPES, IDENTITY_TYPES, Event
 from factbase.names import fold, name_keys
-from factbase.store.log import read_events, select_events, to_event
+from factbase.store.log import read_events, select_events
 from factbase.store.schema import (
     FTS_TABLE,
     INTERVAL_TABLES,
@@ -289,7 +290,7 @@ def _flush(conn: Connection, inserts: dict[str, list[dict[str, Any]]]) -> None:
         if rows and table is search_docs:
             _insert_docs(conn, rows)
         elif rows:
-            conn.execute(insert(table), rows)
+            _bulk_insert(conn, table, rows)
         rows.clear()
 
 
@@ -461,36 +462,160 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
         yield items[i:i + size]
 
 
-def _replay_log(source: Connection, target: Connection) -> int:
-    """Apply every event of ``source``'s log to ``target``'s projections, then settle them."""
+def _replay_log(source: Connection, target: Connection,
+                later: list[Any] | None = None) -> int:
+    """Fill ``target``'s (empty) projections from every event of ``source``'s log: the
+    per-event rows through :func:`apply`, in batches in log order, then the per-stream rows
+    (:func:`_refresh_all`). The secondary indexes the fill does not read are dropped first
+    (``later``: already dropped by the caller) and created again at the end: one sort per
+    index instead of a B-tree insert per row."""
     n = 0
+    later = _drop_bulk_indexes(target) if later is None else later
     # yield_per on the statement, not the connection: a connection-wide option would make
     # PostgreSQL's later executemany (the projection inserts) use a server-side cursor.
-    result = source.execute(select(events).order_by(events.c.seq)
+    result = source.execute(select(*_EVENT_COLUMNS).order_by(events.c.seq)
                             .execution_options(yield_per=5_000))
     batch: list[Event] = []
     red = redact.load(source)
-    for row in result.mappings():
-        batch.append(to_event(row))
+    for row in result:
+        batch.append(_event(row))
         n += 1
-        if len(batch) >= 2_000:
+        if len(batch) >= 5_000:
             apply(target, batch, red)
             batch = []
     apply(target, batch, red)
     target.info.pop(_PENDING, None)
-    refresh(source, target, None)
+    _refresh_all(source, target)
+    for index in later:
+        index.create(target)
     return n
+
+
+#: The indexes a rebuild does not read while it fills the tables (the fill reads
+#: ``entities`` by key and ``entity_names`` by entity only).
+_BULK_INDEXES = ("ix_entity_names_folded", "ix_memberships_org_valid_from_end",
+                 "ix_memberships_person", "ix_roles_org_role", "ix_roles_person",
+                 "ix_units_org_unit", "ix_metrics_org_subject_metric",
+                 "ix_event_sources_event_id", "ix_event_sources_source_id",
+                 "ix_search_docs_kind_stream", "ix_search_docs_ref")
+
+
+def _drop_bulk_indexes(conn: Connection) -> list[Any]:
+    """Drop :data:`_BULK_INDEXES` (inside the caller's transaction) and return them."""
+    dropped = []
+    for table in PROJECTION_TABLES:
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            if index.name in _BULK_INDEXES:
+                index.drop(conn, checkfirst=True)
+                dropped.append(index)
+    return dropped
+
+
+_EVENT_COLUMNS = [events.c[c] for c in (
+    "seq", "event_id", "type", "stream", "date_text", "valid_from", "valid_to", "precision",
+    "qualifier", "instant", "evidence", "payload", "sources", "recorded_at")]
+
+
+def _event(row: Any) -> Event:
+    """An :class:`Event` from a row of :data:`_EVENT_COLUMNS` (what :func:`to_event` does
+    from a mapping, without the mapping)."""
+    (seq, event_id, type_, stream, date_text, valid_from, valid_to, precision, qualifier,
+     instant, evidence, payload, sources_, recorded_at) = row
+    return Event(seq, event_id, type_, stream,
+                 None if date_text is None else PartialDate(
+                     date_text, valid_from, valid_to, precision, qualifier),
+                 instant, evidence, json.loads(payload), tuple(json.loads(sources_)),
+                 recorded_at)
+
+
+def _refresh_all(source: Connection, target: Connection) -> None:
+    """:func:`refresh` of every stream, into empty tables, reading the log once in stream
+    order (the ``(stream, valid_from)`` index) instead of 500 streams at a time, and inserting
+    in large batches. Streams an identity decision merged (or merged into) go through
+    :func:`refresh` itself at the end."""
+    identity = identities(read_events(source, select_events(types=sorted(IDENTITY_TYPES))))
+    merged = set(identity) | set(identity.values())
+    red = redact.load(source)
+    orgs = {r[0] for r in target.execute(
+        select(entities.c.entity_id).where(entities.c.kind == "organization"))}
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    pending = 0
+    fts = _has_fts(target)
+    last_doc = target.execute(select(func.max(search_docs.c.id))).scalar() or 0 if fts else 0
+
+    def flush() -> None:
+        for table in (*INTERVAL_TABLES, search_docs):
+            if out[table.name]:
+                _bulk_insert(target, table, out[table.name])
+        out.clear()
+
+    def fold_stream(stream: str, evs: list[Event]) -> int:
+        evs.sort(key=lambda e: e.seq)
+        effective = red.events(resolve(evs, identity=identity).events)
+        docs = [d for ev in effective if (d := _event_doc(ev)) is not None]
+        out["search_docs"] += docs
+        before = sum(len(out[t.name]) for t in INTERVAL_TABLES)
+        if stream in orgs:
+            _interval_rows(intervals.fold(stream, effective), out)
+        return len(docs) + sum(len(out[t.name]) for t in INTERVAL_TABLES) - before
+
+    result = source.execute(select(*_EVENT_COLUMNS)
+                            .order_by(events.c.stream, events.c.valid_from)
+                            .execution_options(yield_per=5_000))
+    current: str | None = None
+    group: list[Event] = []
+    for row in result:
+        stream = row[3]
+        if stream != current:
+            if current is not None and current not in merged:
+                pending += fold_stream(current, group)
+                if pending >= 20_000:
+                    flush()
+                    pending = 0
+            current, group = stream, []
+        if stream not in merged:
+            group.append(_event(row))
+    if current is not None and current not in merged:
+        fold_stream(current, group)
+    flush()
+    if fts:  # index the event documents in one pass, after the first ``last_doc``
+        target.execute(insert(_fts).from_select(
+            ["rowid", "folded"],
+            select(search_docs.c.id, search_docs.c.folded).where(search_docs.c.id > last_doc)))
+    if merged:
+        refresh(source, target, sorted(merged))
+
+
+def _bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (mappings with the same keys) into ``table`` with one executemany. On
+    SQLite through the driver (dates as ISO text, as SQLAlchemy's ``Date`` stores them):
+    SQLAlchemy's per-row parameter processing costs more than SQLite's insert."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    dates = [i for i, c in enumerate(names) if isinstance(table.c[c].type, Date)]
+    values = []
+    for row in rows:
+        v = [row[c] for c in names]
+        for i in dates:
+            if v[i] is not None:
+                v[i] = v[i].isoformat()
+        values.append(tuple(v))
+    conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) "
+                         f"VALUES ({', '.join('?' * len(names))})", values)
 
 
 def rebuild(conn: Connection) -> int:
     """Empty every projection table and refill it from the whole log (in the caller's
     transaction). Returns the number of events replayed."""
+    later = _drop_bulk_indexes(conn)
     for table in reversed(PROJECTION_TABLES):
         if table is search_docs:
             _delete_docs(conn, None)
         else:
             conn.execute(delete(table))
-    return _replay_log(conn, conn)
+    return _replay_log(conn, conn, later)
 
 
 def snapshot(conn: Connection) -> dict[str, Counter[tuple[Any, ...]]]:
