@@ -679,13 +679,13 @@ def check_consistency(conn: Connection) -> list[str]:
                             "run `factbase rebuild`")
 
     registered = v.c.type == "entity.registered"
-    unlike = conn.execute(select(func.count()).select_from(e.join(v, v.c.seq == e.c.seq))
-                          .where(registered, j("entity").is_distinct_from(e.c.entity_id)
-                                 | j("kind").is_distinct_from(e.c.kind)
-                                 | j("name").is_distinct_from(e.c.name)
-                                 | j("note").is_distinct_from(e.c.note))).scalar_one()
-    unlike += conn.execute(select(func.count()).select_from(e).where(
-        ~select(v.c.seq).where(v.c.seq == e.c.seq).exists())).scalar_one()
+    unlike = conn.execute(select(func.count()).select_from(e.outerjoin(v, v.c.seq == e.c.seq))
+                          .where(v.c.seq.is_(None)
+                                 | registered & (j("entity").is_distinct_from(e.c.entity_id)
+                                                 | j("kind").is_distinct_from(e.c.kind)
+                                                 | j("name").is_distinct_from(e.c.name)
+                                                 | j("note").is_distinct_from(e.c.note)))
+                          ).scalar_one()
     missing = conn.execute(select(func.count()).select_from(v).where(
         registered, ~select(e.c.entity_id).where(e.c.entity_id == j("entity")).exists())
     ).scalar_one()
