@@ -2,8 +2,9 @@
 
 Each projection row comes from one event by :func:`rows_for` — a pure function — so applying
 events one by one as they are appended and rebuilding from the whole log give the same tables,
-which :func:`check` proves (``factbase verify``). Tables: ``entities``, ``entity_names``,
-``sources``, ``event_sources`` and the entity and source rows of ``search_docs`` (see
+which :func:`check` proves (``factbase verify --projections``; plain ``verify`` runs the cheap
+:func:`check_consistency`). Tables: ``entities``, ``entity_names``, ``sources``,
+``event_sources`` and the entity and source rows of ``search_docs`` (see
 :mod:`factbase.store.schema`).
 
 The interval tables (``memberships``, ``roles``, ``units``, ``metrics``) and the event rows of
