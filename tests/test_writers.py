@@ -7,7 +7,7 @@ append their own organisation's 10^4 events (its source, its people, their joini
 on a log that already holds the seed. SQLite always; PostgreSQL too when
 ``FACTBASE_TEST_DATABASE_URL`` names a server (a throwaway ``fb_w_…`` database is created and
 dropped). The CLI variant always runs at 10^4 events per writer; the two API variants at
-2,000 unless ``FACTBASE_TEST_WRITERS_EVENTS`` says otherwise (10000 for the full size).
+1,000 unless ``FACTBASE_TEST_WRITERS_EVENTS`` says otherwise (10000 for the full size).
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from tests.conftest import SEED
 
 WRITERS = 8
 EVENTS = 10_000  # per writer, for the CLI variant (always)
-#: Per writer for the API variants: 2,000 by default (CI time), 10^4 with the env switch.
-API_EVENTS = int(os.environ.get("FACTBASE_TEST_WRITERS_EVENTS", 2_000))
+#: Per writer for the API variants: 1,000 by default (CI time), 10^4 with the env switch.
+API_EVENTS = int(os.environ.get("FACTBASE_TEST_WRITERS_EVENTS", 1_000))
 SEED_EVENTS = 79
 PG_URL = os.environ.get("FACTBASE_TEST_DATABASE_URL")
 SPAWN = mp.get_context("spawn")
