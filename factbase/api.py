@@ -248,7 +248,8 @@ class FactBase:
         ``expected_version`` (optimistic concurrency; versions count a stream's events, see
         :meth:`stream_version`): a mapping stream -> version is checked for every stream named,
         whether or not the load touches it; one number requires the load's new events to be
-        of one stream (else :class:`InputError`) and is checked against that stream. The check
+        of one stream (else :class:`InputError`) and is checked against that stream (a load
+        with nothing new writes nothing and checks nothing then). The check
         runs inside the write transaction after the append lock is taken and before anything
         is appended; a mismatch raises :class:`factbase.errors.ConflictError` and writes
         nothing. A write the database keeps refusing as busy (other writers) is retried whole
