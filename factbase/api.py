@@ -8,19 +8,30 @@ a load lands whole or not at all.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator, Sequence
+import random
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from factbase import lookup, projections, redact
 from factbase.amend import Prefer, Resolved, identities, resolve
 from factbase.dates import PartialDate
-from factbase.errors import FactbaseError, InvalidRecord, NotFound, SchemaError
+from factbase.errors import (
+    DatabaseBusy,
+    FactbaseError,
+    InputError,
+    InvalidRecord,
+    NotFound,
+    SchemaError,
+)
 from factbase.events import (
     AMEND_TYPES,
     Event,
@@ -42,6 +53,17 @@ if TYPE_CHECKING:
 
 #: Records validated and appended per batch during a load.
 LOAD_BATCH = 1_000
+#: A write transaction the database refuses as busy (SQLite "database is locked" after the
+#: busy timeout; PostgreSQL serialization failure or deadlock) is run again from the start,
+#: up to this many attempts in all, sleeping a random time in [0, min(cap, base * 2**(n-1)))
+#: seconds before retry n ("full jitter" exponential backoff), then fails with DatabaseBusy.
+WRITE_ATTEMPTS = 6
+RETRY_BASE_S = 0.1
+RETRY_CAP_S = 3.0
+#: An expected stream version: one number (the stream of the appended events) or, per
+#: stream, a mapping stream -> version.
+ExpectedVersion = int | Mapping[str, int]
+T = TypeVar("T")
 _KIND_OK = {
     "person": {"person"}, "organization": {"organization"}, "unit": {"unit"},
     "product": {"product"}, "entity": {"person", "organization", "unit", "product"},
@@ -95,6 +117,8 @@ class _LoadRun:
     pending: list[tuple[str, Reference]] = field(default_factory=list)
     new: int = 0
     present: int = 0
+    expect_one: int | None = None  # an expected version given as one number
+    one_stream: str | None = None  # ... and the stream it was checked against
 
 
 class FactBase:
@@ -108,6 +132,11 @@ class FactBase:
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
+        #: Write transactions run again because the database was busy (see WRITE_ATTEMPTS).
+        self.busy_retries = 0
+        #: Called before each such retry with (attempt that failed, seconds to sleep, the
+        #: database's message); the CLI prints a note on stderr.
+        self.on_busy: Callable[[int, float, str], None] | None = None
 
     # --- opening ------------------------------------------------------------------------
 
@@ -130,7 +159,7 @@ class FactBase:
                 raise NotFound(f"cannot create {path}: folder {path.parent} does not exist")
         fb = cls(make_engine(url), url)
         try:
-            fb._prepare(create)
+            fb._retry(lambda: fb._prepare(create))
         except BaseException:
             fb.close()
             raise
@@ -163,10 +192,37 @@ class FactBase:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        """One write transaction (SQLite: BEGIN IMMEDIATE); rolled back on any exception."""
+        """One write transaction, holding the append lock from its start (SQLite: BEGIN
+        IMMEDIATE; PostgreSQL: the advisory lock), so writers run one at a time and checks
+        made inside see what the write will follow; rolled back on any exception."""
         with (self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn,
               conn.begin()):
+            log.lock_for_append(conn)
             yield conn
+
+    def _retry(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (which opens its own write transaction) again from the start while
+        the database refuses it as busy, up to :data:`WRITE_ATTEMPTS` attempts with jittered
+        exponential backoff; then raise :class:`DatabaseBusy`. Nothing is written by a failed
+        attempt: its transaction was rolled back."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                return work()
+            except OperationalError as exc:
+                if not _busy(exc):
+                    raise
+                message = str(exc.orig)
+                if attempt == WRITE_ATTEMPTS:
+                    raise DatabaseBusy(
+                        f"the database stayed busy with other writers ({message}) through "
+                        f"{WRITE_ATTEMPTS} attempts; nothing was written; try again later"
+                    ) from None
+            delay = random.uniform(0, min(RETRY_CAP_S, RETRY_BASE_S * 2 ** (attempt - 1)))
+            self.busy_retries += 1
+            if self.on_busy is not None:
+                self.on_busy(attempt, delay, message)
+            time.sleep(delay)
+        raise AssertionError("unreachable")  # the last attempt returns or raises
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -176,7 +232,8 @@ class FactBase:
     # --- writing ------------------------------------------------------------------------
 
     def load(self, inputs: Sequence[str],
-             progress: Callable[[int, str, int | None], None] | None = None) -> LoadResult:
+             progress: Callable[[int, str, int | None], None] | None = None, *,
+             expected_version: ExpectedVersion | None = None) -> LoadResult:
         """Validate and append every record of ``inputs`` (paths, or ``-`` for stdin) in one
         transaction.
 
@@ -187,31 +244,65 @@ class FactBase:
         id, same content) are counted in ``present`` and skipped, so loading a file twice adds
         nothing. ``progress(records_done, file, length_hint)`` is called as records are read.
         Raises :class:`factbase.errors.InputError` for unreadable or malformed files.
+
+        ``expected_version`` (optimistic concurrency; versions count a stream's events, see
+        :meth:`stream_version`): a mapping stream -> version is checked for every stream named,
+        whether or not the load touches it; one number requires the load's new events to be
+        of one stream (else :class:`InputError`) and is checked against that stream (a load
+        with nothing new writes nothing and checks nothing then). The check
+        runs inside the write transaction after the append lock is taken and before anything
+        is appended; a mismatch raises :class:`factbase.errors.ConflictError` and writes
+        nothing. A write the database keeps refusing as busy (other writers) is retried whole
+        (:data:`WRITE_ATTEMPTS`), then raises :class:`factbase.errors.DatabaseBusy`.
         """
         if not inputs:
             raise FactbaseError("nothing to load: give one or more files, or - for stdin")
+        # Standard input is read once, before the write lock is taken, so a retried
+        # transaction reads the same records and a slow pipe never holds the lock.
+        stdin = sys.stdin.buffer.read() if "-" in inputs else None
 
         def sources() -> Iterator[tuple[str, Iterator[RawRecord], int | None]]:
             for name in inputs:
-                _fmt, records, hint = read_input(name)
+                _fmt, records, hint = read_input(name, stdin=stdin)
                 yield name, records, hint
 
-        return self._append_records(sources(), progress)
+        return self._retry(lambda: self._append_records(sources(), progress, expected_version))
 
-    def add(self, records: Sequence[dict[str, Any]], origin: str = "<command line>"
-            ) -> LoadResult:
+    def add(self, records: Sequence[dict[str, Any]], origin: str = "<command line>", *,
+            expected_version: ExpectedVersion | None = None) -> LoadResult:
         """Validate and append ``records`` (event records as mappings, the file format's) in
-        one transaction, exactly as :meth:`load` does for a file; errors name ``origin``."""
-        raws = iter([RawRecord(origin, f"record {i + 1}" if len(records) > 1 else "", r)
-                     for i, r in enumerate(records)])
-        return self._append_records(iter([(origin, raws, None)]), None)
+        one transaction, exactly as :meth:`load` does for a file (``expected_version`` too);
+        errors name ``origin``."""
+        raws = [RawRecord(origin, f"record {i + 1}" if len(records) > 1 else "", r)
+                for i, r in enumerate(records)]
+        return self._retry(lambda: self._append_records(
+            iter([(origin, iter(raws), None)]), None, expected_version))
+
+    def stream_version(self, stream: str) -> int:
+        """The version of ``stream`` (an exact stream id: normally an organisation's id): the
+        number of events the log holds in it, 0 when it holds none — the count the
+        ``expected_version`` of :meth:`load` and :meth:`add` is compared with. Writes nothing.
+
+        Counting events follows the event stores that version streams: the Elixir EventStore
+        (the expected version is "the number of events already persisted to the stream", 0
+        for a new one), the ``eventsourcing`` library (an aggregate's version counts its
+        events, the first event is version 1), EventStoreDB (its zero-based stream revision of
+        the last event is this version minus one).
+        """
+        with self._read() as conn:
+            return log.stream_version(conn, stream)
 
     def _append_records(self, inputs: Iterator[tuple[str, Iterator[RawRecord], int | None]],
-                        progress: Callable[[int, str, int | None], None] | None) -> LoadResult:
+                        progress: Callable[[int, str, int | None], None] | None,
+                        expected_version: ExpectedVersion | None = None) -> LoadResult:
         run = _LoadRun()
         done = 0
         names: list[str] = []
         with self._write() as conn:
+            if isinstance(expected_version, Mapping):  # the lock is held: check, then write
+                log.check_versions(conn, expected_version)
+            elif expected_version is not None:
+                run.expect_one = expected_version
             for name, records, hint in inputs:
                 names.append(name)
                 batch: list[tuple[str, EventDraft]] = []
@@ -278,6 +369,8 @@ class FactBase:
 
     def _append(self, conn: Connection, drafts: list[tuple[str, EventDraft]],
                 run: _LoadRun) -> None:
+        if run.expect_one is not None and drafts:
+            _check_one_stream(conn, drafts, run, run.expect_one)
         rows = list(log.append(conn, [d for _, d in drafts]))
         projections.apply(conn, [log.to_event(r) for r in rows])
         run.new += len(rows)
@@ -590,8 +683,11 @@ class FactBase:
 
     def rebuild(self) -> int:
         """Rebuild every projection from the log in one transaction; returns events replayed."""
-        with self._write() as conn:
-            return projections.rebuild(conn)
+        def work() -> int:
+            with self._write() as conn:
+                return projections.rebuild(conn)
+
+        return self._retry(work)
 
     # --- SQL and search -----------------------------------------------------------------
 
@@ -612,6 +708,33 @@ class FactBase:
 
         with self._read() as conn:
             return search(conn, query, as_of=as_of, limit=limit)
+
+
+def _busy(exc: OperationalError) -> bool:
+    """Whether the database refused the statement because other writers hold it: SQLite
+    ``SQLITE_BUSY`` ("database is locked", also after the busy timeout, at a checkpoint or on
+    a read-to-write upgrade); PostgreSQL serialization failure, deadlock or lock timeout."""
+    orig = exc.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        return bool(code & 0xFF == 5)  # SQLITE_BUSY and its extended codes
+    if getattr(orig, "sqlstate", None) in ("40001", "40P01", "55P03"):
+        return True
+    return "database is locked" in str(orig)
+
+
+def _check_one_stream(conn: Connection, drafts: list[tuple[str, EventDraft]], run: _LoadRun,
+                      expected: int) -> None:
+    """An expected version given as one number: checked against the stream of the load's
+    first new event, before it is appended; every later new event must be of that stream."""
+    if run.one_stream is None:
+        run.one_stream = drafts[0][1].stream
+        log.check_versions(conn, {run.one_stream: expected})
+    for where, draft in drafts:
+        if draft.stream != run.one_stream:
+            raise InputError(f"{where}: an expected version given as one number applies to "
+                             f"one stream, but this write appends to {run.one_stream} and "
+                             f"{draft.stream}; give the version of each stream (STREAM=N)")
 
 
 def _mentions(value: Any, entity_id: str) -> bool:

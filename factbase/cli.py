@@ -129,7 +129,9 @@ class FactbaseGroup(click.Group):
         try:
             return super().invoke(ctx)
         except FactbaseError as exc:
-            raise click.ClickException(str(exc)) from None
+            error = click.ClickException(str(exc))
+            error.exit_code = exc.exit_code  # type: ignore[misc]  # 1; 3 conflict; 75 busy
+            raise error from None
         except SQLIntegrityError:
             raise  # a constraint broken by factbase's own writes is a bug: keep the traceback
         except DatabaseError as exc:
@@ -155,8 +157,32 @@ class Settings:
             from factbase.api import FactBase
 
             self._fb = FactBase.open(self.db, create=create)
+            self._fb.on_busy = _note_busy
             ctx.call_on_close(self._fb.close)
         return self._fb
+
+
+def _note_busy(attempt: int, delay: float, message: str) -> None:
+    from factbase.api import WRITE_ATTEMPTS
+
+    click.echo(f"note: the database is busy with other writers ({message}); trying again in "
+               f"{delay:.1f} s (attempt {attempt + 1} of {WRITE_ATTEMPTS})", err=True)
+
+
+class StreamVersionType(click.ParamType):  # type: ignore[type-arg]
+    """``STREAM=N``: the version (event count) a stream must be at for the write to go ahead."""
+
+    name = "STREAM=N"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> tuple[str, int]:
+        if isinstance(value, tuple):
+            return value
+        stream, sep, number = str(value).rpartition("=")
+        if not sep or not stream.strip() or not number.strip().isdigit():
+            self.fail(f"'{value}' is not STREAM=N (a stream id and a version, e.g. xai=42; "
+                      "`factbase stream xai` prints it)", param, ctx)
+        return stream.strip(), int(number)
 
 
 @click.group(cls=FactbaseGroup, context_settings={"help_option_names": ["-h", "--help"],
@@ -213,8 +239,12 @@ def init(ctx: click.Context) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE... | -")
+@click.option("--expect-version", "expect", type=StreamVersionType(), multiple=True,
+              help="Write only if stream STREAM is still at version N (its event count, "
+                   "see `factbase stream`); else exit 3 and write nothing. Repeatable.")
 @click.pass_context
-def load(ctx: click.Context, files: tuple[str, ...]) -> None:
+def load(ctx: click.Context, files: tuple[str, ...], expect: tuple[tuple[str, int], ...]
+         ) -> None:
     """Validate files of sources, entities and events, then append them in one transaction.
 
     YAML, JSON or JSON Lines (docs/format.md); `-` reads standard input. Everything is
@@ -225,6 +255,7 @@ def load(ctx: click.Context, files: tuple[str, ...]) -> None:
     Examples:
       factbase load seeds/xai.yaml
       cat more.jsonl | factbase load -
+      factbase load late-news.yaml --expect-version xai=42
     """
     settings = _settings(ctx)
     from factbase.store.engine import database_url, sqlite_path
@@ -250,7 +281,8 @@ def load(ctx: click.Context, files: tuple[str, ...]) -> None:
         bar.update(done - bar.pos)
 
     try:
-        result = fb.load(list(files), progress=progress)
+        result = fb.load(list(files), progress=progress,
+                         expected_version=dict(expect) if expect else None)
     except BaseException:
         if created and path is not None:
             # A load that fails into a new file leaves no empty database behind.
@@ -712,9 +744,13 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
               help="The source of the correction (a registered source id; repeatable).")
 @click.option("--evidence", type=click.Choice(["confirmed", "reported", "unconfirmed"]),
               default=None, help="How the correction is known.")
+@click.option("--expect-version", "expect", type=click.IntRange(min=0), default=None,
+              metavar="N", help="Write only if the event's stream is still at version N (see "
+                                "`factbase stream`); else exit 3 and write nothing.")
 @click.pass_context
 def correct(ctx: click.Context, event_id: str, new_date: str | None, sets: tuple[str, ...],
-            why: str, sources: tuple[str, ...], evidence: str | None) -> None:
+            why: str, sources: tuple[str, ...], evidence: str | None,
+            expect: int | None) -> None:
     """Correct an event by appending an event.corrected (the original stays in the log).
 
     Replay uses the corrected fields from now on; `--known-at` before now still shows the
@@ -735,7 +771,7 @@ def correct(ctx: click.Context, event_id: str, new_date: str | None, sets: tuple
     if evidence:
         record["evidence"] = evidence
     fb = _settings(ctx).fb(ctx)
-    result = fb.add([record], origin=f"correct {event_id}")
+    result = fb.add([record], origin=f"correct {event_id}", expected_version=expect)
     what = ", ".join(f"{k}={v}" for k, v in changes.items())
     click.echo(f"corrected {event_id}: {what}" if result.new else
                f"{event_id}: this correction is already in the log")
@@ -746,8 +782,12 @@ def correct(ctx: click.Context, event_id: str, new_date: str | None, sets: tuple
 @click.option("--why", required=True, help="Why the event should never have been recorded.")
 @click.option("--source", "sources", multiple=True, required=True, metavar="SOURCE_ID",
               help="The source of the retraction (a registered source id; repeatable).")
+@click.option("--expect-version", "expect", type=click.IntRange(min=0), default=None,
+              metavar="N", help="Write only if the event's stream is still at version N (see "
+                                "`factbase stream`); else exit 3 and write nothing.")
 @click.pass_context
-def retract(ctx: click.Context, event_id: str, why: str, sources: tuple[str, ...]) -> None:
+def retract(ctx: click.Context, event_id: str, why: str, sources: tuple[str, ...],
+            expect: int | None) -> None:
     """Retract an event by appending an event.retracted (the original stays in the log).
 
     Replay ignores the event from now on; `--known-at` before now still shows it, and
@@ -759,7 +799,8 @@ def retract(ctx: click.Context, event_id: str, why: str, sources: tuple[str, ...
     """
     fb = _settings(ctx).fb(ctx)
     result = fb.add([{"type": "event.retracted", "target": event_id, "why": why,
-                      "sources": list(sources)}], origin=f"retract {event_id}")
+                      "sources": list(sources)}], origin=f"retract {event_id}",
+                    expected_version=expect)
     click.echo(f"retracted {event_id}" if result.new else
                f"{event_id}: this retraction is already in the log")
 
@@ -789,6 +830,31 @@ def redact(ctx: click.Context, person: str, why: str, sources: tuple[str, ...]) 
     done = redact_person(fb, person, why=why, sources=sources)
     click.echo(f"redacted {done.entity}: outputs show {done.placeholder}; undo with "
                f"`factbase retract {done.event_id}`")
+
+
+@cli.command()
+@click.argument("stream")
+@format_option("text", "json")
+@click.pass_context
+def stream(ctx: click.Context, stream: str, fmt: str) -> None:
+    """Print the version of a stream: how many events the log holds in it (0 for none).
+
+    STREAM is an exact stream id, normally an organisation's id. Pass the version to
+    `load`, `correct` or `retract` with --expect-version to write only if nobody else
+    has appended to the stream since you read it.
+
+    \b
+    Example:
+      factbase stream xai
+      factbase load late-news.yaml --expect-version xai=42
+    """
+    version = _settings(ctx).fb(ctx).stream_version(stream)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"stream": stream, "version": version}))
+    else:
+        click.echo(f"{stream}: version {version}")
 
 
 def main() -> None:

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 
 class FactbaseError(Exception):
-    """An expected failure whose message names the input and the fix."""
+    """An expected failure whose message names the input and the fix.
+
+    ``exit_code`` is the CLI's exit status for it: 1, except for the retryable write failures
+    below (:class:`ConflictError` 3, :class:`DatabaseBusy` 75).
+    """
+
+    exit_code = 1
 
 
 class InputError(FactbaseError):
@@ -50,3 +56,29 @@ class IntegrityError(FactbaseError):
     def __init__(self, message: str, seq: int | None = None) -> None:
         self.seq = seq
         super().__init__(message)
+
+
+class ConflictError(FactbaseError):
+    """A write's expected stream version did not match: another writer appended to the stream
+    after the caller read it (optimistic concurrency). Nothing was written; reload and retry.
+
+    ``stream``, the ``expected`` version and the ``actual`` one (versions count the events of
+    the stream, 0 for a stream with none). CLI exit status 3.
+    """
+
+    exit_code = 3
+
+    def __init__(self, stream: str, expected: int, actual: int) -> None:
+        self.stream, self.expected, self.actual = stream, expected, actual
+        super().__init__(f"stream {stream} is at version {actual}, expected {expected}: "
+                         "someone else appended first; reload and retry")
+
+
+class DatabaseBusy(FactbaseError):
+    """The database stayed locked by other writers through every retry of a write
+    transaction (SQLite "database is locked"; PostgreSQL serialization failure or deadlock).
+    Nothing was written; the write can be retried later. CLI exit status 75 (``EX_TEMPFAIL``
+    of sysexits.h: a temporary failure).
+    """
+
+    exit_code = 75

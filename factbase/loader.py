@@ -395,14 +395,16 @@ def count_records_hint(path: Path, fmt: str) -> int | None:
         return sum(buf.count(b"\n") for buf in iter(lambda: f.read(1 << 20), b"")) + 1
 
 
-def read_input(name: str) -> tuple[str, Iterator[RawRecord], int | None]:
+def read_input(name: str, stdin: bytes | None = None
+               ) -> tuple[str, Iterator[RawRecord], int | None]:
     """Open ``name`` (a path, or ``-`` for standard input) and return
     ``(format, records, length hint)``. Raises :class:`InputError` for a missing, empty,
     unreadable or malformed file; records are produced lazily (a later malformed line
-    raises when reached)."""
+    raises when reached). ``stdin``: the bytes of standard input, when the caller has read
+    them already (None: read them here)."""
     origin = "<stdin>" if name == "-" else name
     if name == "-":
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read() if stdin is None else stdin
         fmt = detect_format("", data[:SNIFF_BYTES])
         return fmt, _records(fmt, io.BytesIO(data), origin), None
     path = Path(name)

@@ -8,7 +8,7 @@ advisory lock), so sequence numbers run without gaps and each row links to the o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, insert, select
 from sqlalchemy.engine import Connection, RowMapping
 
 from factbase.dates import PartialDate
+from factbase.errors import ConflictError
 from factbase.events import SCHEMA_VERSION, Event, EventDraft, canonical_json
 from factbase.store.chain import (
     GENESIS,
@@ -40,6 +41,28 @@ def head(conn: Connection) -> tuple[int, str, datetime | None]:
     if row is None:
         return 0, GENESIS, None
     return int(row.seq), str(row.hash), row.recorded_at
+
+
+def stream_version(conn: Connection, stream: str) -> int:
+    """The version of ``stream``: how many events the log holds in it (0 for none).
+
+    This is the number optimistic concurrency compares (:func:`check_versions`): a writer
+    reads it, decides, and appends expecting it unchanged.
+    """
+    return int(conn.execute(
+        select(func.count()).select_from(events).where(events.c.stream == stream)
+    ).scalar_one())
+
+
+def check_versions(conn: Connection, expected: Mapping[str, int]) -> None:
+    """Raise :class:`factbase.errors.ConflictError` for the first stream (in name order) of
+    ``expected`` (stream -> version) whose version differs. Call it inside the write
+    transaction after the append lock is taken, before appending, so no other writer can move
+    a stream between the check and the append."""
+    for stream in sorted(expected):
+        actual = stream_version(conn, stream)
+        if actual != expected[stream]:
+            raise ConflictError(stream, expected[stream], actual)
 
 
 def lock_for_append(conn: Connection) -> None:
@@ -210,6 +233,6 @@ def _fast_chain(conn: Connection, anchor: tuple[int, str] | None) -> ChainReport
 
 
 __all__ = [
-    "append", "count", "existing", "head", "read_events", "select_events", "to_event",
-    "verify_chain",
+    "append", "check_versions", "count", "existing", "head", "read_events", "select_events",
+    "stream_version", "to_event", "verify_chain",
 ]
