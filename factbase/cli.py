@@ -9,9 +9,11 @@ commands, which keeps ``factbase --help`` fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -237,6 +239,27 @@ def init(ctx: click.Context) -> None:
     click.echo(f"factbase database ready at {fb.url} ({fb.count()} events)", err=True)
 
 
+def _claim_new_file(path: Path) -> bool:
+    """Create ``path`` empty if it does not exist (``O_CREAT | O_EXCL``: atomic, so of two
+    processes loading into the same new path only one is its creator); True if we made it.
+    SQLite treats an empty file as an empty database."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    except FileExistsError:
+        return False
+    except OSError:
+        return False  # e.g. a missing directory: opening the database reports it clearly
+    return True
+
+
+def _log_is_empty(fb: FactBase | None) -> bool:
+    """Whether the log is still empty (a failed load's file may then be removed)."""
+    try:
+        return fb is None or fb.count() == 0
+    except Exception:  # noqa: BLE001 - an unreadable file is not ours to keep either
+        return True
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE... | -")
 @click.option("--expect-version", "expect", type=StreamVersionType(), multiple=True,
@@ -261,8 +284,8 @@ def load(ctx: click.Context, files: tuple[str, ...], expect: tuple[tuple[str, in
     from factbase.store.engine import database_url, sqlite_path
 
     path = sqlite_path(database_url(settings.db))
-    created = path is not None and not path.exists()
-    fb = settings.fb(ctx, create=True)
+    created = path is not None and _claim_new_file(path)
+    fb: FactBase | None = None
     bar: Any = None
     shown = sys.stderr.isatty()
 
@@ -281,12 +304,15 @@ def load(ctx: click.Context, files: tuple[str, ...], expect: tuple[tuple[str, in
         bar.update(done - bar.pos)
 
     try:
+        fb = settings.fb(ctx, create=True)
         result = fb.load(list(files), progress=progress,
                          expected_version=dict(expect) if expect else None)
     except BaseException:
-        if created and path is not None:
-            # A load that fails into a new file leaves no empty database behind.
-            fb.close()
+        if created and path is not None and _log_is_empty(fb):
+            # A load that fails into a new file leaves no empty database behind — unless
+            # another writer has appended to it meanwhile.
+            if fb is not None:
+                fb.close()
             for suffix in ("", "-wal", "-shm", "-journal"):
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
         raise
