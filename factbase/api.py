@@ -372,7 +372,9 @@ class FactBase:
         if run.expect_one is not None and drafts:
             _check_one_stream(conn, drafts, run, run.expect_one)
         rows = list(log.append(conn, [d for _, d in drafts]))
-        projections.apply(conn, [log.to_event(r) for r in rows])
+        # The events as stored, from the drafts in hand (not decoded back from the rows).
+        projections.apply(conn, [log.stored_event(d, r) for (_, d), r in zip(drafts, rows,
+                                                                            strict=True)])
         run.new += len(rows)
         refs = [(where, ref) for where, d in drafts for ref in d.references]
         run.pending += self._unresolved(conn, refs)

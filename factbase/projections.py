@@ -54,6 +54,7 @@ from factbase.amend import identities, resolve
 from factbase.dates import PartialDate, parse_date
 from factbase.events import AMEND_TYPES, IDENTITY_TYPES, Event
 from factbase.names import fold, name_keys
+from factbase.store import bulk
 from factbase.store.log import read_events, select_events
 from factbase.store.schema import (
     FTS_TABLE,
@@ -312,7 +313,7 @@ def _has_fts(conn: Connection) -> bool:
 def _insert_docs(conn: Connection, rows: list[dict[str, Any]]) -> None:
     fts = _has_fts(conn)
     last = conn.execute(select(func.max(search_docs.c.id))).scalar() or 0 if fts else 0
-    conn.execute(insert(search_docs), rows)
+    bulk.insert_rows(conn, search_docs, rows)
     if fts:  # rowids of new rows are above the old maximum (INTEGER PRIMARY KEY)
         conn.execute(insert(_fts).from_select(
             ["rowid", "folded"],
@@ -417,7 +418,7 @@ def refresh(source: Connection, target: Connection, streams: Iterable[str] | Non
                 _interval_rows(intervals.fold(stream, effective), out)
         for table in INTERVAL_TABLES:
             if out[table.name]:
-                target.execute(insert(table), out[table.name])
+                bulk.insert_rows(target, table, out[table.name])
         if out["search_docs"]:
             _insert_docs(target, out["search_docs"])
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from factbase.dates import PartialDate
 from factbase.errors import ConflictError
 from factbase.events import SCHEMA_VERSION, Event, EventDraft, canonical_json
+from factbase.store import bulk
 from factbase.store.chain import (
     GENESIS,
     ChainReport,
@@ -25,7 +26,7 @@ from factbase.store.chain import (
     fast_check_sqlite,
     row_hash,
 )
-from factbase.store.schema import events
+from factbase.store.schema import events, format_utc
 
 #: Rows per INSERT executemany batch (bounded memory on large loads).
 BATCH = 2_000
@@ -109,20 +110,61 @@ def append(
     recorded_at = now or datetime.now(UTC)
     if last_recorded is not None and recorded_at < last_recorded:
         recorded_at = last_recorded
+    recorded_text = format_utc(recorded_at)  # every row shares it: format it once
     batch: list[dict[str, Any]] = []
+    stored: list[tuple[Any, ...]] = []
     for draft in drafts:
         seq += 1
         row = draft_row(draft, seq, recorded_at)
-        row["prev_hash"] = prev
-        row["hash"] = prev = row_hash(prev, row)
+        plain = _stored_form(row, recorded_text)
+        row["prev_hash"] = plain["prev_hash"] = prev
+        row["hash"] = plain["hash"] = prev = row_hash(prev, plain)
         batch.append(row)
+        stored.append(tuple([plain[c] for c in _INSERT_COLUMNS]))
         if len(batch) >= BATCH:
-            conn.execute(insert(events), batch)
+            _insert(conn, batch, stored)
             yield from batch
-            batch = []
+            batch, stored = [], []
     if batch:
-        conn.execute(insert(events), batch)
+        _insert(conn, batch, stored)
         yield from batch
+
+
+_INSERT_COLUMNS = tuple(c.name for c in events.columns)
+_INSERT_SQL = (f"INSERT INTO events ({', '.join(_INSERT_COLUMNS)}) "
+               f"VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})")
+
+
+def _stored_form(row: dict[str, Any], recorded_text: str) -> dict[str, Any]:
+    """``row`` with its dates and instants as SQLite stores them (and the chain hashes them:
+    :func:`factbase.store.chain.row_hash` hashes a date as ISO text, an instant as
+    :func:`format_utc` text)."""
+    plain = dict(row)
+    for key in ("valid_from", "valid_to"):
+        if plain[key] is not None:
+            plain[key] = plain[key].isoformat()
+    if plain["instant"] is not None:
+        plain["instant"] = format_utc(plain["instant"])
+    plain["recorded_at"] = recorded_text
+    return plain
+
+
+def _insert(conn: Connection, rows: list[dict[str, Any]], stored: list[tuple[Any, ...]]
+            ) -> None:
+    """INSERT one batch of log rows: on SQLite the pre-formatted tuples in ``stored``,
+    straight to the DBAPI's executemany; elsewhere ``rows`` through SQLAlchemy."""
+    if conn.dialect.name == "sqlite":
+        bulk.executemany(conn, _INSERT_SQL, stored)
+    else:
+        conn.execute(insert(events), rows)
+
+
+def stored_event(draft: EventDraft, row: dict[str, Any]) -> Event:
+    """The :class:`Event` that :func:`append` stored for ``draft`` as ``row`` — what
+    :func:`to_event` would read back, built from the draft without decoding its JSON again."""
+    return Event(seq=row["seq"], event_id=draft.event_id, type=draft.type, stream=draft.stream,
+                 date=draft.date, instant=draft.instant, evidence=draft.evidence,
+                 payload=draft.payload, sources=draft.sources, recorded_at=row["recorded_at"])
 
 
 def to_event(row: RowMapping | dict[str, Any]) -> Event:
@@ -234,5 +276,5 @@ def _fast_chain(conn: Connection, anchor: tuple[int, str] | None) -> ChainReport
 
 __all__ = [
     "append", "check_versions", "count", "existing", "head", "read_events", "select_events",
-    "stream_version", "to_event", "verify_chain",
+    "stored_event", "stream_version", "to_event", "verify_chain",
 ]
