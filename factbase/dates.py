@@ -27,6 +27,7 @@ import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, NamedTuple
 
@@ -337,6 +338,21 @@ def parse_date(value: str | int | date) -> PartialDate:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise _unreadable(str(value))
     text = f"{value:04d}" if isinstance(value, int) and value >= 0 else str(value).strip()
+    return _partial(text)
+
+
+@lru_cache(maxsize=16_384)  # a large load repeats the same few thousand dates
+def _partial(text: str) -> PartialDate:
+    """:func:`parse_date` of a stripped text (PartialDate is immutable: safe to share)."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii() and \
+            text[:4].isdigit() and text[5:7].isdigit() and text[8:].isdigit():
+        # The common plain ISO day (YYYY-MM-DD): no normalising and no patterns needed.
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            pass  # an impossible day or year 0000: the full parser words the error
+        else:
+            return PartialDate(text, day, day, "day")
     parsed = _parse_text(text)
     return PartialDate(text, parsed.start, parsed.end, parsed.precision, parsed.qualifier)
 

@@ -520,10 +520,16 @@ class RecordProblems(Exception):
         super().__init__("; ".join(f"{p}: {m}" if p else m for p, m in problems))
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                              allow_nan=False)
+
+
 def canonical_json(value: Any) -> str:
-    """Deterministic JSON: sorted keys, no spaces, UTF-8 kept (the hashed and stored form)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False)
+    """Deterministic JSON: sorted keys, no spaces, UTF-8 kept (the hashed and stored form).
+
+    Exactly ``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+    allow_nan=False)``, with the encoder made once rather than per call."""
+    return _CANONICAL.encode(value)
 
 
 def sha256(text: str) -> str:

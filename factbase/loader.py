@@ -187,12 +187,15 @@ class _DuplicateKey(ValueError):
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # json.loads keeps the last of two equal keys and drops the first without a word; refuse
-    # them, as the YAML loader does (RFC 8259 §4: names SHOULD be unique).
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key)
-        out[key] = value
+    # them, as the YAML loader does (RFC 8259 §4: names SHOULD be unique). The dict is built
+    # in C; only an object whose dict came out shorter than its pairs is looked at again.
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
     return out
 
 
