@@ -405,7 +405,7 @@ def refresh(source: Connection, target: Connection, streams: Iterable[str] | Non
     aliases: dict[str, list[str]] = defaultdict(list)
     for merged, into in identity.items():
         aliases[into].append(merged)
-    for chunk in _chunks(wanted):
+    for chunk in _chunks_by_events(source, wanted, aliases):
         read = [*chunk, *(a for c in chunk for a in aliases.get(c, []))]
         grouped: dict[str, list[Event]] = defaultdict(list)
         for ev in read_events(source, select_events(streams=read)):
@@ -457,6 +457,32 @@ def _event_doc(ev: Event) -> dict[str, Any] | None:
     cited = dict.fromkeys([*ev.sources, *(a["source"] for a in accounts if a.get("source"))])
     return _doc("event", ev.event_id, " · ".join(parts), type_=ev.type, stream=ev.stream,
                 date=ev.date, sources=cited)
+
+
+#: Most events :func:`refresh` holds at once (with their folds' rows): bounds its memory.
+REFRESH_EVENTS = 5_000
+
+
+def _chunks_by_events(source: Connection, wanted: list[str], aliases: dict[str, list[str]],
+                      limit: int = REFRESH_EVENTS) -> Iterator[list[str]]:
+    """``wanted`` streams in order, in chunks of at most ``limit`` events (counting the
+    streams merged into each; a larger stream is a chunk by itself)."""
+    counts: dict[str, int] = {}
+    for chunk in _chunks([*wanted, *(a for w in wanted for a in aliases.get(w, []))]):
+        counts.update((r[0], int(r[1])) for r in source.execute(
+            select(events.c.stream, func.count()).where(events.c.stream.in_(chunk))
+            .group_by(events.c.stream)))
+    out: list[str] = []
+    size = 0
+    for stream in wanted:
+        n = counts.get(stream, 0) + sum(counts.get(a, 0) for a in aliases.get(stream, []))
+        if out and size + n > limit:
+            yield out
+            out, size = [], 0
+        out.append(stream)
+        size += n
+    if out:
+        yield out
 
 
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
