@@ -374,7 +374,8 @@ class FactBase:
         rows = list(log.append(conn, [d for _, d in drafts]))
         # The events as stored, from the drafts in hand (not decoded back from the rows).
         projections.apply(conn, [log.stored_event(d, r) for (_, d), r in zip(drafts, rows,
-                                                                            strict=True)])
+                                                                            strict=True)],
+                          hold=True)
         run.new += len(rows)
         refs = [(where, ref) for where, d in drafts for ref in d.references]
         run.pending += self._unresolved(conn, refs)

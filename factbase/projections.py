@@ -195,12 +195,17 @@ _TABLES: dict[str, Table] = {t.name: t for t in PROJECTION_TABLES}
 
 
 def apply(conn: Connection, batch: Iterable[Event],
-          redactor: redact.Redactor | None = None) -> None:
+          redactor: redact.Redactor | None = None, *, hold: bool = False) -> None:
     """Add the projection rows of ``batch`` (events just appended, in seq order).
 
     Rows are made from the events as outputs show them (:mod:`factbase.redact`:
     ``redactor``, default the standing redactions of ``conn``'s log); a redacted person keeps
     an ``entities`` row under their placeholder, but no names and no search document.
+
+    ``hold`` (a load's appends): keep the events of streams the log did not hold before this
+    transaction in hand, so :func:`settle` folds them without reading them back (at most
+    :data:`HOLD_EVENTS` of them; beyond that the streams touched longest ago are folded and
+    written early, and read back at :func:`settle` only if touched again).
 
     An implicit entity (a unit or product named by the event that creates it) is added only
     when the id is not yet known; an explicit registration of an id that was implicit takes
@@ -211,7 +216,7 @@ def apply(conn: Connection, batch: Iterable[Event],
     red = redactor if redactor is not None else redact.current(conn)
     # A replay (redactor given) remakes everything anyway; an append checks whether it changes
     # what redactions hide.
-    _note_streams(conn, batch, red if redactor is None else None)
+    _note_streams(conn, batch, red if redactor is None else None, hold)
     pending: list[tuple[str, dict[str, Any]]] = []
     for event in batch:
         shown = red.event(event)
@@ -337,19 +342,37 @@ def _delete_docs(conn: Connection, where: ColumnElement[bool] | None) -> None:
 _PENDING = "factbase_projection_streams"
 
 
+#: Most events :func:`apply` holds in hand for :func:`settle` (about 1.5 kB each).
+HOLD_EVENTS = 20_000
+
+
 @dataclass
 class _Pending:
-    """Streams touched in one transaction (``full``: an identity decision touched them all)."""
+    """Streams touched in one transaction (``full``: an identity decision touched them all).
+
+    ``streams`` are read back from the log at :func:`settle`. ``held``: the events, by
+    stream, of streams new in this transaction (the log held none of their events at
+    ``base_seq``), in the order they were last touched; ``folded``: held streams already
+    folded and written; ``checked``: streams looked up for being new. ``holding`` is False
+    when the log holds identity decisions (folding a stream then needs the whole log).
+    """
 
     transaction: Any
     streams: set[str] = field(default_factory=set)
     full: bool = False
     rebuild: bool = False  # a redaction changed: every projection is remade
+    base_seq: int | None = None
+    holding: bool = True
+    held: dict[str, list[Event]] = field(default_factory=dict)
+    held_count: int = 0
+    folded: set[str] = field(default_factory=set)
+    checked: set[str] = field(default_factory=set)
 
 
 def _note_streams(conn: Connection, batch: list[Event],
-                  red: redact.Redactor | None = None) -> None:
-    """Remember, on the connection, which streams ``batch`` changes for :func:`settle`."""
+                  red: redact.Redactor | None = None, hold: bool = False) -> None:
+    """Remember, on the connection, which streams ``batch`` changes for :func:`settle`
+    (and, with ``hold``, keep the events of new streams in hand, see :func:`apply`)."""
     pending = conn.info.get(_PENDING)
     txn = conn.get_transaction()
     if pending is None or pending.transaction is not txn:  # left over from a rolled-back load
@@ -357,11 +380,67 @@ def _note_streams(conn: Connection, batch: list[Event],
     if red is not None and redact.changes_redactions(conn, batch, red):
         pending.rebuild = True
         redact.forget(conn)
+    if pending.held_count > HOLD_EVENTS and not pending.rebuild:
+        _fold_held(conn, pending, HOLD_EVENTS // 2)  # the rows of the batches before are in
+    touched: list[Event] = []
     for event in batch:
         if event.type in IDENTITY_TYPES:
             pending.full = True
         elif event.date is not None or event.type in AMEND_TYPES:
+            touched.append(event)
+        elif event.type == "entity.registered" and event.stream in pending.folded:
+            pending.streams.add(event.stream)  # folded before it was known as an organisation
+    if pending.full or pending.rebuild:
+        pending.held.clear()
+        pending.held_count = 0
+        return
+    if hold and batch and pending.base_seq is None:
+        pending.base_seq = batch[0].seq - 1
+        pending.holding = conn.execute(select(events.c.seq).where(
+            events.c.type.in_(sorted(IDENTITY_TYPES))).limit(1)).first() is None
+    if not (hold and pending.holding):
+        for event in touched:
+            if event.stream in pending.held:
+                pending.held_count -= len(pending.held.pop(event.stream))
             pending.streams.add(event.stream)
+        return
+    new = {e.stream for e in touched} - pending.checked - pending.streams
+    pending.checked |= new
+    for chunk in _chunks(sorted(new)):
+        old = {r[0] for r in conn.execute(
+            select(events.c.stream).distinct()
+            .where(events.c.stream.in_(chunk), events.c.seq <= pending.base_seq))}
+        pending.streams |= old
+        pending.held.update((s, []) for s in chunk if s not in old)
+    for event in touched:
+        held = pending.held.pop(event.stream, None)
+        if held is None:
+            pending.streams.add(event.stream)
+        else:
+            held.append(event)
+            pending.held[event.stream] = held  # last touched: to the end of the order
+            pending.held_count += 1
+
+
+def _fold_held(conn: Connection, pending: _Pending, keep: int) -> None:
+    """Fold and write held streams, those touched longest ago first, until at most ``keep``
+    events are held. A folded stream touched again is read back at :func:`settle`."""
+    red = redact.current(conn)
+    streams: list[tuple[str, list[Event]]] = []
+    while pending.held_count > keep:
+        stream = next(iter(pending.held))
+        evs = pending.held.pop(stream)
+        pending.held_count -= len(evs)
+        pending.folded.add(stream)
+        streams.append((stream, evs))
+    for chunk in _chunks([s for s, _ in streams]):
+        orgs = {r[0] for r in conn.execute(select(entities.c.entity_id).where(
+            entities.c.kind == "organization", entities.c.entity_id.in_(chunk)))}
+        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for stream, evs in streams:
+            if stream in chunk:
+                _fold_stream(stream, evs, {}, red, stream in orgs, out)
+        _write_folds(conn, out)
 
 
 def settle(conn: Connection) -> None:
@@ -373,8 +452,14 @@ def settle(conn: Connection) -> None:
         return
     if pending.rebuild:
         rebuild(conn)
-    elif pending.full or pending.streams:
-        refresh(conn, conn, None if pending.full else pending.streams)
+        return
+    if pending.full:
+        refresh(conn, conn, None)
+        return
+    if pending.held:
+        _fold_held(conn, pending, 0)
+    if pending.streams:
+        refresh(conn, conn, pending.streams)
 
 
 def refresh(source: Connection, target: Connection, streams: Iterable[str] | None) -> None:
@@ -412,15 +497,27 @@ def refresh(source: Connection, target: Connection, streams: Iterable[str] | Non
             grouped[identity.get(ev.stream, ev.stream)].append(ev)
         out: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for stream in chunk:
-            effective = red.events(resolve(grouped.get(stream, []), identity=identity).events)
-            out["search_docs"] += [d for ev in effective if (d := _event_doc(ev)) is not None]
-            if stream in orgs:
-                _interval_rows(intervals.fold(stream, effective), out)
-        for table in INTERVAL_TABLES:
-            if out[table.name]:
-                bulk.insert_rows(target, table, out[table.name])
-        if out["search_docs"]:
-            _insert_docs(target, out["search_docs"])
+            _fold_stream(stream, grouped.get(stream, []), identity, red, stream in orgs, out)
+        _write_folds(target, out)
+
+
+def _fold_stream(stream: str, evs: list[Event], identity: dict[str, str],
+                 red: redact.Redactor, is_org: bool,
+                 out: dict[str, list[dict[str, Any]]]) -> None:
+    """Add to ``out`` the event search documents of ``stream`` (all its events ``evs``, in
+    seq order, as outputs show them: ``red``) and, for an organisation, its interval rows."""
+    effective = red.events(resolve(evs, identity=identity).events)
+    out["search_docs"] += [d for ev in effective if (d := _event_doc(ev)) is not None]
+    if is_org:
+        _interval_rows(intervals.fold(stream, effective), out)
+
+
+def _write_folds(target: Connection, out: dict[str, list[dict[str, Any]]]) -> None:
+    for table in INTERVAL_TABLES:
+        if out[table.name]:
+            bulk.insert_rows(target, table, out[table.name])
+    if out["search_docs"]:
+        _insert_docs(target, out["search_docs"])
 
 
 def _interval_rows(found: intervals.Intervals, out: dict[str, list[dict[str, Any]]]) -> None:
