@@ -27,8 +27,8 @@ import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from factbase.errors import InputError
