@@ -42,7 +42,7 @@ from factbase.events import (
 )
 from factbase.loader import RawRecord, read_input
 from factbase.replay import TYPE_RANK, OrgState, replay
-from factbase.store import amend_checks, log
+from factbase.store import amend_checks, bulk, log
 from factbase.store.engine import WRITE_OPTION, database_url, make_engine, sqlite_path
 from factbase.store.migrate import schema_state, upgrade_to_head
 from factbase.store.schema import entities, events, sources
@@ -329,6 +329,7 @@ class FactBase:
                 conn.rollback()
                 raise InvalidRecord(run.problems)
             projections.settle(conn)  # the per-organisation projections, once per load
+            bulk.analyze(conn, run.new)  # planner statistics after a large load (SQLite)
             total = log.count(conn)
             # seq runs without gaps, so total - new is the log's length before this load.
             clashes = lookup.collisions(conn, since_seq=total - run.new) if run.new else []

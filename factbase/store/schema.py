@@ -100,8 +100,9 @@ def format_utc(value: datetime) -> str:
 
 @lru_cache(maxsize=4096)  # a load's rows share one recorded_at: parse it once
 def parse_utc(text: str) -> datetime:
-    """Inverse of :func:`format_utc`."""
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    """Inverse of :func:`format_utc` (``fromisoformat`` reads the trailing ``Z`` as UTC)."""
+    value = datetime.fromisoformat(text)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 events = Table(
