@@ -9,9 +9,19 @@ so ``吳宇懷`` finds ``吴宇怀`` and ``TONY`` finds ``Tony``.
 On SQLite the FTS5 table ``search_docs_fts`` indexes the folded text with the ``trigram`` tokenizer
 (SQLite >= 3.34), which finds any substring of three or more characters — Chinese needs no
 word segmentation — and ranks hits by bm25. Words of the query must all occur (in any order);
-a query in double quotes is one phrase. Words shorter than three characters, and databases
-without FTS5 (PostgreSQL), use ``LIKE`` on the folded text instead, ranked by the length of the
+a query in double quotes is one phrase. Words shorter than three characters, and SQLite
+databases without FTS5, use ``LIKE`` on the folded text instead, ranked by the length of the
 text (shorter, more specific texts first).
+
+On PostgreSQL (revision 0004_pg_search) a word in Latin or another spaced script matches the
+start of a word of the text (``to_tsvector('simple', folded) @@ 'word':*``: no stemming, no
+stop words, so names match as written), and hits are ranked by ``ts_rank`` (normalised by the
+text's length, so short, dense texts such as names come first), then by length. Words in Han
+script, quoted phrases and words without letters or digits match as substrings with ``LIKE``
+(served by a ``pg_trgm`` index where the extension is installed): the ``simple`` parser keeps
+a run of Chinese characters as one token, so ``吴宇怀`` would not be found inside a sentence.
+The one difference from SQLite: a word never matches in the middle of another word there
+(``ony`` does not find ``Tony``).
 
 ``as_of`` (valid time) hides events that had not yet happened by then (their interval starts
 after it); events that may or may not have happened are shown as uncertain. Entities and
@@ -26,7 +36,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, column, func, or_, select, table, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    true,
+)
 from sqlalchemy.engine import Connection
 
 from factbase.names import has_han, to_simplified
@@ -90,20 +111,24 @@ def search(conn: Connection, query: str, *, as_of: date | None = None,
     use_fts = bool(long_words) and _has_fts(conn)
     cond: list[ColumnElement[bool]] = [search_docs.c.folded.like(f"%{_escape(w)}%", escape="\\")
             for w in words if not (use_fts and len(w) >= 3)]
+    when: list[ColumnElement[bool]] = []
     if as_of is not None:
-        cond.append(or_(search_docs.c.valid_from.is_(None), search_docs.c.kind != "event",
+        when.append(or_(search_docs.c.valid_from.is_(None), search_docs.c.kind != "event",
                         search_docs.c.valid_from <= as_of))
     q: Select[Any]
-    if use_fts:
+    if conn.dialect.name == "postgresql":
+        q = _pg_query(words, when)
+    elif use_fts:
         match = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
         score: ColumnElement[Any] = _fts.c.rank
         q = (select(search_docs, score.label("score"))
              .join_from(search_docs, _fts, _fts.c.rowid == search_docs.c.id)
-             .where(_fts.c[FTS_TABLE].op("MATCH")(match), *cond))
+             .where(_fts.c[FTS_TABLE].op("MATCH")(match), *cond, *when)
+             .order_by(score, search_docs.c.id))
     else:
         score = func.length(search_docs.c.folded)
-        q = select(search_docs, score.label("score")).where(and_(true(), *cond))
-    q = q.order_by(score, search_docs.c.id)
+        q = (select(search_docs, score.label("score")).where(and_(true(), *cond, *when))
+             .order_by(score, search_docs.c.id))
     hits: dict[tuple[str, str], Hit] = {}
     for row in conn.execute(q.limit(limit * 4)).mappings():
         key = (row["kind"], row["ref"])
@@ -115,6 +140,42 @@ def search(conn: Connection, query: str, *, as_of: date | None = None,
     found = list(hits.values())
     _label(conn, found)
     return found
+
+
+def _pg_word(word: str) -> bool:
+    """True when PostgreSQL's ``simple`` tsvector can match ``word`` (see the module
+    docstring): one word, with a letter or digit, in no Han script."""
+    return (" " not in word and not has_han(word)
+            and any(ch.isalnum() for ch in word))
+
+
+def _pg_query(words: list[str], when: list[ColumnElement[bool]]) -> Select[Any]:
+    """The PostgreSQL search: tsvector prefix matches ranked by ``ts_rank``, ``LIKE`` for the
+    rest; ``when``: the as-of condition, if any."""
+    folded = search_docs.c.folded
+    # The same expression as the index of revision 0004_pg_search, so the planner uses it.
+    vector = func.to_tsvector(literal_column("'simple'"), folded)
+    cond = list(when)
+    queries = []
+    for w in words:
+        if _pg_word(w):
+            # A quoted lexeme with a prefix mark: to_tsquery reads no operator inside quotes.
+            queries.append(func.to_tsquery(literal_column("'simple'"),
+                                           "'" + w.replace("'", "''") + "':*"))
+        else:
+            cond.append(folded.like(f"%{_escape(w)}%", escape="\\"))
+    length = func.length(folded)
+    if not queries:
+        return (select(search_docs, length.label("score")).where(and_(true(), *cond))
+                .order_by(length, search_docs.c.id))
+    query = queries[0]
+    for more in queries[1:]:
+        query = query.op("&&")(more)
+    # Normalisation 2: the rank divided by the text's length in words (short texts first).
+    score = -func.ts_rank(vector, query, 2)
+    return (select(search_docs, score.label("score"))
+            .where(vector.op("@@")(query), *cond)
+            .order_by(score, length, search_docs.c.id))
 
 
 def _has_fts(conn: Connection) -> bool:

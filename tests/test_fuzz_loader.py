@@ -39,6 +39,10 @@ from factbase.api import FactBase
 from factbase.cli import cli
 from tests.conftest import BASE_TIMELINE as BASE
 
+pytestmark = pytest.mark.sqlite_only(
+    "the loader's validation does not depend on the backend; the harness compares SQLite "
+    "file dumps")
+
 CORPUS = Path(__file__).parent / "fuzz_corpus"
 MANIFEST = CORPUS / "MANIFEST.json"
 

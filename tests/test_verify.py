@@ -2,16 +2,18 @@
 first bad sequence number is named; the database itself refuses UPDATE and DELETE on the log;
 projection drift is found and `factbase rebuild` repairs it.
 
-Tampering goes through raw sqlite3 (as an outsider would), after dropping the guard triggers
-with :func:`factbase.store.guards.drop_log_guards`.
+Tampering goes through raw SQL on a connection of its own (as an outsider would), after
+dropping the guard triggers with :func:`factbase.store.guards.drop_log_guards`; on PostgreSQL
+the outsider also turns off the foreign keys from the projections to the log
+(``session_replication_role = replica``, as a superuser may) to renumber or delete rows.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 import threading
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,45 +21,54 @@ import pytest
 from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from factbase.cli import cli
 from factbase.store.chain import HASHED_COLUMNS, check_chain, row_hash
+from factbase.store.engine import database_url
 from factbase.store.guards import GUARD_MESSAGE, drop_log_guards, log_guards_present
+from factbase.store.log import _PG_APPEND_LOCK
+from factbase.store.schema import format_utc
 
 
 @pytest.fixture
-def db(seeded_template: Path, tmp_path: Path) -> Path:
-    """A private copy of the seeded database file."""
-    path = tmp_path / "seeded.db"
-    src, dst = sqlite3.connect(seeded_template), sqlite3.connect(path)
-    src.backup(dst)
-    src.close()
-    dst.close()
-    return path
+def db(seeded_template: Path | str, clone_db: Any) -> str:
+    """A private copy of the seeded database (a SQLite path or a PostgreSQL URL)."""
+    return str(clone_db(seeded_template))
 
 
-def raw(db: Path) -> sqlite3.Connection:
-    """A plain sqlite3 connection in autocommit mode (no implicit BEGIN holding a lock)."""
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    return conn
+def raw(db: Path | str) -> Engine:
+    """A plain engine in autocommit mode (no transaction holding a lock between statements)."""
+    return create_engine(database_url(str(db)), isolation_level="AUTOCOMMIT")
 
 
-def rows(db: Path) -> list[dict[str, Any]]:
-    conn = raw(db)
+def run(db: Path | str, sql: str, params: dict[str, Any] | None = None) -> int:
+    """Run one statement on its own connection; its rowcount."""
+    engine = raw(db)
     try:
-        return [dict(r) for r in conn.execute("SELECT * FROM events ORDER BY seq")]
+        with engine.connect() as conn:
+            return int(conn.execute(text(sql), params or {}).rowcount)
     finally:
-        conn.close()
+        engine.dispose()
 
 
-def count(db: Path) -> int:
+def rows(db: Path | str) -> list[dict[str, Any]]:
+    engine = raw(db)
+    try:
+        with engine.connect() as conn:
+            return [dict(r) for r in conn.execute(text("SELECT * FROM events ORDER BY seq"))
+                    .mappings()]
+    finally:
+        engine.dispose()
+
+
+def count(db: Path | str) -> int:
     return len(rows(db))
 
 
-def drop_guards(db: Path) -> None:
-    engine = create_engine(f"sqlite:///{db}")
+def drop_guards(db: Path | str) -> None:
+    engine = create_engine(database_url(str(db)))
     try:
         with engine.begin() as conn:
             drop_log_guards(conn)
@@ -66,23 +77,24 @@ def drop_guards(db: Path) -> None:
         engine.dispose()
 
 
-def tamper(db: Path, *statements: tuple[str, tuple[Any, ...]]) -> None:
+def tamper(db: Path | str, *statements: tuple[str, dict[str, Any]]) -> None:
     drop_guards(db)
-    conn = raw(db)
+    engine = create_engine(database_url(str(db)))
     try:
-        conn.execute("BEGIN")
-        for sql, params in statements:
-            conn.execute(sql, params)
-        conn.execute("COMMIT")
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            for sql, params in statements:
+                conn.execute(text(sql), params)
     finally:
-        conn.close()
+        engine.dispose()
 
 
-def verify(db: Path, *args: str) -> Result:
+def verify(db: Path | str, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--db", str(db), "verify", *args])
 
 
-def assert_broken_at(db: Path, seq: int, problem: str) -> None:
+def assert_broken_at(db: Path | str, seq: int, problem: str) -> None:
     result = verify(db)
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -95,7 +107,7 @@ def assert_broken_at(db: Path, seq: int, problem: str) -> None:
 # --- an intact log ------------------------------------------------------------------------
 
 
-def test_verify_on_an_intact_log_exits_0_and_counts_every_event(db: Path) -> None:
+def test_verify_on_an_intact_log_exits_0_and_counts_every_event(db: str) -> None:
     result = CliRunner().invoke(cli, ["--db", str(db), "verify"], catch_exceptions=False)
     assert result.exit_code == 0
     assert re.fullmatch(rf"ok: {count(db)} events, hash chain intact, projections consistent "
@@ -103,7 +115,7 @@ def test_verify_on_an_intact_log_exits_0_and_counts_every_event(db: Path) -> Non
     assert result.stderr == ""
 
 
-def test_the_stored_hashes_are_the_chain_formula_over_the_raw_rows(db: Path) -> None:
+def test_the_stored_hashes_are_the_chain_formula_over_the_raw_rows(db: str) -> None:
     # The tamper tests below forge rows with row_hash(); this proves that is the real formula.
     prev = "0" * 64
     for row in rows(db):
@@ -121,47 +133,53 @@ def test_the_stored_hashes_are_the_chain_formula_over_the_raw_rows(db: Path) -> 
     "DELETE FROM events WHERE seq = 5",
     "DELETE FROM events",
 ])
-def test_the_database_refuses_update_and_delete_on_the_log(db: Path, sql: str) -> None:
+def test_the_database_refuses_update_and_delete_on_the_log(db: str, sql: str) -> None:
     before = rows(db)
-    conn = raw(db)
-    try:
-        with pytest.raises(sqlite3.IntegrityError) as exc:
-            conn.execute(sql)
-    finally:
-        conn.close()
-    assert str(exc.value) == GUARD_MESSAGE
+    with pytest.raises(DBAPIError) as exc:
+        run(db, sql)
+    # SQLite: the trigger's RAISE message; PostgreSQL: the same, then a CONTEXT line.
+    assert str(exc.value.orig).splitlines()[0] == GUARD_MESSAGE
     assert GUARD_MESSAGE == "the events log is append-only: its rows cannot be changed or deleted"
     assert rows(db) == before
     assert verify(db).exit_code == 0
 
 
+@pytest.mark.postgresql_only("SQLite has no TRUNCATE")
+def test_postgresql_refuses_truncate_on_the_log(db: str) -> None:
+    before = rows(db)
+    with pytest.raises(DBAPIError) as exc:
+        run(db, "TRUNCATE events CASCADE")
+    assert str(exc.value.orig).splitlines()[0] == GUARD_MESSAGE
+    assert rows(db) == before
+
+
 # --- tampering behind factbase's back --------------------------------------------------------
 
 
-def test_one_changed_byte_of_a_payload_is_found_at_its_row(db: Path) -> None:
+def test_one_changed_byte_of_a_payload_is_found_at_its_row(db: str) -> None:
     payload = rows(db)[4]["payload"]
     i = payload.index(":") + 2
     changed = payload[:i] + ("x" if payload[i] != "x" else "y") + payload[i + 1:]
     assert len(changed) == len(payload) and changed != payload
-    tamper(db, ("UPDATE events SET payload = ? WHERE seq = 5", (changed,)))
+    tamper(db, ("UPDATE events SET payload = :p WHERE seq = 5", {"p": changed}))
     assert_broken_at(db, 5, "event 5 was changed after it was recorded")
 
 
-def test_a_deleted_middle_row_is_found_at_its_sequence_number(db: Path) -> None:
-    tamper(db, ("DELETE FROM events WHERE seq = 40", ()))
+def test_a_deleted_middle_row_is_found_at_its_sequence_number(db: str) -> None:
+    tamper(db, ("DELETE FROM events WHERE seq = 40", {}))
     assert_broken_at(db, 40, "sequence number 40 is missing (found 41)")
 
 
-def test_two_swapped_rows_are_found_at_the_first_of_them(db: Path) -> None:
+def test_two_swapped_rows_are_found_at_the_first_of_them(db: str) -> None:
     # Swapping seq values swaps the rows' contents between positions 10 and 11.
     tamper(db,
-           ("UPDATE events SET seq = -1 WHERE seq = 10", ()),
-           ("UPDATE events SET seq = 10 WHERE seq = 11", ()),
-           ("UPDATE events SET seq = 11 WHERE seq = -1", ()))
+           ("UPDATE events SET seq = -1 WHERE seq = 10", {}),
+           ("UPDATE events SET seq = 10 WHERE seq = 11", {}),
+           ("UPDATE events SET seq = 11 WHERE seq = -1", {}))
     assert_broken_at(db, 10, "event 10 does not link to the event before it")
 
 
-def test_a_row_inserted_in_the_middle_is_found_even_with_a_forged_hash(db: Path) -> None:
+def test_a_row_inserted_in_the_middle_is_found_even_with_a_forged_hash(db: str) -> None:
     # Make room at 30 by renumbering 30.. upwards, then insert a row whose own hash and link
     # are correct: the chain still breaks at the next row, whose prev_hash cannot match.
     before = rows(db)
@@ -171,17 +189,17 @@ def test_a_row_inserted_in_the_middle_is_found_even_with_a_forged_hash(db: Path)
     forged["hash"] = row_hash(forged["prev_hash"], forged)
     columns = ", ".join(forged)
     tamper(db,
-           ("UPDATE events SET seq = -seq WHERE seq >= 30", ()),
-           ("UPDATE events SET seq = 1 - seq WHERE seq < 0", ()),
-           (f"INSERT INTO events ({columns}) VALUES ({', '.join('?' * len(forged))})",
-            tuple(forged.values())))
+           ("UPDATE events SET seq = -seq WHERE seq >= 30", {}),
+           ("UPDATE events SET seq = 1 - seq WHERE seq < 0", {}),
+           (f"INSERT INTO events ({columns}) VALUES ({', '.join(':' + c for c in forged)})",
+            forged))
     assert count(db) == n + 1
     assert_broken_at(db, 31, "event 31 does not link to the event before it")
 
 
-def test_a_changed_recorded_at_is_found_at_its_row(db: Path) -> None:
+def test_a_changed_recorded_at_is_found_at_its_row(db: str) -> None:
     tamper(db, ("UPDATE events SET recorded_at = '2020-01-01T00:00:00.000000Z' WHERE seq = 20",
-                ()))
+                {}))
     assert_broken_at(db, 20, "event 20 was changed after it was recorded")
 
 
@@ -189,8 +207,11 @@ def test_a_changed_recorded_at_is_found_at_its_row(db: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def chain_rows(seeded_template: Path) -> list[dict[str, Any]]:
-    return rows(seeded_template)
+def chain_rows(seeded_template: Path | str) -> list[dict[str, Any]]:
+    # As plain values (PostgreSQL gives dates and instants as objects): the hashed forms.
+    return [{k: format_utc(v) if isinstance(v, datetime) else
+             v.isoformat() if isinstance(v, date) else v for k, v in r.items()}
+            for r in rows(seeded_template)]
 
 
 def _edited(value: Any) -> Any:
@@ -224,13 +245,9 @@ def test_any_edited_hashed_column_breaks_the_chain_at_that_row(
     ("sources", "UPDATE sources SET url = 'https://example.com/' "
                 "WHERE source_id = 'huxiu-4835050'"),
 ])
-def test_a_tampered_projection_fails_verify_until_rebuilt(db: Path, table: str,
+def test_a_tampered_projection_fails_verify_until_rebuilt(db: str, table: str,
                                                           sql: str) -> None:
-    conn = raw(db)
-    try:
-        assert conn.execute(sql).rowcount == 1
-    finally:
-        conn.close()
+    assert run(db, sql) == 1
     result = verify(db, "--projections")
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -244,15 +261,16 @@ def test_a_tampered_projection_fails_verify_until_rebuilt(db: Path, table: str,
     assert rebuilt.exit_code == 0
     assert rebuilt.stdout == f"rebuilt projections from {n} events\n"
     assert verify(db).exit_code == 0
-    conn = raw(db)
+    engine = raw(db)
     try:
-        assert conn.execute("SELECT name FROM entities WHERE entity_id = 'xai'").fetchone()[0] \
-            == "xAI"
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql(
+                "SELECT name FROM entities WHERE entity_id = 'xai'").scalar_one() == "xAI"
     finally:
-        conn.close()
+        engine.dispose()
 
 
-def test_rebuild_does_not_touch_the_log(db: Path) -> None:
+def test_rebuild_does_not_touch_the_log(db: str) -> None:
     before = rows(db)
     result = CliRunner().invoke(cli, ["--db", str(db), "rebuild"], catch_exceptions=False)
     assert result.exit_code == 0
@@ -260,20 +278,28 @@ def test_rebuild_does_not_touch_the_log(db: Path) -> None:
 
 
 @pytest.fixture
-def busy_writer(db: Path) -> Iterator[None]:
-    """Another connection holds the write lock (as a running load does) for half a second."""
-    conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
-    conn.execute("BEGIN IMMEDIATE")
-    timer = threading.Timer(0.5, lambda: conn.execute("ROLLBACK"))
+def busy_writer(db: str) -> Iterator[None]:
+    """Another connection holds the write lock (as a running load does) for half a second:
+    SQLite's (BEGIN IMMEDIATE), or on PostgreSQL the advisory lock appends take."""
+    engine = raw(db)
+    conn = engine.connect()
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        release = "ROLLBACK"
+    else:
+        conn.exec_driver_sql(f"SELECT pg_advisory_lock({_PG_APPEND_LOCK})")
+        release = f"SELECT pg_advisory_unlock({_PG_APPEND_LOCK})"
+    timer = threading.Timer(0.5, lambda: conn.exec_driver_sql(release))
     timer.start()
     try:
         yield
     finally:
         timer.join()
         conn.close()
+        engine.dispose()
 
 
-def test_verify_runs_while_another_writer_holds_the_lock(db: Path, busy_writer: None) -> None:
+def test_verify_runs_while_another_writer_holds_the_lock(db: str, busy_writer: None) -> None:
     result = CliRunner().invoke(cli, ["--db", str(db), "verify"], catch_exceptions=False)
     assert result.exit_code == 0
     assert result.stdout.startswith("ok: ")

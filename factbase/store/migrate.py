@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from factbase.errors import SchemaError
 
 #: Every revision, oldest first. A test holds this equal to Alembic's own history.
-REVISIONS: tuple[str, ...] = ("0001_log", "0002_intervals", "0003_redaction")
+REVISIONS: tuple[str, ...] = ("0001_log", "0002_intervals", "0003_redaction", "0004_pg_search")
 HEAD_REVISION = REVISIONS[-1]
 
 SchemaState = Literal["empty", "current", "behind"]

@@ -417,7 +417,16 @@ COLUMN_NOTES: dict[tuple[str, str], str] = {
 }
 
 
+#: PostgreSQL's full-text indexes over ``search_docs.folded`` (revision 0004_pg_search): a
+#: ``simple`` tsvector expression index and a ``pg_trgm`` trigram index (no model describes
+#: an expression or operator-class index).
+PG_SEARCH_INDEXES = frozenset({"ix_search_docs_folded_tsv", "ix_search_docs_folded_trgm"})
+
+
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Alembic's ``include_name`` hook: leave the FTS5 index and its shadow tables (which no
-    SQLAlchemy model describes) out of autogenerate comparisons."""
+    """Alembic's ``include_name`` hook: leave the full-text indexes (SQLite's FTS5 table and
+    its shadow tables, PostgreSQL's tsvector and trigram indexes), which no SQLAlchemy model
+    describes, out of autogenerate comparisons."""
+    if type_ == "index":
+        return name not in PG_SEARCH_INDEXES
     return not (type_ == "table" and name in FTS_TABLES)
