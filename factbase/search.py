@@ -156,7 +156,7 @@ def _pg_query(words: list[str], when: list[ColumnElement[bool]]) -> Select[Any]:
     # The same expression as the index of revision 0004_pg_search, so the planner uses it.
     vector = func.to_tsvector(literal_column("'simple'"), folded)
     cond = list(when)
-    queries = []
+    queries: list[ColumnElement[Any]] = []
     for w in words:
         if _pg_word(w):
             # A quoted lexeme with a prefix mark: to_tsquery reads no operator inside quotes.
