@@ -18,7 +18,7 @@ import json
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from sqlalchemy import Date, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
 from factbase.errors import FactbaseError
+from factbase.store.schema import format_utc
 
 FORMATS = ("table", "csv", "json")
 #: Longest cell the table format shows (csv and json give every value whole).
@@ -42,8 +43,10 @@ class QueryFailed(FactbaseError):
 
 @dataclass(frozen=True)
 class QueryResult:
-    """Rows of a query: ``columns`` (names, in order) and ``rows`` (tuples of values as the
-    driver returns them: text, numbers, None)."""
+    """Rows of a query: ``columns`` (names, in order) and ``rows`` (tuples of text, numbers
+    and None). Values read the same on every backend: PostgreSQL's dates become ISO text
+    (``2026-02-10``), its instants UTC text ending in ``Z`` (as SQLite stores them) and its
+    exact numerics ``int`` or ``float``."""
 
     columns: list[str]
     rows: list[tuple[Any, ...]]
@@ -80,7 +83,8 @@ def run(url: str, query: str, *, as_of: date) -> QueryResult:
                 try:
                     result = conn.execute(stmt)
                     columns = list(result.keys()) if result.returns_rows else []
-                    rows = [tuple(r) for r in result] if result.returns_rows else []
+                    rows = ([tuple(_portable(v) for v in r) for r in result]
+                            if result.returns_rows else [])
                 except DBAPIError as exc:
                     raise _failure(exc) from None
     finally:
@@ -96,11 +100,13 @@ def _sqlite_authorizer(action: int, *_args: Any) -> int:
     return sqlite3.SQLITE_OK
 
 
+#: How a refused write reads (PostgreSQL: "cannot execute DELETE in a read-only transaction").
 _WRITE_SIGNS = ("readonly database", "read-only", "query_only", "not authorized")
 
 
 def _failure(exc: DBAPIError) -> FactbaseError:
-    message = str(exc.orig).strip() or type(exc.orig).__name__
+    # PostgreSQL adds LINE and caret lines under its message: keep the one-line message.
+    message = (str(exc.orig).strip() or type(exc.orig).__name__).splitlines()[0]
     if any(sign in message.lower() for sign in _WRITE_SIGNS):
         if "not authorized" in message:
             message = "attaching other databases is not allowed"
@@ -126,6 +132,15 @@ def render(result: QueryResult, fmt: str) -> str:
     if fmt == "table":
         return _table(result.columns, result.rows)
     raise FactbaseError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+
+
+def _portable(value: Any) -> Any:
+    """``value`` as SQLite would give it (see :class:`QueryResult`); others unchanged."""
+    if isinstance(value, datetime):
+        return format_utc(value) if value.tzinfo else value.isoformat()
+    if isinstance(value, date | Decimal):
+        return _plain(value)
+    return value
 
 
 def _plain(value: Any) -> Any:

@@ -116,3 +116,57 @@ def copy_sqlite(src: Path, dst: Path) -> Path:
     a.close()
     b.close()
     return dst
+
+
+def dump(db: Path | str) -> str:
+    """Every table's rows, as text, to compare a database before and after a refused write:
+    SQLite's ``iterdump``; on PostgreSQL each table of the current schema, rows sorted."""
+    from sqlalchemy import inspect
+
+    from factbase.store.engine import database_url
+
+    url = database_url(db)
+    if make_url(url).get_backend_name() == "sqlite":
+        conn = sqlite3.connect(make_url(url).database or "")
+        try:
+            return "\n".join(conn.iterdump())
+        finally:
+            conn.close()
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            out = []
+            insp = inspect(conn)
+            for name in sorted(insp.get_table_names()) + sorted(insp.get_view_names()):
+                rows = conn.exec_driver_sql(f'SELECT * FROM "{name}"').fetchall()
+                out.append(f"-- {name}")
+                out += sorted(repr(tuple(r)) for r in rows)
+            return "\n".join(out)
+    finally:
+        engine.dispose()
+
+
+def copy_database(pg: PgServer | None, template: Path | str, folder: Path, name: str) -> str:
+    """A copy of ``template`` that lives as long as the session: a SQLite file ``name`` in
+    ``folder``, or a PostgreSQL copy (for module- and session-scoped fixtures)."""
+    if pg is None:
+        return str(copy_sqlite(Path(template), folder / name))
+    return pg.create(str(template))
+
+
+def empty_database(pg: PgServer | None, folder: Path, name: str) -> str:
+    """A new database that lives as long as the session (a SQLite path not yet created, or
+    an empty PostgreSQL database)."""
+    return str(folder / name) if pg is None else pg.create()
+
+
+def select_rows(db: Path | str, sql: str) -> list[tuple[object, ...]]:
+    """The rows of ``sql`` on ``db`` (a path or URL), on a connection of its own."""
+    from factbase.store.engine import database_url
+
+    engine = create_engine(database_url(db))
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.exec_driver_sql(sql)]
+    finally:
+        engine.dispose()

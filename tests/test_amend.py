@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from datetime import UTC, date, datetime
 from itertools import count
@@ -20,6 +19,7 @@ from factbase.api import FactBase
 from factbase.cli import cli
 from factbase.dates import parse_date
 from factbase.events import Event
+from tests import backends
 from tests.conftest import SEED
 
 _seq = count(1)
@@ -128,12 +128,8 @@ def org_json(db: str, as_of: str, *extra: str) -> dict[str, Any]:
     return out
 
 
-def dump(path: str) -> list[str]:
-    conn = sqlite3.connect(path.removeprefix("sqlite:///"))
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
+def dump(db: str) -> list[str]:
+    return backends.dump(db).splitlines()
 
 
 def test_correct_and_retract_change_the_picture_and_known_at_shows_the_old_one(

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from click.testing import CliRunner
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.store.guards import drop_statements
+from factbase.store.guards import drop_log_guards
 
 
 def _verify(db: str, *args: str) -> object:
@@ -34,14 +32,13 @@ def test_an_anchor_matches_its_own_log_and_later_appends(seeded: FactBase) -> No
 def test_a_log_cut_short_passes_the_chain_but_fails_its_anchor(seeded: FactBase) -> None:
     anchor = anchor_of(seeded.url)
     n = seeded.count()
-    path = seeded.url.removeprefix("sqlite:///")
-    conn = sqlite3.connect(path)
-    for sql in drop_statements("sqlite"):
-        conn.execute(sql)
-    conn.execute("PRAGMA foreign_keys = OFF")
-    conn.execute("DELETE FROM events WHERE seq = ?", (n,))
-    conn.commit()
-    conn.close()
+    with seeded.engine.begin() as conn:  # an outsider: guards dropped, foreign keys off
+        drop_log_guards(conn)
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        else:
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        conn.exec_driver_sql(f"DELETE FROM events WHERE seq = {n}")
     # Without an anchor the chain itself cannot see the cut (projections may still differ).
     assert "hash chain" not in _verify(seeded.url).stderr  # type: ignore[attr-defined]
     r = _verify(seeded.url, "--check-anchor", anchor)

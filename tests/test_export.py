@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -25,6 +24,7 @@ from factbase.dates import parse_date
 from factbase.events import EVENT_TYPES
 from factbase.loader import _Loader
 from factbase.reports.model import org_document
+from tests.backends import PgServer, copy_database, empty_database, select_rows
 
 HUXIU = ["huxiu-4835050"]
 
@@ -78,18 +78,12 @@ COLUMNS = ("event_id", "content_hash", "type", "stream", "date_text", "valid_fro
 AMEND = ("event.corrected", "event.retracted", "account.added")
 
 
-def _copy(src: Path, dst: Path) -> Path:
-    a, b = sqlite3.connect(src), sqlite3.connect(dst)
-    a.backup(b)
-    a.close()
-    b.close()
-    return dst
-
-
 @pytest.fixture(scope="module")
-def amended_path(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seed plus :data:`EXTRA`, each list loaded on its own (so recorded at its own time)."""
-    path = _copy(seeded_template, tmp_path_factory.mktemp("amended") / "amended.db")
+def amended_path(seeded_template: Path | str, tmp_path_factory: pytest.TempPathFactory,
+                 pg: PgServer | None) -> str:
+    """The seed plus :data:`EXTRA`, each list loaded on its own (so recorded at its own time):
+    a SQLite path or a PostgreSQL URL."""
+    path = copy_database(pg, seeded_template, tmp_path_factory.mktemp("amended"), "amended.db")
     with FactBase.open(str(path)) as fb:
         for batch in EXTRA:
             fb.add(batch)
@@ -97,7 +91,7 @@ def amended_path(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.fixture
-def amended(amended_path: Path) -> Iterator[FactBase]:
+def amended(amended_path: str) -> Iterator[FactBase]:
     with FactBase.open(str(amended_path)) as fb:
         yield fb
 
@@ -109,28 +103,25 @@ def _text(fb: FactBase, fmt: str, **kw: Any) -> str:
 
 
 @pytest.fixture(scope="module")
-def reloaded(amended_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def reloaded(amended_path: str, tmp_path_factory: pytest.TempPathFactory,
+             pg: PgServer | None) -> dict[str, str]:
     """The amended log exported as jsonl and as yaml, each loaded into an empty database."""
-    out: dict[str, Path] = {}
+    out: dict[str, str] = {}
     tmp = tmp_path_factory.mktemp("reloaded")
     with FactBase.open(str(amended_path)) as fb:
         for fmt in ("jsonl", "yaml"):
             file = tmp / f"export.{fmt}"
             file.write_text(_text(fb, fmt), encoding="utf-8")
-            db = tmp / f"{fmt}.db"
-            with FactBase.open(str(db), create=True) as fresh:
+            db = empty_database(pg, tmp, f"{fmt}.db")
+            with FactBase.open(db, create=True) as fresh:
                 result = fresh.load([str(file)])
                 assert result.new == result.total == fb.count()
             out[fmt] = db
     return out
 
 
-def _rows(path: Path) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY seq").fetchall()
-    finally:
-        conn.close()
+def _rows(path: str) -> list[tuple[Any, ...]]:
+    return select_rows(path, f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY seq")
 
 
 # --- round trip -----------------------------------------------------------------------------
@@ -138,7 +129,7 @@ def _rows(path: Path) -> list[tuple[Any, ...]]:
 
 @pytest.mark.parametrize("fmt", ["jsonl", "yaml"])
 def test_export_loads_back_to_the_same_events_ids_and_hashes(
-        amended_path: Path, reloaded: dict[str, Path], fmt: str) -> None:
+        amended_path: str, reloaded: dict[str, str], fmt: str) -> None:
     before, after = _rows(amended_path), _rows(reloaded[fmt])
     assert sorted(after) == sorted(before)
     assert len(before) == 79 + sum(len(b) for b in EXTRA)
@@ -172,7 +163,7 @@ def _doc(fb: FactBase, day: date) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def bases(amended_path: Path, reloaded: dict[str, Path]) -> Iterator[list[FactBase]]:
+def bases(amended_path: str, reloaded: dict[str, str]) -> Iterator[list[FactBase]]:
     """The amended database and its two reloaded copies, open."""
     opened = [FactBase.open(str(p)) for p in (amended_path, *reloaded.values())]
     yield opened
@@ -512,7 +503,7 @@ def test_timelinejs_date_forms() -> None:
 # --- the command --------------------------------------------------------------------------
 
 
-def test_cli_export_to_stdout_and_to_a_file(amended_path: Path, amended: FactBase,
+def test_cli_export_to_stdout_and_to_a_file(amended_path: str, amended: FactBase,
                                             runner: CliRunner, tmp_path: Path) -> None:
     db = ["--db", str(amended_path)]
     result = runner.invoke(cli, [*db, "export"], catch_exceptions=False)
@@ -528,14 +519,14 @@ def test_cli_export_to_stdout_and_to_a_file(amended_path: Path, amended: FactBas
     assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]  # no temporary file left
 
 
-def test_cli_export_refuses_table_without_csv(amended_path: Path, runner: CliRunner) -> None:
+def test_cli_export_refuses_table_without_csv(amended_path: str, runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--db", str(amended_path), "export", "--format", "yaml",
                                  "--table", "memberships"])
     assert result.exit_code == 2
     assert result.stderr.endswith("Error: --table applies to --format csv only\n")
 
 
-def test_cli_export_into_a_missing_folder_is_one_error(amended_path: Path, runner: CliRunner,
+def test_cli_export_into_a_missing_folder_is_one_error(amended_path: str, runner: CliRunner,
                                                        tmp_path: Path) -> None:
     result = runner.invoke(cli, ["--db", str(amended_path), "export", "--out",
                                  str(tmp_path / "nope" / "x.jsonl")])
@@ -544,7 +535,7 @@ def test_cli_export_into_a_missing_folder_is_one_error(amended_path: Path, runne
                             f"{tmp_path / 'nope'} does not exist\n"
 
 
-def test_a_failed_export_leaves_the_old_file_alone(amended_path: Path, runner: CliRunner,
+def test_a_failed_export_leaves_the_old_file_alone(amended_path: str, runner: CliRunner,
                                                    tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "backup.jsonl"

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import argparse
 import io
-import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, create_engine, inspect
 
 from factbase.cli import cli
+from factbase.store.engine import database_url
 from factbase.store.guards import log_guards_present
 from factbase.store.migrate import (
     HEAD_REVISION,
@@ -29,7 +29,8 @@ from factbase.store.migrate import (
     schema_state,
     upgrade_to_head,
 )
-from factbase.store.schema import include_name, metadata
+from factbase.store.schema import FTS_TABLES, include_name, metadata
+from tests.backends import dump, select_rows
 from tests.conftest import ROOT
 
 # The models' tables plus SQLite's FTS5 index over search_docs and its shadow tables.
@@ -38,27 +39,21 @@ FACTBASE_TABLES = {t.name for t in metadata.sorted_tables} | {
     "search_docs_fts_config"}
 
 
+
+def factbase_tables(dialect: str) -> set[str]:
+    """The tables a migrated database holds (SQLite adds its FTS5 index and shadow tables)."""
+    return FACTBASE_TABLES if dialect == "sqlite" else FACTBASE_TABLES - FTS_TABLES
+
+
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+def engine(new_db: Callable[[], str]) -> Iterator[Engine]:
+    eng = create_engine(database_url(new_db()))
     yield eng
     eng.dispose()
 
 
-def version(db: Path) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return [r[0] for r in conn.execute("SELECT version_num FROM alembic_version")]
-    finally:
-        conn.close()
-
-
-def dump(db: Path) -> str:
-    conn = sqlite3.connect(db)
-    try:
-        return "\n".join(conn.iterdump())
-    finally:
-        conn.close()
+def version(db: Path | str) -> list[str]:
+    return [str(r[0]) for r in select_rows(db, "SELECT version_num FROM alembic_version")]
 
 
 def alembic_config(url: str | None = None, buffer: io.StringIO | None = None) -> Config:
@@ -76,19 +71,20 @@ def test_an_empty_database_upgrades_to_head_with_tables_and_guards(engine: Engin
     with engine.begin() as conn:
         upgrade_to_head(conn)
     with engine.connect() as conn:
-        assert set(inspect(conn).get_table_names()) == FACTBASE_TABLES | {"alembic_version"}
+        assert set(inspect(conn).get_table_names()) == \
+            factbase_tables(conn.dialect.name) | {"alembic_version"}
         assert log_guards_present(conn)
         assert schema_state(conn) == "current"
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all() \
             == [HEAD_REVISION]
 
 
-def test_init_creates_a_database_at_head(runner: CliRunner, tmp_path: Path) -> None:
-    db = tmp_path / "new.db"
+def test_init_creates_a_database_at_head(runner: CliRunner, new_db: Callable[[], str]) -> None:
+    db = new_db()
     result = runner.invoke(cli, ["--db", str(db), "init"], catch_exceptions=False)
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert result.stderr == f"factbase database ready at sqlite:///{db} (0 events)\n"
+    assert result.stderr == f"factbase database ready at {database_url(db)} (0 events)\n"
     assert version(db) == [HEAD_REVISION]
     again = runner.invoke(cli, ["--db", str(db), "init"], catch_exceptions=False)
     assert again.exit_code == 0 and version(db) == [HEAD_REVISION]
@@ -127,11 +123,12 @@ def test_alembic_check_finds_no_pending_changes(engine: Engine) -> None:
 # --- databases factbase must not touch -------------------------------------------------------
 
 
-def test_a_newer_schema_revision_is_refused(runner: CliRunner, db_url: str, db_path: Path) -> None:
-    conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
-    conn.commit()
-    conn.close()
+def test_a_newer_schema_revision_is_refused(runner: CliRunner, db_url: str) -> None:
+    db_path = db_url.removeprefix("sqlite:///")
+    eng = create_engine(db_url)
+    with eng.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999_future'")
+    eng.dispose()
     before = dump(db_path)
     expected = (f"Error: database schema revision '9999_future' is newer than this factbase (it "
                 f"knows up to '{HEAD_REVISION}'); upgrade factbase: pip install -U factbase\n")
@@ -143,13 +140,14 @@ def test_a_newer_schema_revision_is_refused(runner: CliRunner, db_url: str, db_p
     assert dump(db_path) == before
 
 
-def test_a_database_of_other_tables_is_refused(runner: CliRunner, tmp_path: Path) -> None:
-    db = tmp_path / "notes.db"
-    conn = sqlite3.connect(db)
-    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
-    conn.execute("INSERT INTO notes (body) VALUES ('mine')")
-    conn.commit()
-    conn.close()
+def test_a_database_of_other_tables_is_refused(runner: CliRunner,
+                                              new_db: Callable[[], str]) -> None:
+    db = new_db()
+    eng = create_engine(database_url(db))
+    with eng.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        conn.exec_driver_sql("INSERT INTO notes (id, body) VALUES (1, 'mine')")
+    eng.dispose()
     before = dump(db)
     expected = ("Error: this database has tables but no factbase schema; point --db at a new "
                 "file or a factbase database\n")
@@ -160,10 +158,10 @@ def test_a_database_of_other_tables_is_refused(runner: CliRunner, tmp_path: Path
     assert dump(db) == before
 
 
-def test_an_empty_existing_file_is_not_a_database_for_queries(runner: CliRunner,
-                                                              tmp_path: Path) -> None:
-    db = tmp_path / "empty.db"
-    sqlite3.connect(db).close()
+def test_an_empty_existing_file_is_not_a_database_for_queries(
+        runner: CliRunner, new_db: Callable[[], str]) -> None:
+    db = new_db()  # on PostgreSQL: an empty database
+    create_engine(database_url(db)).dispose() if "://" in db else Path(db).touch()
     result = runner.invoke(cli, ["--db", str(db), "org", "xai"])
     assert result.exit_code == 1
     assert result.stderr == ("Error: the database has no factbase schema yet; run `factbase "
@@ -173,11 +171,11 @@ def test_an_empty_existing_file_is_not_a_database_for_queries(runner: CliRunner,
 # --- alembic.ini, for developers -------------------------------------------------------------
 
 
-def test_alembic_ini_upgrades_a_new_file_from_the_command_line(tmp_path: Path,
+def test_alembic_ini_upgrades_a_new_file_from_the_command_line(new_db: Callable[[], str],
                                                                runner: CliRunner) -> None:
-    db = tmp_path / "dev.db"
+    db = new_db()
     proc = subprocess.run(
-        [sys.executable, "-m", "alembic", "-x", f"url=sqlite:///{db}", "upgrade", "head"],
+        [sys.executable, "-m", "alembic", "-x", f"url={database_url(db)}", "upgrade", "head"],
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert version(db) == [HEAD_REVISION]
@@ -188,10 +186,10 @@ def test_alembic_ini_upgrades_a_new_file_from_the_command_line(tmp_path: Path,
 
 
 def test_upgrade_downgrade_upgrade_on_an_empty_database_restores_the_guards(
-        tmp_path: Path) -> None:
-    db = tmp_path / "cycle.db"
-    cfg = alembic_config(f"sqlite:///{db}")
-    eng = create_engine(f"sqlite:///{db}")
+        new_db: Callable[[], str]) -> None:
+    db = new_db()
+    cfg = alembic_config(database_url(db))
+    eng = create_engine(database_url(db))
     try:
         command.upgrade(cfg, "head")
         with eng.connect() as conn:
@@ -203,7 +201,8 @@ def test_upgrade_downgrade_upgrade_on_an_empty_database_restores_the_guards(
             assert schema_state(conn) == "empty"
         command.upgrade(cfg, "head")
         with eng.connect() as conn:
-            assert set(inspect(conn).get_table_names()) == FACTBASE_TABLES | {"alembic_version"}
+            assert set(inspect(conn).get_table_names()) == \
+                factbase_tables(conn.dialect.name) | {"alembic_version"}
             assert log_guards_present(conn)
             assert schema_state(conn) == "current"
     finally:
@@ -215,3 +214,23 @@ def test_offline_sql_script_includes_the_guards() -> None:
     buffer = io.StringIO()
     command.upgrade(alembic_config(buffer=buffer), "head", sql=True)
     assert "CREATE TRIGGER IF NOT EXISTS events_no_update" in buffer.getvalue()
+
+
+@pytest.mark.postgresql_only("revision 0003 adds PostgreSQL's full-text indexes")
+def test_the_postgresql_search_indexes_come_and_go_with_revision_0003(
+        new_db: Callable[[], str]) -> None:
+    url = database_url(new_db())
+    cfg = alembic_config(url)
+
+    def indexes() -> set[str]:
+        return {str(r[0]) for r in select_rows(
+            url, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+                 "AND indexname LIKE 'ix_search_docs_folded_%'")}
+
+    command.upgrade(cfg, "head")
+    assert indexes() == {"ix_search_docs_folded_tsv", "ix_search_docs_folded_trgm"}
+    command.downgrade(cfg, "0002_intervals")
+    assert indexes() == set()
+    assert version(url) == ["0002_intervals"]
+    command.upgrade(cfg, "head")
+    assert indexes() == {"ix_search_docs_folded_tsv", "ix_search_docs_folded_trgm"}

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
-import sqlite3
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from factbase.api import FactBase
 from factbase.cli import cli
 from factbase.replay import OrgState
 from factbase.store.migrate import upgrade_to_head
+from tests.backends import PgServer, empty_database
 from tests.conftest import SEED
 
 ACTIVE = "valid_from_end <= :as_of AND (valid_to_end IS NULL OR valid_to_end > :as_of)"
@@ -241,10 +240,11 @@ def boundary_days(found: intervals.Intervals) -> list[date]:
 
 
 @pytest.fixture(scope="module")
-def shared_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FactBase]:
+def shared_db(tmp_path_factory: pytest.TempPathFactory,
+              pg: PgServer | None) -> Iterator[FactBase]:
     """One database for every example (each history is its own organisation)."""
-    path = tmp_path_factory.mktemp("prop") / "prop.db"
-    with FactBase.open(str(path), create=True) as fb:
+    path = empty_database(pg, tmp_path_factory.mktemp("prop"), "prop.db")
+    with FactBase.open(path, create=True) as fb:
         yield fb
 
 
@@ -381,30 +381,34 @@ def test_a_refused_load_leaves_the_projections_as_they_were(seeded: FactBase) ->
 
 
 def test_a_database_at_the_first_revision_gets_its_projections_on_open(
-        seeded_template: Path, tmp_path: Path) -> None:
-    db = tmp_path / "old.db"
-    shutil.copy(seeded_template, db)
-    conn = sqlite3.connect(db)
-    for view in ("timeline", "citations"):
-        conn.execute(f"DROP VIEW {view}")
-    conn.execute("DROP TABLE search_docs_fts")
-    for table in ("memberships", "roles", "units", "metrics", "event_sources", "search_docs",
-                  "redacted_events"):  # 0002_intervals and later revisions made these
-        conn.execute(f"DROP TABLE {table}")
-    conn.execute("UPDATE alembic_version SET version_num = '0001_log'")
-    conn.commit()
-    conn.close()
-    with FactBase.open(str(db)) as fb:
+        seeded_template: Path | str, clone_db: Callable[[Path | str], str]) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from factbase.store.engine import database_url
+    from factbase.store.migrate import migrations_dir
+
+    db = clone_db(seeded_template)
+    eng = create_engine(database_url(db))
+    try:
+        with eng.begin() as conn:  # back to 0001_log: the log, without the later projections
+            cfg = Config()
+            cfg.set_main_option("script_location", str(migrations_dir()))
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0001_log")
+    finally:
+        eng.dispose()
+    with FactBase.open(db) as fb:
         assert len(rows_of(fb, "SELECT * FROM memberships")) == 15
         assert fb.verify(projections=True).ok
 
 
 def test_tampered_interval_rows_fail_verify_until_rebuilt(seeded: FactBase,
                                                           runner: CliRunner) -> None:
-    conn = sqlite3.connect(seeded.url.removeprefix("sqlite:///"))
-    conn.execute("UPDATE memberships SET valid_to_end = NULL WHERE person = 'tony-wu'")
-    conn.commit()
-    conn.close()
+    with seeded.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE memberships SET valid_to_end = NULL WHERE person = 'tony-wu'")
     db = seeded.url.removeprefix("sqlite:///")
     assert runner.invoke(cli, ["--db", db, "verify"]).exit_code == 0  # quick checks: no rebuild
     result = runner.invoke(cli, ["--db", db, "verify", "--projections"])

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT
 
@@ -25,6 +29,7 @@ def test_readme_starts_with_install_and_run_then_install_and_test() -> None:
     assert "pytest" in (ROOT / ".ci" / "run").read_text()
 
 
+@pytest.mark.sqlite_only("the README's first command writes ./factbase.db")
 def test_readme_main_job_runs_on_the_seed(tmp_path: Path) -> None:
     """Run the factbase steps of the first command exactly, from a fresh working directory."""
     main = _first_commands()[0]
@@ -43,12 +48,15 @@ def test_readme_main_job_runs_on_the_seed(tmp_path: Path) -> None:
     assert (tmp_path / "factbase.db").exists()
 
 
-def test_readme_tour_lines_are_real_output(tmp_path: Path) -> None:
+def test_readme_tour_lines_are_real_output(tmp_path: Path, backend: str,
+                                           new_db: Callable[[], str]) -> None:
     (tmp_path / "seeds").symlink_to(ROOT / "seeds")
+    # On PostgreSQL the tour runs as the "For a team" section sets it up: FACTBASE_DB.
+    env = dict(os.environ, FACTBASE_DB=new_db()) if backend == "postgresql" else None
 
     def run(*args: str) -> str:
         proc = subprocess.run([sys.executable, "-m", "factbase", *args], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=120)
+                              capture_output=True, text=True, timeout=120, env=env)
         assert proc.returncode == 0, proc.stderr
         return proc.stdout
 
@@ -67,3 +75,23 @@ def test_readme_tour_lines_are_real_output(tmp_path: Path) -> None:
             if "…" in line:
                 continue
             assert line in out.splitlines(), (args, line)
+
+
+def test_for_a_team_points_factbase_at_a_server_in_one_command() -> None:
+    section = README.split("## For a team\n", 1)[1].split("\n## ", 1)[0]
+    (command,) = re.findall(r"```sh\n(.*?)\n```", section, re.S)
+    assert command == ("pip install 'factbase[postgresql]' && "
+                       "export FACTBASE_DB=postgresql+psycopg://user@host/db && factbase init")
+    assert '"psycopg[binary]>=3.1"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.postgresql_only("needs a PostgreSQL server")
+def test_for_a_team_init_through_factbase_db_makes_a_database_at_head(
+        tmp_path: Path, new_db: Callable[[], str]) -> None:
+    url = new_db()
+    proc = subprocess.run([sys.executable, "-m", "factbase", "init"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, FACTBASE_DB=url))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == f"factbase database ready at {url} (0 events)\n"
+    assert list(tmp_path.iterdir()) == []  # no SQLite file made on the side

@@ -13,15 +13,20 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import inspect
 
 from factbase.api import FactBase
 from factbase.cli import cli
 from factbase.sqlquery import datasette_metadata, schema_markdown
 from factbase.store.schema import FTS_TABLE, FTS_TABLES, VIEWS, metadata
+from tests.backends import dump
 from tests.conftest import ROOT
 
 SQL_MD = ROOT / "docs" / "sql.md"
-_BLOCK = re.compile(r"```console\n(\$ factbase sql[^\n]*)\n(.*?)```", re.S)
+#: A `factbase sql` run, after an optional `<!-- dialect: sqlite|postgresql -->` line (a run
+#: for one backend only).
+_BLOCK = re.compile(r"(?:<!-- dialect: (\w+) -->\n)?```console\n(\$ factbase sql[^\n]*)\n(.*?)```",
+                    re.S)
 
 
 @dataclass(frozen=True)
@@ -29,23 +34,25 @@ class Example:
     args: list[str]
     stdin: str | None
     output: str
+    dialect: str | None = None
 
     @property
     def label(self) -> str:
-        return " ".join(self.args)[:60] + (f" {self.stdin.splitlines()[0]}" if self.stdin else "")
+        return (" ".join(self.args)[:60] + (f" {self.stdin.splitlines()[0]}" if self.stdin else "")
+                + (f" ({self.dialect})" if self.dialect else ""))
 
 
 def examples(text: str) -> list[Example]:
     """The `factbase sql` runs of a document: the command (a heredoc's lines are the query
     on standard input) and the output shown after it."""
     found = []
-    for command, rest in _BLOCK.findall(text):
+    for dialect, command, rest in _BLOCK.findall(text):
         args = shlex.split(command[2:].removesuffix(" <<'SQL'"))[1:]
         stdin = None
         if command.endswith("<<'SQL'"):
             stdin, _, rest = rest.partition("\nSQL\n")
             stdin += "\n"
-        found.append(Example(args, stdin, rest))
+        found.append(Example(args, stdin, rest, dialect or None))
     return found
 
 
@@ -67,7 +74,10 @@ def test_the_page_documents_the_five_asked_for_queries() -> None:
 
 @pytest.mark.parametrize("example", DOCUMENTED, ids=lambda e: e.label)
 def test_each_documented_query_gives_the_documented_output(seeded: FactBase, runner: CliRunner,
-                                                           example: Example) -> None:
+                                                           example: Example,
+                                                           backend: str) -> None:
+    if example.dialect not in (None, backend):
+        pytest.skip(f"a {example.dialect} query")
     result = runner.invoke(cli, ["--db", db_of(seeded), *example.args], input=example.stdin)
     status = re.search(r"exit status (\d+)\n$", example.output)
     if status:
@@ -87,12 +97,9 @@ def test_the_reference_section_is_the_schema() -> None:
 
 
 def test_every_table_and_view_in_the_database_is_documented(seeded: FactBase) -> None:
-    conn = sqlite3.connect(db_of(seeded))
-    try:
-        names = {r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
-    finally:
-        conn.close()
+    with seeded.engine.connect() as conn:
+        insp = inspect(conn)
+        names = set(insp.get_table_names()) | set(insp.get_view_names())
     names -= FTS_TABLES | {"alembic_version"}
     text = SQL_MD.read_text(encoding="utf-8")
     assert names == {t.name for t in metadata.sorted_tables} | set(VIEWS)
@@ -103,6 +110,7 @@ def test_every_table_and_view_in_the_database_is_documented(seeded: FactBase) ->
 # --- Datasette -----------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("Datasette reads SQLite files")
 def test_datasette_metadata_describes_every_table_view_and_column(seeded: FactBase) -> None:
     meta = datasette_metadata()
     tables = meta["databases"]["factbase"]["tables"]
@@ -134,22 +142,30 @@ def test_the_shipped_datasette_metadata_is_current() -> None:
     "DELETE FROM events",
     "INSERT INTO memberships (org) VALUES ('x')",
     "DROP VIEW timeline",
-    "CREATE TABLE mine (x)",
+    "CREATE TABLE mine (x INTEGER)",
     "PRAGMA user_version = 7",
     "UPDATE sources SET title = 'x'",
 ])
 def test_a_write_is_refused_by_the_connection(seeded: FactBase, runner: CliRunner,
-                                              query: str) -> None:
+                                              query: str, backend: str) -> None:
     db = db_of(seeded)
-    before = "\n".join(sqlite3.connect(db).iterdump())
+    before = dump(db)
     result = runner.invoke(cli, ["--db", db, "sql", query])
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr == ("Error: the sql command is read-only: attempt to write a readonly "
-                             "database\n")
-    assert "\n".join(sqlite3.connect(db).iterdump()) == before
+    if backend == "sqlite":
+        assert result.stderr == ("Error: the sql command is read-only: attempt to write a "
+                                 "readonly database\n")
+    elif query.startswith("PRAGMA"):
+        assert result.stderr == 'Error: the query failed: syntax error at or near "PRAGMA"\n'
+    else:  # PostgreSQL names the command: DELETE, INSERT, DROP VIEW, CREATE TABLE, UPDATE
+        command = " ".join(query.split()[:2 if query.startswith(("DROP", "CREATE")) else 1])
+        assert result.stderr == (f"Error: the sql command is read-only: cannot execute "
+                                 f"{command} in a read-only transaction\n")
+    assert dump(db) == before
 
 
+@pytest.mark.sqlite_only("ATTACH is SQLite's")
 def test_attaching_another_database_is_refused(seeded: FactBase, runner: CliRunner,
                                                tmp_path: Path) -> None:
     other = tmp_path / "other.db"
@@ -161,12 +177,17 @@ def test_attaching_another_database_is_refused(seeded: FactBase, runner: CliRunn
     assert not other.exists()
 
 
-def test_a_bad_query_names_the_problem(seeded: FactBase, runner: CliRunner) -> None:
+def test_a_bad_query_names_the_problem(seeded: FactBase, runner: CliRunner,
+                                      backend: str) -> None:
     result = runner.invoke(cli, ["--db", db_of(seeded), "sql", "SELEC 1"])
     assert result.exit_code == 1
-    assert result.stderr == 'Error: the query failed: near "SELEC": syntax error\n'
+    assert result.stderr == {
+        "sqlite": 'Error: the query failed: near "SELEC": syntax error\n',
+        "postgresql": 'Error: the query failed: syntax error at or near "SELEC"\n'}[backend]
     result = runner.invoke(cli, ["--db", db_of(seeded), "sql", "SELECT * FROM nowhere"])
-    assert result.stderr == "Error: the query failed: no such table: nowhere\n"
+    assert result.stderr == {
+        "sqlite": "Error: the query failed: no such table: nowhere\n",
+        "postgresql": 'Error: the query failed: relation "nowhere" does not exist\n'}[backend]
     result = runner.invoke(cli, ["--db", db_of(seeded), "sql", "SELECT :who"])
     assert result.stderr == ("Error: the query uses :who, but only :as_of is bound (to "
                              "--as-of); write the value into the query instead\n")
@@ -203,8 +224,8 @@ def test_formats(seeded: FactBase, runner: CliRunner) -> None:
 def test_wide_characters_line_up(seeded: FactBase, runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--db", db_of(seeded), "sql",
                                  "SELECT name, entity_id FROM entity_names WHERE entity_id = "
-                                 "'tony-wu' AND name IN ('吴宇怀', 'Tony Wu') GROUP BY name "
-                                 "ORDER BY name"], catch_exceptions=False)
+                                 "'tony-wu' AND name IN ('吴宇怀', 'Tony Wu') GROUP BY name, "
+                                 "entity_id ORDER BY name"], catch_exceptions=False)
     assert result.stdout == ("name     entity_id\n"
                              "-------  ---------\n"
                              "Tony Wu  tony-wu\n"
@@ -219,6 +240,7 @@ def test_the_python_api_returns_columns_and_rows(seeded: FactBase) -> None:
     assert result.rows == [(9,)]
 
 
+@pytest.mark.sqlite_only("reads the file with the sqlite3 module")
 def test_the_views_work_on_plain_sqlite3(seeded: FactBase) -> None:
     conn = sqlite3.connect(f"file:{db_of(seeded)}?mode=ro", uri=True)
     try:

@@ -77,7 +77,8 @@ def log_guards_present(conn: Connection) -> bool:
     names = {
         r[0]
         for r in conn.exec_driver_sql(
-            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'events'::regclass"
+            # to_regclass: NULL rather than an error when there is no events table yet
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass('events')"
         )
     }
     return {"events_no_update_delete", "events_no_truncate"} <= names
