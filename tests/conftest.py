@@ -1,4 +1,13 @@
-"""Shared fixtures: a migrated database per test, an open FactBase, a CLI runner, the seed."""
+"""Shared fixtures: a migrated database per test, an open FactBase, a CLI runner, the seed.
+
+Every database fixture follows the backend of the session (:mod:`tests.backends`): SQLite
+files by default, PostgreSQL when ``FACTBASE_TEST_DATABASE_URL`` is set. ``db_url``, ``fb``,
+``seeded`` and the factories ``new_db`` (a new, empty database) and ``clone_db`` (a copy of a
+template such as ``seeded_template``) give a SQLite path/URL or a PostgreSQL URL, both good
+for ``--db`` and :meth:`FactBase.open`. Mark a test ``@pytest.mark.sqlite_only("why")`` when
+it is about SQLite files, ``@pytest.mark.postgresql_only("why")`` when it needs the server;
+``backend`` names the one in use.
+"""
 
 from __future__ import annotations
 
