@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from factbase.api import FactBase
 from factbase.cli import cli
+from tests.backends import BACKEND, select_rows
 from tests.conftest import SEED
 
 SOURCES: list[dict[str, Any]] = [
@@ -122,19 +123,33 @@ def invoke(runner: CliRunner, *args: str, input: str | None = None) -> Result:
                          catch_exceptions=False)
 
 
-def logged(db: Path) -> list[tuple[Any, ...]]:
+def logged(db: Path | str) -> list[tuple[Any, ...]]:
     """The log's content, without recorded times and hashes (they differ per load)."""
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(
-            "SELECT seq, event_id, type, stream, date_text, valid_from, valid_to, precision, "
-            "instant, evidence, payload, sources, content_hash FROM events ORDER BY seq"
-        ).fetchall()
-    finally:
-        conn.close()
+    return select_rows(
+        db, "SELECT seq, event_id, type, stream, date_text, valid_from, valid_to, precision, "
+            "instant, evidence, payload, sources, content_hash FROM events ORDER BY seq")
 
 
-def org_json(runner: CliRunner, db: Path) -> dict[str, Any]:
+Named = Callable[[str], str]
+
+
+@pytest.fixture
+def dbs(new_db: Callable[[], str]) -> Named:
+    """``--db`` arguments by name: the file name itself on SQLite (relative to ``cwd``), one
+    new PostgreSQL database per name on PostgreSQL."""
+    made: dict[str, str] = {}
+
+    def named(name: str) -> str:
+        if BACKEND == "sqlite":
+            return name
+        if name not in made:
+            made[name] = new_db()
+        return made[name]
+
+    return named
+
+
+def org_json(runner: CliRunner, db: Path | str) -> dict[str, Any]:
     result = invoke(runner, "--db", str(db), "org", "acme", "--as-of", "2026-03-01",
                     "--format", "json")
     assert result.exit_code == 0, result.output
@@ -157,12 +172,12 @@ def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_yaml_json_and_jsonl_of_one_timeline_are_the_same_events(runner: CliRunner,
-                                                                 cwd: Path) -> None:
+                                                                 cwd: Path, dbs: Named) -> None:
     logs, docs = {}, {}
     for fmt, text in TEXTS.items():
         Path(f"timeline.{fmt}").write_text(text, encoding="utf-8")
-        db = cwd / f"{fmt}.db"
-        result = invoke(runner, "--db", str(db), "load", f"timeline.{fmt}")
+        db = dbs(f"{fmt}.db")
+        result = invoke(runner, "--db", db, "load", f"timeline.{fmt}")
         assert result.exit_code == 0
         assert result.stdout == loaded(fmt)
         assert result.stderr == ""
@@ -181,27 +196,27 @@ def test_yaml_json_and_jsonl_of_one_timeline_are_the_same_events(runner: CliRunn
 
 
 @pytest.mark.parametrize("fmt", list(TEXTS))
-def test_dash_reads_standard_input(runner: CliRunner, cwd: Path, fmt: str) -> None:
+def test_dash_reads_standard_input(runner: CliRunner, cwd: Path, dbs: Named, fmt: str) -> None:
     Path("timeline.yaml").write_text(YAML, encoding="utf-8")
-    invoke(runner, "--db", "file.db", "load", "timeline.yaml")
-    result = invoke(runner, "--db", "stdin.db", "load", "-", input=TEXTS[fmt])
+    invoke(runner, "--db", dbs("file.db"), "load", "timeline.yaml")
+    result = invoke(runner, "--db", dbs("stdin.db"), "load", "-", input=TEXTS[fmt])
     assert result.exit_code == 0
     assert result.stdout == loaded(fmt, name="<stdin>")
-    assert logged(cwd / "stdin.db") == logged(cwd / "file.db")
+    assert logged(dbs("stdin.db")) == logged(dbs("file.db"))
 
 
 def test_a_one_line_json_document_on_stdin_is_json_not_json_lines(runner: CliRunner,
-                                                                  cwd: Path) -> None:
+                                                                  cwd: Path, dbs: Named) -> None:
     one_line = json.dumps({"sources": SOURCES, "entities": ENTITIES, "events": EVENTS})
-    result = invoke(runner, "--db", "stdin.db", "load", "-", input=one_line)
+    result = invoke(runner, "--db", dbs("stdin.db"), "load", "-", input=one_line)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == loaded("json", name="<stdin>")
 
 
 def test_a_long_first_json_lines_record_on_stdin_is_still_json_lines(runner: CliRunner,
-                                                                     cwd: Path) -> None:
+                                                                     cwd: Path, dbs: Named) -> None:
     first = {"type": "source", "id": "long", "note": "x" * 10_000}
-    result = invoke(runner, "--db", "stdin.db", "load", "-",
+    result = invoke(runner, "--db", dbs("stdin.db"), "load", "-",
                     input=json.dumps(first) + "\n" + TEXTS["jsonl"])
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (f"<stdin>: {N + 1} new, 0 already present "
@@ -212,22 +227,24 @@ def test_a_long_first_json_lines_record_on_stdin_is_still_json_lines(runner: Cli
 
 
 @pytest.mark.parametrize("fmt", list(TEXTS))
-def test_loading_a_file_twice_adds_nothing(runner: CliRunner, cwd: Path, fmt: str) -> None:
+def test_loading_a_file_twice_adds_nothing(runner: CliRunner, cwd: Path, dbs: Named,
+                                           fmt: str) -> None:
     Path(f"timeline.{fmt}").write_text(TEXTS[fmt], encoding="utf-8")
-    first = invoke(runner, "--db", "fb.db", "load", f"timeline.{fmt}")
-    log = logged(cwd / "fb.db")
-    second = invoke(runner, "--db", "fb.db", "load", f"timeline.{fmt}")
+    first = invoke(runner, "--db", dbs("fb.db"), "load", f"timeline.{fmt}")
+    log = logged(dbs("fb.db"))
+    second = invoke(runner, "--db", dbs("fb.db"), "load", f"timeline.{fmt}")
     assert first.stdout == loaded(fmt)
     assert second.exit_code == 0
     assert second.stdout == loaded(fmt, n=0)
-    assert logged(cwd / "fb.db") == log
+    assert logged(dbs("fb.db")) == log
 
 
-def test_another_format_of_a_loaded_timeline_adds_nothing(runner: CliRunner, cwd: Path) -> None:
+def test_another_format_of_a_loaded_timeline_adds_nothing(runner: CliRunner, cwd: Path,
+                                                          dbs: Named) -> None:
     for fmt, text in TEXTS.items():
         Path(f"timeline.{fmt}").write_text(text, encoding="utf-8")
-    invoke(runner, "--db", "fb.db", "load", "timeline.yaml")
-    result = invoke(runner, "--db", "fb.db", "load", "timeline.json", "timeline.jsonl")
+    invoke(runner, "--db", dbs("fb.db"), "load", "timeline.yaml")
+    result = invoke(runner, "--db", dbs("fb.db"), "load", "timeline.json", "timeline.jsonl")
     assert result.exit_code == 0
     assert result.stdout == (f"timeline.json, timeline.jsonl: 0 new, {2 * N} already present "
                              f"(the log holds {N} events)\n")
@@ -235,23 +252,23 @@ def test_another_format_of_a_loaded_timeline_adds_nothing(runner: CliRunner, cwd
 
 @pytest.mark.parametrize("order", [("defs.yaml", "events.jsonl"), ("events.jsonl", "defs.yaml")])
 def test_several_files_load_in_one_command_whatever_their_order(
-        runner: CliRunner, cwd: Path, order: tuple[str, str]) -> None:
+        runner: CliRunner, cwd: Path, dbs: Named, order: tuple[str, str]) -> None:
     # Events may name entities defined in a later file of the same command.
     Path("defs.yaml").write_text(YAML.split("events:\n")[0], encoding="utf-8")
     Path("events.jsonl").write_text("".join(json.dumps(e, ensure_ascii=False) + "\n"
                                             for e in EVENTS), encoding="utf-8")
-    result = invoke(runner, "--db", "fb.db", "load", *order)
+    result = invoke(runner, "--db", dbs("fb.db"), "load", *order)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (f"{order[0]}, {order[1]}: {N} new, 0 already present (the log "
                              f"holds {N} events)\n")
-    doc = org_json(runner, cwd / "fb.db")
+    doc = org_json(runner, dbs("fb.db"))
     assert doc["org"] == {"id": "acme", "name": "Acme"}
 
 
-def test_load_then_verify_is_ok(runner: CliRunner, cwd: Path) -> None:
+def test_load_then_verify_is_ok(runner: CliRunner, cwd: Path, dbs: Named) -> None:
     Path("timeline.yaml").write_text(YAML, encoding="utf-8")
-    invoke(runner, "--db", "fb.db", "load", "timeline.yaml")
-    result = invoke(runner, "--db", "fb.db", "verify", "--projections")
+    invoke(runner, "--db", dbs("fb.db"), "load", "timeline.yaml")
+    result = invoke(runner, "--db", dbs("fb.db"), "verify", "--projections")
     assert result.exit_code == 0
     assert result.stdout.startswith(f"ok: {N} events, hash chain intact, projections match")
 
