@@ -216,8 +216,8 @@ def test_offline_sql_script_includes_the_guards() -> None:
     assert "CREATE TRIGGER IF NOT EXISTS events_no_update" in buffer.getvalue()
 
 
-@pytest.mark.postgresql_only("revision 0003 adds PostgreSQL's full-text indexes")
-def test_the_postgresql_search_indexes_come_and_go_with_revision_0003(
+@pytest.mark.postgresql_only("revision 0004 adds PostgreSQL's full-text indexes")
+def test_the_postgresql_search_indexes_come_and_go_with_revision_0004(
         new_db: Callable[[], str]) -> None:
     url = database_url(new_db())
     cfg = alembic_config(url)
@@ -230,8 +230,8 @@ def test_the_postgresql_search_indexes_come_and_go_with_revision_0003(
 
     command.upgrade(cfg, "head")
     assert indexes() == {"ix_search_docs_folded_tsv", "ix_search_docs_folded_trgm"}
-    command.downgrade(cfg, "0002_intervals")
+    command.downgrade(cfg, "0003_redaction")
     assert indexes() == set()
-    assert version(url) == ["0002_intervals"]
+    assert version(url) == ["0003_redaction"]
     command.upgrade(cfg, "head")
     assert indexes() == {"ix_search_docs_folded_tsv", "ix_search_docs_folded_trgm"}
