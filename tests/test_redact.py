@@ -10,7 +10,6 @@ can't pass by looking in the wrong place.
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from click.testing import CliRunner, Result
 from factbase.api import FactBase
 from factbase.cli import cli
 from factbase.redact import HIDDEN, LABEL, Redaction, Redactor, placeholder_for
+from tests.backends import select_rows
 from tests.conftest import SEED
 
 PERSON = "jimmy-ba"
@@ -113,20 +113,18 @@ def _leaks(outputs: dict[str, str]) -> list[tuple[str, str]]:
     return found
 
 
-def _last_seq_recorded_at(db: Path) -> str:
-    con = sqlite3.connect(db)
-    (at,) = con.execute("SELECT recorded_at FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-    con.close()
+def _last_seq_recorded_at(db: Path | str) -> str:
+    ((at,),) = select_rows(db, "SELECT recorded_at FROM events ORDER BY seq DESC LIMIT 1")
     return datetime.fromisoformat(str(at)).isoformat().replace("+00:00", "Z")
 
 
 @pytest.fixture
-def base(seeded: FactBase, runner: CliRunner, tmp_path: Path) -> tuple[str, Path]:
+def base(seeded: FactBase, runner: CliRunner, tmp_path: Path) -> tuple[str, Path | str]:
     """The seed plus the source of the removal request (nothing redacted yet)."""
     request = tmp_path / "request.yaml"
     request.write_text(REQUEST, encoding="utf-8")
     db = seeded.url
-    path = Path(db.removeprefix("sqlite:///"))
+    path: Path | str = Path(db.removeprefix("sqlite:///")) if db.startswith("sqlite") else db
     seeded.close()
     _ok(runner, db, "load", str(request))
     return db, path
@@ -143,18 +141,16 @@ def _redact(runner: CliRunner, db: str) -> tuple[str, str]:
     return event_id, placeholder
 
 
-def _count(path: Path) -> int:
-    con = sqlite3.connect(path)
-    (n,) = con.execute("SELECT COUNT(*) FROM events").fetchone()
-    con.close()
-    return int(n)
+def _count(path: Path | str) -> int:
+    ((n,),) = select_rows(path, "SELECT COUNT(*) FROM events")
+    return int(str(n))
 
 
 # --- every output hides the person --------------------------------------------------------
 
 
 def test_every_output_hides_every_name_alias_id_and_text_of_the_person(
-        base: tuple[str, Path], runner: CliRunner) -> None:
+        base: tuple[str, Path | str], runner: CliRunner) -> None:
     db, path = base
     before = _outputs(runner, db, None)
     shown = {s for _, s in _leaks(before)}
@@ -170,7 +166,7 @@ def test_every_output_hides_every_name_alias_id_and_text_of_the_person(
     assert (len(after), len(earlier), len(SECRETS)) == (40, 19, 15)  # 59 x 15 = 885 checks
 
 
-def test_the_shape_of_the_facts_stays(base: tuple[str, Path], runner: CliRunner) -> None:
+def test_the_shape_of_the_facts_stays(base: tuple[str, Path | str], runner: CliRunner) -> None:
     db, _ = base
     org_before = _ok(runner, db, "org", "xai", "--as-of", "2026-03-01")
     report_before = _ok(runner, db, "report", "xai", "--as-of", "2026-03-01", "--format", "json")
@@ -205,7 +201,7 @@ def _counts(doc: dict[str, Any]) -> dict[str, int]:
 
 
 def test_names_in_other_events_text_are_replaced_not_the_text(
-        base: tuple[str, Path], runner: CliRunner) -> None:
+        base: tuple[str, Path | str], runner: CliRunner) -> None:
     db, _ = base
     _redact(runner, db)
     founded = json.loads(_ok(runner, db, "timeline", "--type", "org.founded", "--format",
@@ -217,7 +213,7 @@ def test_names_in_other_events_text_are_replaced_not_the_text(
 
 
 def test_verify_passes_and_an_earlier_anchor_still_matches(
-        base: tuple[str, Path], runner: CliRunner) -> None:
+        base: tuple[str, Path | str], runner: CliRunner) -> None:
     db, path = base
     anchor = _ok(runner, db, "verify", "--anchor").splitlines()[-1].removeprefix("anchor: ")
     n = _count(path)
@@ -230,7 +226,7 @@ def test_verify_passes_and_an_earlier_anchor_still_matches(
         f"ok: {n + 1} events, hash chain intact, projections match")
 
 
-def test_the_log_rows_still_hold_the_original_text(base: tuple[str, Path],
+def test_the_log_rows_still_hold_the_original_text(base: tuple[str, Path | str],
                                                   runner: CliRunner) -> None:
     db, _ = base
     _redact(runner, db)
@@ -239,7 +235,7 @@ def test_the_log_rows_still_hold_the_original_text(base: tuple[str, Path],
     assert json.loads(rows[0]["payload"])["person"] == PERSON
 
 
-def test_who_and_search_find_nothing_by_a_redacted_name(base: tuple[str, Path],
+def test_who_and_search_find_nothing_by_a_redacted_name(base: tuple[str, Path | str],
                                                         runner: CliRunner) -> None:
     db, path = base
     _redact(runner, db)
@@ -254,7 +250,7 @@ def test_who_and_search_find_nothing_by_a_redacted_name(base: tuple[str, Path],
         assert hits["hits"] == []
 
 
-def test_known_at_before_the_redaction_still_hides(base: tuple[str, Path],
+def test_known_at_before_the_redaction_still_hides(base: tuple[str, Path | str],
                                                    runner: CliRunner) -> None:
     db, path = base
     cut = _last_seq_recorded_at(path)
@@ -268,7 +264,7 @@ def test_known_at_before_the_redaction_still_hides(base: tuple[str, Path],
 # --- undo -----------------------------------------------------------------------------------
 
 
-def test_retracting_the_redaction_shows_the_person_again(base: tuple[str, Path],
+def test_retracting_the_redaction_shows_the_person_again(base: tuple[str, Path | str],
                                                          runner: CliRunner) -> None:
     db, path = base
     before = _outputs(runner, db, None)
@@ -290,7 +286,7 @@ def test_retracting_the_redaction_shows_the_person_again(base: tuple[str, Path],
 
 
 def test_export_of_the_log_is_refused_unless_asked_and_then_round_trips(
-        base: tuple[str, Path], runner: CliRunner, tmp_path: Path) -> None:
+        base: tuple[str, Path | str], runner: CliRunner, tmp_path: Path) -> None:
     db, path = base
     _, placeholder = _redact(runner, db)
     for fmt in ("jsonl", "yaml"):
@@ -327,7 +323,7 @@ def test_export_of_the_log_is_refused_unless_asked_and_then_round_trips(
     (["jimmy-ba", "--source", "removal-request"], 2, None),
     (["jimmy-ba", "--why", "x"], 2, None),
 ])
-def test_bad_redactions_write_nothing(base: tuple[str, Path], runner: CliRunner,
+def test_bad_redactions_write_nothing(base: tuple[str, Path | str], runner: CliRunner,
                                       args: list[str], code: int, message: str | None) -> None:
     db, path = base
     n = _count(path)
@@ -342,7 +338,7 @@ def test_bad_redactions_write_nothing(base: tuple[str, Path], runner: CliRunner,
     assert _count(path) == n
 
 
-def test_redacting_twice_is_refused_by_id_name_or_placeholder(base: tuple[str, Path],
+def test_redacting_twice_is_refused_by_id_name_or_placeholder(base: tuple[str, Path | str],
                                                               runner: CliRunner) -> None:
     db, path = base
     event_id, placeholder = _redact(runner, db)
@@ -393,7 +389,7 @@ def test_ids_that_spell_the_person_become_opaque_and_stable() -> None:
 
 
 def test_a_chinese_named_person_is_hidden_in_every_script(
-        base: tuple[str, Path], runner: CliRunner) -> None:
+        base: tuple[str, Path | str], runner: CliRunner) -> None:
     db, _ = base
     _ok(runner, db, "redact", "吳宇懷", "--why", "asked", "--source", "removal-request")
     texts: dict[str, Any] = {
@@ -415,7 +411,7 @@ def _people() -> list[tuple[str, list[str]]]:
 
 @pytest.mark.parametrize(("person", "names"), _people(), ids=[p for p, _ in _people()])
 def test_any_person_of_the_seed_is_hidden_and_the_counts_stay(
-        base: tuple[str, Path], runner: CliRunner, person: str, names: list[str]) -> None:
+        base: tuple[str, Path | str], runner: CliRunner, person: str, names: list[str]) -> None:
     db, _ = base
     org = ["org", "xai", "--as-of", "2026-03-01", "--format", "json"]
     before = json.loads(_ok(runner, db, *org))
@@ -434,7 +430,7 @@ def test_any_person_of_the_seed_is_hidden_and_the_counts_stay(
 
 
 def test_an_alias_added_after_the_redaction_is_hidden_too(
-        base: tuple[str, Path], runner: CliRunner, tmp_path: Path) -> None:
+        base: tuple[str, Path | str], runner: CliRunner, tmp_path: Path) -> None:
     db, path = base
     _ok(runner, db, "redact", "Elon Musk", "--why", "asked", "--source", "removal-request")
     org = ["org", "xai", "--as-of", "2026-03-01"]
