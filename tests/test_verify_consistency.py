@@ -3,38 +3,38 @@ with the log, every entity is named); `verify --projections` compares them with 
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import create_engine
 
 from factbase.cli import cli
+from factbase.store.engine import database_url
 
 
 @pytest.fixture
-def db(seeded_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "seeded.db"
-    src, dst = sqlite3.connect(seeded_template), sqlite3.connect(path)
-    src.backup(dst)
-    src.close()
-    dst.close()
-    return path
+def db(seeded_template: Path | str, clone_db: Callable[[Path | str], str]) -> str:
+    """A private copy of the seeded database (a SQLite path or a PostgreSQL URL)."""
+    return clone_db(seeded_template)
 
 
-def change(db: Path, sql: str) -> int:
-    conn = sqlite3.connect(db, isolation_level=None)
+def change(db: str, sql: str) -> int:
+    """Run ``sql`` on its own autocommit connection (as an outsider would); its rowcount."""
+    engine = create_engine(database_url(db), isolation_level="AUTOCOMMIT")
     try:
-        return conn.execute(sql).rowcount
+        with engine.connect() as conn:
+            return int(conn.exec_driver_sql(sql).rowcount)
     finally:
-        conn.close()
+        engine.dispose()
 
 
-def verify(db: Path, *args: str) -> Result:
+def verify(db: str, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--db", str(db), "verify", *args])
 
 
-def test_verify_with_projections_on_a_sound_database_says_they_match_a_rebuild(db: Path
+def test_verify_with_projections_on_a_sound_database_says_they_match_a_rebuild(db: str
                                                                                ) -> None:
     result = CliRunner().invoke(cli, ["--db", str(db), "verify", "--projections"],
                                 catch_exceptions=False)
@@ -55,7 +55,7 @@ def test_verify_with_projections_on_a_sound_database_says_they_match_a_rebuild(d
     ("entity_names", "DELETE FROM entity_names WHERE entity_id = 'xai'",
      "1 entities without a name, or names of unknown entities"),
 ])
-def test_quick_checks_find_a_tampered_registration(db: Path, table: str, sql: str,
+def test_quick_checks_find_a_tampered_registration(db: str, table: str, sql: str,
                                                    what: str) -> None:
     assert change(db, sql) >= 1
     result = verify(db)
@@ -68,7 +68,7 @@ def test_quick_checks_find_a_tampered_registration(db: Path, table: str, sql: st
     assert verify(db).exit_code == 0
 
 
-def test_a_lost_look_up_key_needs_the_full_comparison(db: Path) -> None:
+def test_a_lost_look_up_key_needs_the_full_comparison(db: str) -> None:
     assert change(db, "DELETE FROM entity_names WHERE entity_id = 'tony-wu' AND "
                       "name = '吴宇怀' AND folded = 'wuyuhuai'") == 1
     assert verify(db).exit_code == 0  # the quick checks cannot know every look-up key

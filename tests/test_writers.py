@@ -426,6 +426,7 @@ def _hold_write_lock(db_path: Path) -> sqlite3.Connection:
     return holder
 
 
+@pytest.mark.sqlite_only("holds SQLite's write lock with a raw sqlite3 connection")
 def test_a_write_refused_as_busy_is_retried_whole_and_lands(quick_busy: None, acme: FactBase,
                                                            db_path: Path) -> None:
     holder = _hold_write_lock(db_path)
@@ -446,6 +447,7 @@ def test_a_write_refused_as_busy_is_retried_whole_and_lands(quick_busy: None, ac
     assert acme.verify().ok
 
 
+@pytest.mark.sqlite_only("holds SQLite's write lock with a raw sqlite3 connection")
 def test_a_database_busy_through_every_attempt_is_a_clear_error(quick_busy: None,
                                                                 acme: FactBase,
                                                                 db_path: Path) -> None:
@@ -462,6 +464,7 @@ def test_a_database_busy_through_every_attempt_is_a_clear_error(quick_busy: None
     assert acme.count() == 4
 
 
+@pytest.mark.sqlite_only("holds SQLite's write lock with a raw sqlite3 connection")
 def test_cli_busy_through_every_attempt_exits_75_with_notes(quick_busy: None, runner: CliRunner,
                                                             acme_db: str, db_path: Path,
                                                             tmp_path: Path) -> None:
@@ -482,6 +485,7 @@ def test_cli_busy_through_every_attempt_exits_75_with_notes(quick_busy: None, ru
         assert fb.count() == 4
 
 
+@pytest.mark.sqlite_only("holds SQLite's write lock with a raw sqlite3 connection")
 def test_load_from_stdin_is_read_once_and_survives_a_retry(quick_busy: None, runner: CliRunner,
                                                            acme_db: str, db_path: Path) -> None:
     holder = _hold_write_lock(db_path)
