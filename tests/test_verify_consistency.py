@@ -25,6 +25,8 @@ def change(db: str, sql: str) -> int:
     engine = create_engine(database_url(db), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":  # foreign keys off, as sqlite3's default is
+                conn.exec_driver_sql("SET session_replication_role = replica")
             return int(conn.exec_driver_sql(sql).rowcount)
     finally:
         engine.dispose()
