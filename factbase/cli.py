@@ -236,7 +236,10 @@ def init(ctx: click.Context) -> None:
       factbase --db newsroom.db init
     """
     fb = _settings(ctx).fb(ctx, create=True)
-    click.echo(f"factbase database ready at {fb.url} ({fb.count()} events)", err=True)
+    from sqlalchemy.engine import make_url
+
+    shown = make_url(fb.url).render_as_string(hide_password=True)  # never echo a password
+    click.echo(f"factbase database ready at {shown} ({fb.count()} events)", err=True)
 
 
 def _claim_new_file(path: Path) -> bool:

@@ -235,3 +235,17 @@ def test_the_postgresql_search_indexes_come_and_go_with_revision_0004(
     assert version(url) == ["0003_redaction"]
     command.upgrade(cfg, "head")
     assert indexes() == {"ix_search_docs_folded_tsv", "ix_search_docs_folded_trgm"}
+
+
+
+@pytest.mark.postgresql_only
+def test_init_never_prints_a_password(new_db: Callable[[], str]) -> None:
+    # The URL is echoed with the password masked (SQLAlchemy's render_as_string); the test
+    # server uses trust authentication, so any password is accepted.
+    from sqlalchemy.engine import make_url
+
+    url = make_url(new_db()).set(password="s3cret")
+    result = CliRunner().invoke(cli, ["--db", url.render_as_string(hide_password=False), "init"])
+    assert result.exit_code == 0, result.output
+    assert "s3cret" not in result.stderr
+    assert ":***@" in result.stderr
