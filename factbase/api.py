@@ -42,7 +42,7 @@ from factbase.events import (
 )
 from factbase.loader import RawRecord, read_input
 from factbase.replay import TYPE_RANK, OrgState, replay
-from factbase.store import amend_checks, bulk, log
+from factbase.store import amend_checks, bulk, log, reads
 from factbase.store.engine import WRITE_OPTION, database_url, make_engine, sqlite_path
 from factbase.store.migrate import schema_state, upgrade_to_head
 from factbase.store.schema import entities, events, sources
@@ -456,28 +456,27 @@ class FactBase:
         the id they were merged into is returned.
         Raises :class:`NotFound` when nothing matches (suggesting up to three close names),
         or when the name is ambiguous (two entities share it; they are listed)."""
-        identity = self.identities(known_at)
-        found = self._resolve(name, kinds, identity)
+        with self._read() as conn:
+            identity = identities(reads.identity_events(conn, known_at))
+            found = self._resolve(conn, name, kinds, identity)
         return identity.get(found, found)
 
-    def _resolve(self, name: str, kinds: Sequence[str] | None,
+    def _resolve(self, conn: Connection, name: str, kinds: Sequence[str] | None,
                  identity: dict[str, str]) -> str:
-        with self._read() as conn:
-            row = conn.execute(select(entities.c.entity_id, entities.c.kind)
-                               .where(entities.c.entity_id == name)).first()
-            if row is not None and (kinds is None or row.kind in kinds):
-                return str(row.entity_id)
-            hits = lookup.matches(conn, name, kinds)
-            if len({identity.get(h.id, h.id) for h in hits}) == 1:
-                return hits[0].id
-            what = " or ".join(kinds) if kinds else "entity"
-            if len(hits) > 1:
-                listed = ", ".join(f"{h.id} ({h.name})" for h in hits)
-                raise NotFound(f"'{name}' names more than one {what}: {listed}; use an id")
-            close = lookup.suggest(conn, name, kinds)
-            hint = ("; did you mean " + ", ".join(f"'{c.name}' ({c.id})" for c in close)
-                    + "?") if close else ""
-            raise NotFound(f"no {what} named '{name}'{hint}")
+        kind = reads.entity_kind(conn, name)
+        if kind is not None and (kinds is None or kind in kinds):
+            return name
+        hits = lookup.matches(conn, name, kinds)
+        if len({identity.get(h.id, h.id) for h in hits}) == 1:
+            return hits[0].id
+        what = " or ".join(kinds) if kinds else "entity"
+        if len(hits) > 1:
+            listed = ", ".join(f"{h.id} ({h.name})" for h in hits)
+            raise NotFound(f"'{name}' names more than one {what}: {listed}; use an id")
+        close = lookup.suggest(conn, name, kinds)
+        hint = ("; did you mean " + ", ".join(f"'{c.name}' ({c.id})" for c in close)
+                + "?") if close else ""
+        raise NotFound(f"no {what} named '{name}'{hint}")
 
     def entities(self, ids: Sequence[str]) -> dict[str, lookup.Entity]:
         """Entities by id (kind, display name, note, and every name and alias, the display
@@ -522,9 +521,7 @@ class FactBase:
     def identities(self, known_at: datetime | None = None) -> dict[str, str]:
         """Merged entity id -> the id it is one with, as the log stood at ``known_at``."""
         with self._read() as conn:
-            evs = log.read_events(conn, log.select_events(
-                known_at=known_at, types=["entity.merged", "entity.unmerged"]))
-        return identities(evs)
+            return identities(reads.identity_events(conn, known_at))
 
     def resolved(self, evs: list[Event], *, prefer: Prefer | None = None,
                  min_evidence: str | None = None,
@@ -542,12 +539,13 @@ class FactBase:
         by then apply (:mod:`factbase.amend`). ``prefer`` picks one claim where sources
         disagree (default: show the disagreement); ``min_evidence`` hides weaker facts.
         Raises :class:`NotFound` for an unknown org, or one not yet recorded at ``known_at``."""
-        org_id = self.resolve(org, ["organization"], known_at)
-        identity = self.identities(known_at)
-        org_id = identity.get(org_id, org_id)
-        streams = [org_id, *[a for a, b in identity.items() if b == org_id]]
-        with self._read() as conn:
-            evs = log.read_events(conn, log.select_events(streams=streams, known_at=known_at))
+        with self._read() as conn:  # one read transaction: one consistent view
+            identity = identities(reads.identity_events(conn, known_at))
+            org_id = self._resolve(conn, org, ["organization"], identity)
+            org_id = identity.get(org_id, org_id)
+            streams = [org_id, *[a for a, b in identity.items() if b == org_id]]
+            # Events not yet at as_of (and that nothing can move earlier) are left unread.
+            evs = reads.org_events(conn, streams, as_of, known_at)
             if known_at is not None and not evs:
                 first = conn.execute(select(events.c.recorded_at)
                                      .where(events.c.stream == org_id)
