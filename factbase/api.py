@@ -21,7 +21,7 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from factbase import lookup, projections, redact
+from factbase import lookup, redact
 from factbase.amend import Prefer, Resolved, identities, resolve
 from factbase.dates import PartialDate
 from factbase.errors import (
@@ -38,16 +38,17 @@ from factbase.events import (
     EventDraft,
     RecordProblems,
     Reference,
-    validate_record,
 )
-from factbase.loader import RawRecord, read_input
 from factbase.replay import TYPE_RANK, OrgState, replay
-from factbase.store import amend_checks, bulk, log, reads
+from factbase.store import bulk, log, reads
 from factbase.store.engine import WRITE_OPTION, database_url, make_engine, sqlite_path
 from factbase.store.migrate import schema_state, upgrade_to_head
 from factbase.store.schema import entities, events, sources
 
+# Writing needs validation (pydantic), the loaders (yaml) and the projections; a query does
+# not, so they are imported where they are used and a query's start-up skips them.
 if TYPE_CHECKING:
+    from factbase.loader import RawRecord
     from factbase.search import Hit
     from factbase.sqlquery import QueryResult
 
@@ -178,6 +179,8 @@ class FactBase:
             if state != "current":
                 upgrade_to_head(conn)
             if state == "behind":  # projection tables a migration added start empty
+                from factbase import projections
+
                 projections.rebuild(conn)
 
     def close(self) -> None:
@@ -260,6 +263,7 @@ class FactBase:
         # Standard input is read once, before the write lock is taken, so a retried
         # transaction reads the same records and a slow pipe never holds the lock.
         stdin = sys.stdin.buffer.read() if "-" in inputs else None
+        from factbase.loader import read_input
 
         def sources() -> Iterator[tuple[str, Iterator[RawRecord], int | None]]:
             for name in inputs:
@@ -273,6 +277,8 @@ class FactBase:
         """Validate and append ``records`` (event records as mappings, the file format's) in
         one transaction, exactly as :meth:`load` does for a file (``expected_version`` too);
         errors name ``origin``."""
+        from factbase.loader import RawRecord
+
         raws = [RawRecord(origin, f"record {i + 1}" if len(records) > 1 else "", r)
                 for i, r in enumerate(records)]
         return self._retry(lambda: self._append_records(
@@ -295,6 +301,9 @@ class FactBase:
     def _append_records(self, inputs: Iterator[tuple[str, Iterator[RawRecord], int | None]],
                         progress: Callable[[int, str, int | None], None] | None,
                         expected_version: ExpectedVersion | None = None) -> LoadResult:
+        from factbase import projections
+        from factbase.validation import validate_record
+
         run = _LoadRun()
         done = 0
         names: list[str] = []
@@ -355,6 +364,8 @@ class FactBase:
             else:
                 run.problems.append(f"{where}: {_conflict(draft)}")
         run.problems += self._kind_clashes(conn, fresh)
+        from factbase.store import amend_checks
+
         plain = [(w, d) for w, d in fresh if d.type not in AMEND_TYPES]
         amendments = [(w, d) for w, d in fresh if d.type in AMEND_TYPES]
         self._append(conn, plain, run)
@@ -370,6 +381,8 @@ class FactBase:
 
     def _append(self, conn: Connection, drafts: list[tuple[str, EventDraft]],
                 run: _LoadRun) -> None:
+        from factbase import projections
+
         if run.expect_one is not None and drafts:
             _check_one_stream(conn, drafts, run, run.expect_one)
         rows = list(log.append(conn, [d for _, d in drafts]))
@@ -685,6 +698,8 @@ class FactBase:
 
     def rebuild(self) -> int:
         """Rebuild every projection from the log in one transaction; returns events replayed."""
+        from factbase import projections
+
         def work() -> int:
             with self._write() as conn:
                 return projections.rebuild(conn)

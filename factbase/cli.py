@@ -421,10 +421,11 @@ def timeline(ctx: click.Context, entity: str | None, start: date | None, end: da
       factbase timeline 吴宇怀
       factbase timeline --type person.left --format json
     """
-    from factbase.events import EVENT_TYPES
     from factbase.reports import render
     from factbase.reports.model import timeline_document
 
+    if types:  # the type registry comes with the field models: import it only to check
+        from factbase.events import EVENT_TYPES
     for t in types:
         family = t.rstrip("*").rstrip(".")
         if t not in EVENT_TYPES and not (t.endswith((".", ".*")) and any(
