@@ -11,7 +11,7 @@ import difflib
 import random
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -506,23 +506,27 @@ class FactBase:
         with self._read() as conn:
             return lookup.collisions(conn, entity_ids=entity_ids)
 
-    def names(self, ids: Sequence[str] | None = None) -> dict[str, str]:
-        """Display names by entity id (all entities when ``ids`` is None)."""
+    def names(self, ids: Collection[str] | None = None) -> dict[str, str]:
+        """Display names by entity id: of ``ids`` (those that are entities; others are left
+        out), or of every entity when ``ids`` is None. Reads the projections."""
+        q = select(entities.c.entity_id, entities.c.name)
         with self._read() as conn:
-            q = select(entities.c.entity_id, entities.c.name)
-            if ids is not None:
-                q = q.where(entities.c.entity_id.in_(list(ids)))
-            return {r.entity_id: r.name for r in conn.execute(q)}
+            if ids is None:
+                return {r.entity_id: r.name for r in conn.execute(q)}
+            return {r.entity_id: r.name for part in _chunks(ids)
+                    for r in conn.execute(q.where(entities.c.entity_id.in_(part)))}
 
-    def sources(self, ids: Sequence[str] | None = None) -> dict[str, Source]:
-        """Registered sources by id (all when ``ids`` is None)."""
+    def sources(self, ids: Collection[str] | None = None) -> dict[str, Source]:
+        """Registered sources by id: of ``ids`` (those that are sources), or every one when
+        ``ids`` is None. Reads the projections."""
+        q = select(sources.c.source_id, sources.c.url, sources.c.title, sources.c.publisher,
+                   sources.c.published_text, sources.c.language)
         with self._read() as conn:
-            q = select(sources)
-            if ids is not None:
-                q = q.where(sources.c.source_id.in_(list(ids)))
-            return {r.source_id: Source(r.source_id, r.url, r.title, r.publisher,
-                                        r.published_text, r.language)
-                    for r in conn.execute(q)}
+            rows = list(conn.execute(q)) if ids is None else [
+                r for part in _chunks(ids)
+                for r in conn.execute(q.where(sources.c.source_id.in_(part)))]
+        return {r.source_id: Source(r.source_id, r.url, r.title, r.publisher,
+                                    r.published_text, r.language) for r in rows}
 
     def published(self) -> dict[str, date]:
         """Source id -> first day of its publication date, for sources that state one."""
@@ -644,15 +648,18 @@ class FactBase:
         nothing. Raises :class:`factbase.errors.InputError` when ``d1`` is after ``d2``, and
         :class:`NotFound` for an unknown org or one not yet recorded at ``known_at``."""
         from factbase.diff import check_dates, diff_documents
-        from factbase.reports.model import org_document, timeline_document
+        from factbase.reports.model import ids_in, org_document, timeline_document
 
         check_dates(d1, d2)
-        names, srcs = self.names(), self.sources()
         policy: dict[str, Any] = {"known_at": known_at, "prefer": prefer,
                                   "min_evidence": min_evidence}
-        before = org_document(self.org(org, as_of=d1, **policy), names, srcs, known_at)
-        after = org_document(self.org(org, as_of=d2, **policy), names, srcs, known_at)
-        evs = self.timeline(before["org"]["id"], start=d1, end=d2, **policy)
+        state1 = self.org(org, as_of=d1, **policy)
+        state2 = self.org(org, as_of=d2, **policy)
+        evs = self.timeline(state1.org, start=d1, end=d2, **policy)
+        ids = ids_in((state1, state2, evs))  # the names and sources the documents show
+        names, srcs = self.names(ids), self.sources(ids)
+        before = org_document(state1, names, srcs, known_at)
+        after = org_document(state2, names, srcs, known_at)
         return diff_documents(before, after, timeline_document(evs, names, srcs))
 
     def report(self, org: str, *, as_of: date, since: date | None = None,
@@ -752,6 +759,13 @@ def _check_one_stream(conn: Connection, drafts: list[tuple[str, EventDraft]], ru
             raise InputError(f"{where}: an expected version given as one number applies to "
                              f"one stream, but this write appends to {run.one_stream} and "
                              f"{draft.stream}; give the version of each stream (STREAM=N)")
+
+
+def _chunks(ids: Collection[str], size: int = 500) -> Iterator[list[str]]:
+    """``ids`` sorted, in lists of at most ``size`` (one IN list each)."""
+    ordered = sorted(set(ids))
+    for i in range(0, len(ordered), size):
+        yield ordered[i:i + size]
 
 
 def _mentions(value: Any, entity_id: str) -> bool:
