@@ -599,31 +599,33 @@ class FactBase:
         """Like :meth:`timeline`, with each event's amendments: ``history`` maps event ids to
         the corrections, retractions and accounts recorded against them (by ``known_at``),
         ``retracted`` the events taken back, ``originals`` the events as first recorded."""
-        entity_id = self.resolve(entity, known_at=known_at) if entity else None
-        with self._read() as conn:
-            shown = redact.current(conn)
-        entity_id = shown.real.get(entity_id, entity_id) if entity_id else None  # placeholder
-        identity = self.identities(known_at)
-        same = [entity_id] if entity_id else []
-        if entity_id is not None:
-            entity_id = identity.get(entity_id, entity_id)
-            same = [entity_id, *[a for a, b in identity.items() if b == entity_id]]
         exact = [t for t in types or [] if not t.endswith((".", ".*"))]
         prefixes = [t.rstrip("*") for t in types or [] if t.endswith((".", ".*"))]
-        q = log.select_events(known_at=known_at).where(events.c.date_text.is_not(None))
+        q = reads.select_event_rows(known_at).where(events.c.date_text.is_not(None))
         if types:
             q = q.where(or_(events.c.type.in_(exact),
                             *[events.c.type.startswith(p) for p in prefixes]))
-        if entity_id is not None:
-            q = q.where(or_(events.c.stream.in_(same),
-                            *[events.c.payload.contains(f'"{i}"') for i in same]))
-        amend_q = log.select_events(known_at=known_at, types=sorted(AMEND_TYPES))
-        with self._read() as conn:
-            evs = log.read_events(conn, q)
-            amendments = log.read_events(conn, amend_q)
-        if entity_id is not None:
-            evs = [e for e in evs
-                   if e.stream in same or any(_mentions(e.payload, i) for i in same)]
+        with self._read() as conn:  # one read transaction: one consistent view
+            shown = redact.current(conn)
+            identity = identities(reads.identity_events(conn, known_at))
+            entity_id = None
+            same: list[str] = []
+            if entity:
+                entity_id = self._resolve(conn, entity, None, identity)
+                entity_id = identity.get(entity_id, entity_id)
+                entity_id = shown.real.get(entity_id, entity_id)  # a redacted placeholder
+                entity_id = identity.get(entity_id, entity_id)
+                same = [entity_id, *[a for a, b in identity.items() if b == entity_id]]
+                q = q.where(or_(events.c.stream.in_(same),
+                                *[events.c.payload.contains(f'"{i}"') for i in same]))
+            evs = [reads.decode(r) for r in conn.execute(q.order_by(events.c.seq))]
+            if entity_id is not None:
+                evs = [e for e in evs
+                       if e.stream in same or any(_mentions(e.payload, i) for i in same)]
+            # An amendment is filed under its target's stream: those of the events found
+            # are all that can amend them (not every amendment in the log).
+            amendments = reads.amendments(
+                conn, None if entity_id is None else {e.stream for e in evs}, known_at)
         result = shown.resolved(self.resolved(evs + amendments, prefer=prefer,
                                               min_evidence=min_evidence, identity=identity))
         shown_evs = [e for e in result.events if e.date is not None

@@ -24,7 +24,7 @@ time in SQLAlchemy's statement building, compiling and result processing otherwi
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -165,6 +165,21 @@ def identity_events(conn: Connection, known_at: datetime | None = None) -> list[
     return [decode(r) for r in conn.execute(q.order_by(events.c.seq))]
 
 
+def amendments(conn: Connection, streams: Collection[str] | None,
+               known_at: datetime | None = None) -> list[Event]:
+    """The corrections, retractions and added accounts recorded by ``known_at`` in
+    ``streams`` (None: in every stream), in log order. An amendment is filed under its
+    target's stream, so these are all that can amend the events of ``streams``."""
+    q = select_event_rows(known_at).where(events.c.type.in_(sorted(AMEND_TYPES)))
+    if streams is None:
+        return [decode(r) for r in conn.execute(q.order_by(events.c.seq))]
+    ordered = sorted(streams)
+    found = [decode(r) for i in range(0, len(ordered), _CHUNK) for r in conn.execute(
+        q.where(events.c.stream.in_(ordered[i:i + _CHUNK])))]
+    found.sort(key=lambda e: e.seq)
+    return found
+
+
 def entity_kind(conn: Connection, entity_id: str) -> str | None:
     """The kind of entity ``entity_id`` (``person``, ``organization``, …), None if unknown."""
     dbapi = _sqlite(conn)
@@ -177,4 +192,6 @@ def entity_kind(conn: Connection, entity_id: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-__all__ = ["decode", "entity_kind", "identity_events", "org_events", "select_event_rows"]
+__all__ = [
+    "amendments", "decode", "entity_kind", "identity_events", "org_events", "select_event_rows",
+]
