@@ -21,7 +21,7 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from factbase import lookup, redact
+from factbase import redact
 from factbase.amend import Prefer, Resolved, identities, resolve
 from factbase.dates import PartialDate
 from factbase.errors import (
@@ -48,6 +48,7 @@ from factbase.store.schema import entities, events, sources
 # Writing needs validation (pydantic), the loaders (yaml) and the projections; a query does
 # not, so they are imported where they are used and a query's start-up skips them.
 if TYPE_CHECKING:
+    from factbase import lookup
     from factbase.loader import RawRecord
     from factbase.search import Hit
     from factbase.sqlquery import QueryResult
@@ -301,7 +302,7 @@ class FactBase:
     def _append_records(self, inputs: Iterator[tuple[str, Iterator[RawRecord], int | None]],
                         progress: Callable[[int, str, int | None], None] | None,
                         expected_version: ExpectedVersion | None = None) -> LoadResult:
-        from factbase import projections
+        from factbase import lookup, projections
         from factbase.validation import validate_record
 
         run = _LoadRun()
@@ -479,6 +480,8 @@ class FactBase:
         kind = reads.entity_kind(conn, name)
         if kind is not None and (kinds is None or kind in kinds):
             return name
+        from factbase import lookup  # names folded only when the name is not an id
+
         hits = lookup.matches(conn, name, kinds)
         if len({identity.get(h.id, h.id) for h in hits}) == 1:
             return hits[0].id
@@ -494,6 +497,8 @@ class FactBase:
     def entities(self, ids: Sequence[str]) -> dict[str, lookup.Entity]:
         """Entities by id (kind, display name, note, and every name and alias, the display
         name first); unknown ids are left out. Reads the projections, as they stand now."""
+        from factbase import lookup
+
         with self._read() as conn:
             return lookup.entity_info(conn, ids)
 
@@ -503,6 +508,8 @@ class FactBase:
         stay two entities, and a look-up by that name is ambiguous. ``entity_ids``: only pairs
         involving one of them (None: every pair). A pair declared one by ``entity.merged`` is
         not listed. Writes nothing."""
+        from factbase import lookup
+
         with self._read() as conn:
             return lookup.collisions(conn, entity_ids=entity_ids)
 
