@@ -86,3 +86,19 @@ def test_the_as_of_read_equals_replaying_the_whole_stream_on_the_seed(
     # The portable (SQLAlchemy Core) query gives the same as the SQLite DBAPI one.
     monkeypatch.setattr(reads, "_sqlite", lambda conn: None)
     assert [seeded.org("xai", as_of=d) for d in days] == fast
+
+
+def test_the_names_and_sources_of_a_state_render_as_all_of_them_do(seeded: FactBase) -> None:
+    from factbase.reports.model import ids_in, org_document
+
+    for d in (date(2024, 4, 15), date(2026, 2, 11), date(2026, 3, 1)):
+        state = seeded.org("xai", as_of=d)
+        ids = ids_in(state)
+        assert org_document(state, seeded.names(ids), seeded.sources(ids)) == \
+            org_document(state, seeded.names(), seeded.sources())
+
+
+def test_names_and_sources_of_many_ids_leave_unknown_ids_out(seeded: FactBase) -> None:
+    ids = [f"nobody-{i}" for i in range(1200)] + ["xai", "tony-wu", "huxiu-4835050"]
+    assert seeded.names(ids) == {"xai": "xAI", "tony-wu": seeded.names()["tony-wu"]}
+    assert list(seeded.sources(ids)) == ["huxiu-4835050"]
