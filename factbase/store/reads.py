@@ -151,18 +151,23 @@ def org_events(conn: Connection, streams: Sequence[str], as_of: date,
     return found
 
 
+def typed_events(conn: Connection, types: Sequence[str],
+                 known_at: datetime | None = None) -> list[Event]:
+    """The events of ``types`` recorded by ``known_at`` (None: all), in log order."""
+    dbapi = _sqlite(conn)
+    if dbapi is not None:
+        params: list[Any] = list(types)
+        sql = (_SQLITE_COLUMNS + f"type IN ({_marks(len(params))})"
+               + _known_at_sql(known_at, params) + " ORDER BY seq")
+        return [decode(r) for r in dbapi.execute(sql, params)]
+    q = select_event_rows(known_at).where(events.c.type.in_(list(types)))
+    return [decode(r) for r in conn.execute(q.order_by(events.c.seq))]
+
+
 def identity_events(conn: Connection, known_at: datetime | None = None) -> list[Event]:
     """The ``entity.merged``/``entity.unmerged`` events recorded by ``known_at``, in log
     order (the input of :func:`factbase.amend.identities`)."""
-    dbapi = _sqlite(conn)
-    if dbapi is not None:
-        params: list[Any] = []
-        sql = (_SQLITE_COLUMNS + "type IN ('entity.merged', 'entity.unmerged')"
-               + _known_at_sql(known_at, params) + " ORDER BY seq")
-        return [decode(r) for r in dbapi.execute(sql, params)]
-    q = select_event_rows(known_at).where(
-        events.c.type.in_(["entity.merged", "entity.unmerged"]))
-    return [decode(r) for r in conn.execute(q.order_by(events.c.seq))]
+    return typed_events(conn, ["entity.merged", "entity.unmerged"], known_at)
 
 
 def amendments(conn: Connection, streams: Collection[str] | None,
@@ -194,4 +199,5 @@ def entity_kind(conn: Connection, entity_id: str) -> str | None:
 
 __all__ = [
     "amendments", "decode", "entity_kind", "identity_events", "org_events", "select_event_rows",
+    "typed_events",
 ]
