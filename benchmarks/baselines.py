@@ -225,11 +225,14 @@ def _fetch(con: sqlite3.Connection, sql: str, params: dict[str, str]) -> list[An
 
 def time_query(con: sqlite3.Connection, sql: str, pairs: Sequence[tuple[str, date]]
                ) -> tuple[list[tuple[float, float]], list[int]]:
-    """Run ``sql`` for every (org, day) pair; per-call (wall, CPU) seconds and result sizes."""
-    con.execute(sql, {"org": pairs[0][0], "d": pairs[0][1].isoformat()}).fetchall()  # warm
+    """Run ``sql`` for every (org, day) pair (the day bound as ``:d`` and ``:as_of``);
+    per-call (wall, CPU) seconds and result sizes."""
+    day0 = pairs[0][1].isoformat()
+    con.execute(sql, {"org": pairs[0][0], "d": day0, "as_of": day0}).fetchall()  # warm
     times, counts = [], []
     for org, day in pairs:
-        t, rows = timed_call(_fetch, con, sql, {"org": org, "d": day.isoformat()})
+        params = {"org": org, "d": day.isoformat(), "as_of": day.isoformat()}
+        t, rows = timed_call(_fetch, con, sql, params)
         times.append(t)
         counts.append(len(rows))
     return times, counts

@@ -11,7 +11,7 @@ import difflib
 import random
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -21,7 +21,7 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from factbase import lookup, projections, redact
+from factbase import redact
 from factbase.amend import Prefer, Resolved, identities, resolve
 from factbase.dates import PartialDate
 from factbase.errors import (
@@ -38,16 +38,18 @@ from factbase.events import (
     EventDraft,
     RecordProblems,
     Reference,
-    validate_record,
 )
-from factbase.loader import RawRecord, read_input
 from factbase.replay import TYPE_RANK, OrgState, replay
-from factbase.store import amend_checks, bulk, log
+from factbase.store import bulk, log, reads
 from factbase.store.engine import WRITE_OPTION, database_url, make_engine, sqlite_path
 from factbase.store.migrate import schema_state, upgrade_to_head
 from factbase.store.schema import entities, events, sources
 
+# Writing needs validation (pydantic), the loaders (yaml) and the projections; a query does
+# not, so they are imported where they are used and a query's start-up skips them.
 if TYPE_CHECKING:
+    from factbase import lookup
+    from factbase.loader import RawRecord
     from factbase.search import Hit
     from factbase.sqlquery import QueryResult
 
@@ -178,6 +180,8 @@ class FactBase:
             if state != "current":
                 upgrade_to_head(conn)
             if state == "behind":  # projection tables a migration added start empty
+                from factbase import projections
+
                 projections.rebuild(conn)
 
     def close(self) -> None:
@@ -260,6 +264,7 @@ class FactBase:
         # Standard input is read once, before the write lock is taken, so a retried
         # transaction reads the same records and a slow pipe never holds the lock.
         stdin = sys.stdin.buffer.read() if "-" in inputs else None
+        from factbase.loader import read_input
 
         def sources() -> Iterator[tuple[str, Iterator[RawRecord], int | None]]:
             for name in inputs:
@@ -273,6 +278,8 @@ class FactBase:
         """Validate and append ``records`` (event records as mappings, the file format's) in
         one transaction, exactly as :meth:`load` does for a file (``expected_version`` too);
         errors name ``origin``."""
+        from factbase.loader import RawRecord
+
         raws = [RawRecord(origin, f"record {i + 1}" if len(records) > 1 else "", r)
                 for i, r in enumerate(records)]
         return self._retry(lambda: self._append_records(
@@ -295,6 +302,9 @@ class FactBase:
     def _append_records(self, inputs: Iterator[tuple[str, Iterator[RawRecord], int | None]],
                         progress: Callable[[int, str, int | None], None] | None,
                         expected_version: ExpectedVersion | None = None) -> LoadResult:
+        from factbase import lookup, projections
+        from factbase.validation import validate_record
+
         run = _LoadRun()
         done = 0
         names: list[str] = []
@@ -355,6 +365,8 @@ class FactBase:
             else:
                 run.problems.append(f"{where}: {_conflict(draft)}")
         run.problems += self._kind_clashes(conn, fresh)
+        from factbase.store import amend_checks
+
         plain = [(w, d) for w, d in fresh if d.type not in AMEND_TYPES]
         amendments = [(w, d) for w, d in fresh if d.type in AMEND_TYPES]
         self._append(conn, plain, run)
@@ -370,6 +382,8 @@ class FactBase:
 
     def _append(self, conn: Connection, drafts: list[tuple[str, EventDraft]],
                 run: _LoadRun) -> None:
+        from factbase import projections
+
         if run.expect_one is not None and drafts:
             _check_one_stream(conn, drafts, run, run.expect_one)
         rows = list(log.append(conn, [d for _, d in drafts]))
@@ -456,32 +470,35 @@ class FactBase:
         the id they were merged into is returned.
         Raises :class:`NotFound` when nothing matches (suggesting up to three close names),
         or when the name is ambiguous (two entities share it; they are listed)."""
-        identity = self.identities(known_at)
-        found = self._resolve(name, kinds, identity)
+        with self._read() as conn:
+            identity = identities(reads.identity_events(conn, known_at))
+            found = self._resolve(conn, name, kinds, identity)
         return identity.get(found, found)
 
-    def _resolve(self, name: str, kinds: Sequence[str] | None,
+    def _resolve(self, conn: Connection, name: str, kinds: Sequence[str] | None,
                  identity: dict[str, str]) -> str:
-        with self._read() as conn:
-            row = conn.execute(select(entities.c.entity_id, entities.c.kind)
-                               .where(entities.c.entity_id == name)).first()
-            if row is not None and (kinds is None or row.kind in kinds):
-                return str(row.entity_id)
-            hits = lookup.matches(conn, name, kinds)
-            if len({identity.get(h.id, h.id) for h in hits}) == 1:
-                return hits[0].id
-            what = " or ".join(kinds) if kinds else "entity"
-            if len(hits) > 1:
-                listed = ", ".join(f"{h.id} ({h.name})" for h in hits)
-                raise NotFound(f"'{name}' names more than one {what}: {listed}; use an id")
-            close = lookup.suggest(conn, name, kinds)
-            hint = ("; did you mean " + ", ".join(f"'{c.name}' ({c.id})" for c in close)
-                    + "?") if close else ""
-            raise NotFound(f"no {what} named '{name}'{hint}")
+        kind = reads.entity_kind(conn, name)
+        if kind is not None and (kinds is None or kind in kinds):
+            return name
+        from factbase import lookup  # names folded only when the name is not an id
+
+        hits = lookup.matches(conn, name, kinds)
+        if len({identity.get(h.id, h.id) for h in hits}) == 1:
+            return hits[0].id
+        what = " or ".join(kinds) if kinds else "entity"
+        if len(hits) > 1:
+            listed = ", ".join(f"{h.id} ({h.name})" for h in hits)
+            raise NotFound(f"'{name}' names more than one {what}: {listed}; use an id")
+        close = lookup.suggest(conn, name, kinds)
+        hint = ("; did you mean " + ", ".join(f"'{c.name}' ({c.id})" for c in close)
+                + "?") if close else ""
+        raise NotFound(f"no {what} named '{name}'{hint}")
 
     def entities(self, ids: Sequence[str]) -> dict[str, lookup.Entity]:
         """Entities by id (kind, display name, note, and every name and alias, the display
         name first); unknown ids are left out. Reads the projections, as they stand now."""
+        from factbase import lookup
+
         with self._read() as conn:
             return lookup.entity_info(conn, ids)
 
@@ -491,26 +508,32 @@ class FactBase:
         stay two entities, and a look-up by that name is ambiguous. ``entity_ids``: only pairs
         involving one of them (None: every pair). A pair declared one by ``entity.merged`` is
         not listed. Writes nothing."""
+        from factbase import lookup
+
         with self._read() as conn:
             return lookup.collisions(conn, entity_ids=entity_ids)
 
-    def names(self, ids: Sequence[str] | None = None) -> dict[str, str]:
-        """Display names by entity id (all entities when ``ids`` is None)."""
+    def names(self, ids: Collection[str] | None = None) -> dict[str, str]:
+        """Display names by entity id: of ``ids`` (those that are entities; others are left
+        out), or of every entity when ``ids`` is None. Reads the projections."""
+        q = select(entities.c.entity_id, entities.c.name)
         with self._read() as conn:
-            q = select(entities.c.entity_id, entities.c.name)
-            if ids is not None:
-                q = q.where(entities.c.entity_id.in_(list(ids)))
-            return {r.entity_id: r.name for r in conn.execute(q)}
+            if ids is None:
+                return {r.entity_id: r.name for r in conn.execute(q)}
+            return {r.entity_id: r.name for part in _chunks(ids)
+                    for r in conn.execute(q.where(entities.c.entity_id.in_(part)))}
 
-    def sources(self, ids: Sequence[str] | None = None) -> dict[str, Source]:
-        """Registered sources by id (all when ``ids`` is None)."""
+    def sources(self, ids: Collection[str] | None = None) -> dict[str, Source]:
+        """Registered sources by id: of ``ids`` (those that are sources), or every one when
+        ``ids`` is None. Reads the projections."""
+        q = select(sources.c.source_id, sources.c.url, sources.c.title, sources.c.publisher,
+                   sources.c.published_text, sources.c.language)
         with self._read() as conn:
-            q = select(sources)
-            if ids is not None:
-                q = q.where(sources.c.source_id.in_(list(ids)))
-            return {r.source_id: Source(r.source_id, r.url, r.title, r.publisher,
-                                        r.published_text, r.language)
-                    for r in conn.execute(q)}
+            rows = list(conn.execute(q)) if ids is None else [
+                r for part in _chunks(ids)
+                for r in conn.execute(q.where(sources.c.source_id.in_(part)))]
+        return {r.source_id: Source(r.source_id, r.url, r.title, r.publisher,
+                                    r.published_text, r.language) for r in rows}
 
     def published(self) -> dict[str, date]:
         """Source id -> first day of its publication date, for sources that state one."""
@@ -522,9 +545,7 @@ class FactBase:
     def identities(self, known_at: datetime | None = None) -> dict[str, str]:
         """Merged entity id -> the id it is one with, as the log stood at ``known_at``."""
         with self._read() as conn:
-            evs = log.read_events(conn, log.select_events(
-                known_at=known_at, types=["entity.merged", "entity.unmerged"]))
-        return identities(evs)
+            return identities(reads.identity_events(conn, known_at))
 
     def resolved(self, evs: list[Event], *, prefer: Prefer | None = None,
                  min_evidence: str | None = None,
@@ -542,12 +563,13 @@ class FactBase:
         by then apply (:mod:`factbase.amend`). ``prefer`` picks one claim where sources
         disagree (default: show the disagreement); ``min_evidence`` hides weaker facts.
         Raises :class:`NotFound` for an unknown org, or one not yet recorded at ``known_at``."""
-        org_id = self.resolve(org, ["organization"], known_at)
-        identity = self.identities(known_at)
-        org_id = identity.get(org_id, org_id)
-        streams = [org_id, *[a for a, b in identity.items() if b == org_id]]
-        with self._read() as conn:
-            evs = log.read_events(conn, log.select_events(streams=streams, known_at=known_at))
+        with self._read() as conn:  # one read transaction: one consistent view
+            identity = identities(reads.identity_events(conn, known_at))
+            org_id = self._resolve(conn, org, ["organization"], identity)
+            org_id = identity.get(org_id, org_id)
+            streams = [org_id, *[a for a, b in identity.items() if b == org_id]]
+            # Events not yet at as_of (and that nothing can move earlier) are left unread.
+            evs = reads.org_events(conn, streams, as_of, known_at)
             if known_at is not None and not evs:
                 first = conn.execute(select(events.c.recorded_at)
                                      .where(events.c.stream == org_id)
@@ -584,31 +606,33 @@ class FactBase:
         """Like :meth:`timeline`, with each event's amendments: ``history`` maps event ids to
         the corrections, retractions and accounts recorded against them (by ``known_at``),
         ``retracted`` the events taken back, ``originals`` the events as first recorded."""
-        entity_id = self.resolve(entity, known_at=known_at) if entity else None
-        with self._read() as conn:
-            shown = redact.current(conn)
-        entity_id = shown.real.get(entity_id, entity_id) if entity_id else None  # placeholder
-        identity = self.identities(known_at)
-        same = [entity_id] if entity_id else []
-        if entity_id is not None:
-            entity_id = identity.get(entity_id, entity_id)
-            same = [entity_id, *[a for a, b in identity.items() if b == entity_id]]
         exact = [t for t in types or [] if not t.endswith((".", ".*"))]
         prefixes = [t.rstrip("*") for t in types or [] if t.endswith((".", ".*"))]
-        q = log.select_events(known_at=known_at).where(events.c.date_text.is_not(None))
+        q = reads.select_event_rows(known_at).where(events.c.date_text.is_not(None))
         if types:
             q = q.where(or_(events.c.type.in_(exact),
                             *[events.c.type.startswith(p) for p in prefixes]))
-        if entity_id is not None:
-            q = q.where(or_(events.c.stream.in_(same),
-                            *[events.c.payload.contains(f'"{i}"') for i in same]))
-        amend_q = log.select_events(known_at=known_at, types=sorted(AMEND_TYPES))
-        with self._read() as conn:
-            evs = log.read_events(conn, q)
-            amendments = log.read_events(conn, amend_q)
-        if entity_id is not None:
-            evs = [e for e in evs
-                   if e.stream in same or any(_mentions(e.payload, i) for i in same)]
+        with self._read() as conn:  # one read transaction: one consistent view
+            shown = redact.current(conn)
+            identity = identities(reads.identity_events(conn, known_at))
+            entity_id = None
+            same: list[str] = []
+            if entity:
+                entity_id = self._resolve(conn, entity, None, identity)
+                entity_id = identity.get(entity_id, entity_id)
+                entity_id = shown.real.get(entity_id, entity_id)  # a redacted placeholder
+                entity_id = identity.get(entity_id, entity_id)
+                same = [entity_id, *[a for a, b in identity.items() if b == entity_id]]
+                q = q.where(or_(events.c.stream.in_(same),
+                                *[events.c.payload.contains(f'"{i}"') for i in same]))
+            evs = [reads.decode(r) for r in conn.execute(q.order_by(events.c.seq))]
+            if entity_id is not None:
+                evs = [e for e in evs
+                       if e.stream in same or any(_mentions(e.payload, i) for i in same)]
+            # An amendment is filed under its target's stream: those of the events found
+            # are all that can amend them (not every amendment in the log).
+            amendments = reads.amendments(
+                conn, None if entity_id is None else {e.stream for e in evs}, known_at)
         result = shown.resolved(self.resolved(evs + amendments, prefer=prefer,
                                               min_evidence=min_evidence, identity=identity))
         shown_evs = [e for e in result.events if e.date is not None
@@ -633,15 +657,18 @@ class FactBase:
         nothing. Raises :class:`factbase.errors.InputError` when ``d1`` is after ``d2``, and
         :class:`NotFound` for an unknown org or one not yet recorded at ``known_at``."""
         from factbase.diff import check_dates, diff_documents
-        from factbase.reports.model import org_document, timeline_document
+        from factbase.reports.model import ids_in, org_document, timeline_document
 
         check_dates(d1, d2)
-        names, srcs = self.names(), self.sources()
         policy: dict[str, Any] = {"known_at": known_at, "prefer": prefer,
                                   "min_evidence": min_evidence}
-        before = org_document(self.org(org, as_of=d1, **policy), names, srcs, known_at)
-        after = org_document(self.org(org, as_of=d2, **policy), names, srcs, known_at)
-        evs = self.timeline(before["org"]["id"], start=d1, end=d2, **policy)
+        state1 = self.org(org, as_of=d1, **policy)
+        state2 = self.org(org, as_of=d2, **policy)
+        evs = self.timeline(state1.org, start=d1, end=d2, **policy)
+        ids = ids_in((state1, state2, evs))  # the names and sources the documents show
+        names, srcs = self.names(ids), self.sources(ids)
+        before = org_document(state1, names, srcs, known_at)
+        after = org_document(state2, names, srcs, known_at)
         return diff_documents(before, after, timeline_document(evs, names, srcs))
 
     def report(self, org: str, *, as_of: date, since: date | None = None,
@@ -687,6 +714,8 @@ class FactBase:
 
     def rebuild(self) -> int:
         """Rebuild every projection from the log in one transaction; returns events replayed."""
+        from factbase import projections
+
         def work() -> int:
             with self._write() as conn:
                 return projections.rebuild(conn)
@@ -739,6 +768,13 @@ def _check_one_stream(conn: Connection, drafts: list[tuple[str, EventDraft]], ru
             raise InputError(f"{where}: an expected version given as one number applies to "
                              f"one stream, but this write appends to {run.one_stream} and "
                              f"{draft.stream}; give the version of each stream (STREAM=N)")
+
+
+def _chunks(ids: Collection[str], size: int = 500) -> Iterator[list[str]]:
+    """``ids`` sorted, in lists of at most ``size`` (one IN list each)."""
+    ordered = sorted(set(ids))
+    for i in range(0, len(ordered), size):
+        yield ordered[i:i + size]
 
 
 def _mentions(value: Any, entity_id: str) -> bool:

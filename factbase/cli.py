@@ -356,12 +356,13 @@ def org(ctx: click.Context, org: str, as_of: date | None, known_at: datetime | N
       factbase org xai --as-of 2026-03-01 --format dot | dot -Tsvg > xai.svg
     """
     from factbase.reports import render
-    from factbase.reports.model import org_document
+    from factbase.reports.model import ids_in, org_document
 
     fb = _settings(ctx).fb(ctx)
     state = fb.org(org, as_of=as_of or _today(), known_at=known_at, prefer=prefer,
                    min_evidence=min_evidence)
-    doc = org_document(state, fb.names(), fb.sources(), known_at)
+    ids = ids_in(state)  # the names and sources of what the page shows, not of every entity
+    doc = org_document(state, fb.names(ids), fb.sources(ids), known_at)
     click.echo(render("org", fmt, doc), nl=False)
 
 
@@ -424,10 +425,11 @@ def timeline(ctx: click.Context, entity: str | None, start: date | None, end: da
       factbase timeline 吴宇怀
       factbase timeline --type person.left --format json
     """
-    from factbase.events import EVENT_TYPES
     from factbase.reports import render
-    from factbase.reports.model import timeline_document
+    from factbase.reports.model import ids_in, timeline_document
 
+    if types:  # the type registry comes with the field models: import it only to check
+        from factbase.events import EVENT_TYPES
     for t in types:
         family = t.rstrip("*").rstrip(".")
         if t not in EVENT_TYPES and not (t.endswith((".", ".*")) and any(
@@ -446,7 +448,8 @@ def timeline(ctx: click.Context, entity: str | None, start: date | None, end: da
     evs = result.events
     if history:
         evs = _with_retracted(result, start, end)
-    doc = timeline_document(evs, fb.names(), fb.sources(),
+    ids = ids_in((evs, result))
+    doc = timeline_document(evs, fb.names(ids), fb.sources(ids),
                             history=result if history else None, entity=entity,
                             start=start.isoformat() if start else None,
                             end=end.isoformat() if end else None, types=list(types),

@@ -305,8 +305,9 @@ def load(conn: Connection) -> Redactor:
     retracted), whatever recorded-time cut a query uses. Reads only redactions, their
     retractions and the names of the people they hide (indexed by type and stream)."""
     from factbase.store.log import read_events, select_events
+    from factbase.store.reads import typed_events
 
-    reds = read_events(conn, select_events(types=sorted(REDACTION_TYPES)))
+    reds = typed_events(conn, sorted(REDACTION_TYPES))  # on every query: the light read
     if not reds:
         return Redactor()
     people = sorted({r.payload["entity"] for r in reds})

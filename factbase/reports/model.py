@@ -225,6 +225,28 @@ def org_document(state: OrgState, names: Names, sources: Mapping[str, Any],
     return doc
 
 
+def ids_in(value: Any, out: set[str] | None = None) -> set[str]:
+    """Every string held anywhere in ``value`` — dataclasses (an :class:`OrgState`, events),
+    mappings (keys too), lists, tuples — among them every entity and source id a document
+    made from it can name or cite. Fetch the display names and sources of just these
+    (:meth:`factbase.api.FactBase.names`, ``sources``) instead of every one in the log; a
+    string that is no id finds nothing. Iterative, so deep values cannot exhaust the stack."""
+    out = set() if out is None else out
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            out.add(v)
+        elif isinstance(v, dict):
+            stack += v.keys()
+            stack += v.values()
+        elif isinstance(v, list | tuple | set | frozenset):
+            stack += v
+        elif hasattr(v, "__dataclass_fields__"):
+            stack += [getattr(v, f) for f in v.__dataclass_fields__]
+    return out
+
+
 def cited_ids(value: Any, out: dict[str, None] | None = None) -> list[str]:
     """Source ids cited anywhere in ``value`` (``sources`` lists, ``source`` fields), in order
     of first citation."""

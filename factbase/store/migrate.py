@@ -15,6 +15,7 @@ from typing import Literal
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from factbase.errors import SchemaError
 
@@ -23,6 +24,8 @@ REVISIONS: tuple[str, ...] = ("0001_log", "0002_intervals", "0003_redaction", "0
 HEAD_REVISION = REVISIONS[-1]
 
 SchemaState = Literal["empty", "current", "behind"]
+
+_VERSION = text("SELECT version_num FROM alembic_version")
 
 
 def migrations_dir() -> Path:
@@ -42,16 +45,28 @@ def schema_state(conn: Connection) -> SchemaState:
     Returns ``"empty"`` (no factbase tables yet), ``"current"`` or ``"behind"``.
     Raises :class:`SchemaError` for a database that is newer than the code, or one holding
     other tables but no factbase schema.
+
+    A factbase database is answered by one query (its ``alembic_version`` row); only when
+    that table is missing does the schema get inspected further.
     """
-    insp = inspect(conn)
-    if not insp.has_table("alembic_version"):
-        if insp.get_table_names():
-            raise SchemaError(
-                "this database has tables but no factbase schema; "
-                "point --db at a new file or a factbase database"
-            )
-        return "empty"
-    rows = conn.execute(text("SELECT version_num FROM alembic_version")).fetchall()
+    try:
+        if conn.dialect.name == "sqlite":
+            rows = conn.execute(_VERSION).fetchall()
+        else:
+            with conn.begin_nested():  # a failed statement would abort the transaction
+                rows = conn.execute(_VERSION).fetchall()
+    except DBAPIError:
+        rows = None  # no such table (or no database at all: inspecting says which)
+    if rows is None:
+        insp = inspect(conn)
+        if not insp.has_table("alembic_version"):
+            if insp.get_table_names():
+                raise SchemaError(
+                    "this database has tables but no factbase schema; "
+                    "point --db at a new file or a factbase database"
+                )
+            return "empty"
+        rows = conn.execute(_VERSION).fetchall()
     versions = [r[0] for r in rows]
     if not versions:
         return "empty"
