@@ -20,7 +20,6 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -86,6 +85,10 @@ ELIDING = {"sql-table", "search-text"}
 
 
 def timeline(h: str) -> dict[str, Any]:
+    """A timeline with ``h`` in every text field: names and aliases (cut to 300 characters,
+    as names are limited), unit names, titles, notes, statements, accounts, a correction's
+    reason, a metric's unit, a meeting's topic, source titles, publishers and URLs. One
+    source has a plain https URL, so links are rendered too."""
     s = h if len(h) <= 300 else h[:300]
     return {
         "sources": [
@@ -328,3 +331,20 @@ def test_every_format_renders_hostile_input_inert_and_whole(
         assert shows(shown, s)
     else:  # pragma: no cover
         raise AssertionError(f"no check for {fmt}")
+
+
+@pytest.mark.parametrize("key", list(HOSTILE))
+def test_the_dot_output_renders_with_graphviz(
+        key: str, outputs: Callable[[str], dict[str, str]]) -> None:
+    dot = shutil.which("dot")
+    if dot is None:
+        pytest.skip("Graphviz (dot) is not installed")
+
+    def svg(text: str) -> str:
+        proc = subprocess.run([dot, "-Tsvg"], input=text.encode("utf-8"), capture_output=True,
+                              timeout=120, check=False)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.decode("utf-8")
+
+    shown = check_html(svg(outputs(key)["org-dot"]), svg(outputs("plain")["org-dot"]))
+    assert shows(shown, name_of(HOSTILE[key]))
