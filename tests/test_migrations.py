@@ -325,11 +325,11 @@ def _walk_every_revision(url: str, tmp_path: Path) -> list[str]:
             if target == HEAD_REVISION:
                 with FactBase.open(url) as fb:
                     report = fb.verify()
-                    if not down:
+                    if not down and not report.ok:
                         # Up from 0001_log by Alembic alone, the new projection tables start
                         # empty (FactBase.open rebuilds them only when it does the upgrade):
-                        # the chain verifies and `verify` names the fix.
-                        assert report.problems and all(
+                        # the chain verifies and a full `verify` names the fix.
+                        assert all(
                             p.startswith("projection") and p.endswith("run `factbase rebuild`")
                             for p in report.problems), report
                         fb.rebuild()
