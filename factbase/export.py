@@ -29,6 +29,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
@@ -45,7 +46,7 @@ from factbase.errors import FactbaseError, NotFound
 from factbase.events import EVENT_TYPES, Event
 from factbase.replay import Departure, OrgState
 from factbase.reports.model import ROLE_ORDER, summarize
-from factbase.safety import csv_cell, html_link, html_text
+from factbase.safety import csv_cell, html_link, html_text, json_safe
 from factbase.store import log
 from factbase.store.schema import entities, events
 
@@ -150,7 +151,7 @@ def write_jsonl(fb: FactBase, out: TextIO, known_at: datetime | None = None) -> 
     """Write the log as JSON Lines to ``out``; returns the number of records."""
     n = 0
     for record in iter_records(fb, known_at):
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(json_safe(json.dumps(record, ensure_ascii=False)) + "\n")
         n += 1
     return n
 
@@ -167,8 +168,12 @@ class _Dumper(_BaseDumper):
     own emitter writes NEL raw and reads it back as a space."""
 
 
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def _represent_str(dumper: _BaseDumper, value: str) -> yaml.ScalarNode:
-    style = '"' if any(c in value for c in "\x85\u2028\u2029\r") else None
+    style = '"' if any(c in value for c in "\x85\u2028\u2029\r") or _BIDI.search(value) \
+        else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -176,8 +181,11 @@ _Dumper.add_representer(str, _represent_str)
 
 
 def _yaml_item(record: dict[str, Any]) -> str:
-    return yaml.dump([record], Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100,
+    text = yaml.dump([record], Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100,
                      default_flow_style=False)
+    # Bidi controls are printable to YAML, so the emitter writes them raw; they stand only in
+    # double-quoted scalars (above), where a \u escape reads back as the same text.
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
 
 
 def write_yaml(fb: FactBase, out: TextIO, known_at: datetime | None = None) -> int:
@@ -563,7 +571,7 @@ def timelinejs_document(fb: FactBase, known_at: datetime | None = None) -> dict[
 def write_timelinejs(fb: FactBase, out: TextIO, known_at: datetime | None = None) -> int:
     """Write :func:`timelinejs_document` as JSON; returns the number of slides."""
     doc = timelinejs_document(fb, known_at)
-    out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    out.write(json_safe(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n")
     return len(doc["events"])
 
 

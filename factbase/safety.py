@@ -21,11 +21,25 @@ and every renderer goes through them:
   whitespace or control characters, are ever written as links; anything else
   (``javascript:``, ``data:``, relative paths) is shown as text.
 
-Every helper also makes **invisible controls visible** (:func:`visible_controls`): the bidi
-embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069), which can reorder
-what a reader sees beyond the text they sit in ("Trojan Source"), and the C0/C1 control
-characters other than tab and newline (a terminal escape, a NUL) are replaced by a visible
-``[U+202E]``. Text stays whole: nothing is cut, however long.
+* **Terminal text** (:func:`terminal_text`, :func:`terminal_doc`): the text pages (``org``,
+  ``timeline``, ``who``, ``diff``, ``search``, ``sql --format table``) go to a terminal, where
+  an ESC (``\\x1b[2J`` clears the screen), a C1 CSI (U+009B) or a carriage return would act
+  instead of showing. Controls are made visible and every line break or tab in a value becomes
+  a space, so one fact stays one line.
+* **JSON** (:func:`json_safe`): JSON already escapes C0 controls; DEL, the C1 controls, the
+  bidi controls and U+2028/U+2029 are written as ``\\uXXXX`` escapes too, so ``jq`` or a
+  terminal shows them inertly, while the parsed value stays **exactly** the text stored.
+
+Every helper except the JSON one makes **invisible controls visible**
+(:func:`visible_controls`): the bidi embedding, override and isolate controls (U+202A–U+202E,
+U+2066–U+2069), which can reorder what a reader sees beyond the text they sit in ("Trojan
+Source"), and the C0/C1 control characters other than tab and newline (a terminal escape, a
+NUL) are replaced by a visible ``[U+202E]``. Visible escapes were chosen over wrapping in
+isolates (U+2068…U+2069) because they also defuse a terminal and show the reader that the
+text holds a control; the bidi *marks* (U+200E, U+200F, U+061C) are kept, as right-to-left
+text uses them legitimately and they cannot reorder strong characters. Text stays whole:
+nothing is cut, however long (only ``sql --format table`` shortens a cell, visibly, with its
+length: ``nnn… (100,000 chars)``).
 
 Pure module: no SQLAlchemy, no Click.
 """
@@ -34,6 +48,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV Injection).
@@ -56,6 +71,37 @@ def visible_controls(text: str) -> str:
     """``text`` with bidi controls and C0/C1 control characters (but not tab, CR or LF)
     replaced by a visible ``[U+XXXX]``; other text, in any script, unchanged."""
     return _CONTROL.sub(_mark, text)
+
+
+_TERMINAL_BREAK = re.compile(r"\r\n|[\r\n\t\u2028\u2029]")
+# Characters that JSON leaves raw but a terminal or a reader's eye would act on.
+_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` safe to print on a terminal as part of one line: controls made visible
+    (:func:`visible_controls`), each line break (CR, LF, CRLF, U+2028, U+2029) and tab
+    turned into one space."""
+    return _TERMINAL_BREAK.sub(" ", visible_controls(text))
+
+
+def terminal_doc(value: Any) -> Any:
+    """A copy of a document (dicts, lists, text, numbers) with every text, keys included,
+    passed through :func:`terminal_text`: what the text renderers print from."""
+    if isinstance(value, str):
+        return terminal_text(value)
+    if isinstance(value, dict):
+        return {terminal_doc(k): terminal_doc(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [terminal_doc(v) for v in value]
+    return value
+
+
+def json_safe(text: str) -> str:
+    """JSON text (from :func:`json.dumps` with ``ensure_ascii=False``) with DEL, C1 and bidi
+    controls and U+2028/U+2029 written as ``\\uXXXX`` escapes. Those characters can only
+    stand inside JSON strings, so the result parses to exactly the same value."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def csv_cell(value: object) -> str | int | float:
@@ -135,5 +181,6 @@ def html_link(url: object, text: object) -> str:
 
 __all__ = [
     "BIDI_CONTROLS", "CSV_FORMULA_PREFIXES", "csv_cell", "html_attr", "html_link",
-    "html_text", "markdown_cell", "safe_url", "visible_controls",
+    "html_text", "json_safe", "markdown_cell", "safe_url", "terminal_doc", "terminal_text",
+    "visible_controls",
 ]

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -52,6 +52,7 @@ from sqlalchemy.engine import Connection
 
 from factbase.names import has_han, to_simplified
 from factbase.projections import fold_text
+from factbase.safety import json_safe, terminal_doc, terminal_text
 from factbase.store.schema import FTS_TABLE, entities, search_docs, sources
 
 __all__ = ["Hit", "search"]
@@ -240,9 +241,10 @@ def _label(conn: Connection, hits: list[Hit]) -> None:
 def render_text(hits: list[Hit], query: str) -> str:
     """Hits as numbered blocks: label, date and certainty; the text; the sources."""
     if not hits:
-        return f"no hits for '{query}'\n"
+        return f"no hits for '{terminal_text(query)}'\n"
     lines = []
-    for i, h in enumerate(hits, start=1):
+    for i, hit in enumerate(hits, start=1):
+        h = Hit(**terminal_doc(asdict(hit)))  # printed on a terminal: no controls, one line
         when = f" · {h.date}" if h.date else ""
         maybe = " (uncertain at the as-of date)" if h.certainty == "uncertain" else ""
         lines.append(f"{i}. [{h.kind}] {h.ref} · {h.title}{when}{maybe}")
@@ -256,5 +258,6 @@ def render_text(hits: list[Hit], query: str) -> str:
 
 
 def render_json(hits: list[Hit], query: str, as_of: date | None) -> str:
-    return json.dumps({"query": query, "as_of": as_of.isoformat() if as_of else None,
-                       "hits": [h.as_dict() for h in hits]}, ensure_ascii=False, indent=2) + "\n"
+    return json_safe(json.dumps({"query": query, "as_of": as_of.isoformat() if as_of else None,
+                                 "hits": [h.as_dict() for h in hits]},
+                                ensure_ascii=False, indent=2)) + "\n"

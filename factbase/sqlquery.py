@@ -26,6 +26,7 @@ from sqlalchemy import Date, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
 from factbase.errors import FactbaseError
+from factbase.safety import csv_cell, json_safe, visible_controls
 from factbase.store.schema import format_utc
 
 FORMATS = ("table", "csv", "json")
@@ -121,14 +122,13 @@ def render(result: QueryResult, fmt: str) -> str:
     """``result`` as ``table`` (aligned columns), ``csv`` (a header row, then the rows) or
     ``json`` (a list of objects, one per row). Ends with a newline unless empty."""
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(result.columns)
-        writer.writerows([["" if v is None else _plain(v) for v in row] for row in result.rows])
-        return buf.getvalue()
+        # Text guarded against spreadsheet formulas; numbers stay numbers (by type).
+        return "".join([_csv_line(result.columns),
+                        *(_csv_line([csv_cell(None if v is None else _plain(v)) for v in row])
+                          for row in result.rows)])
     if fmt == "json":
         objects = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
-        return json.dumps(objects, ensure_ascii=False, indent=2, default=_plain) + "\n"
+        return json_safe(json.dumps(objects, ensure_ascii=False, indent=2, default=_plain)) + "\n"
     if fmt == "table":
         return _table(result.columns, result.rows)
     raise FactbaseError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
@@ -143,6 +143,15 @@ def _portable(value: Any) -> Any:
     return value
 
 
+def _csv_line(values: Sequence[Any]) -> str:
+    """One CSV row ending in ``\\n``. Written with a ``\\r\\n`` terminator and cut back, because
+    the csv module quotes a cell only for the terminator's characters: with ``\\n`` alone, a
+    cell holding a lone CR would be written bare and split the row in a spreadsheet."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow(values)
+    return buf.getvalue()[:-2] + "\n"
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
@@ -154,13 +163,20 @@ def _plain(value: Any) -> Any:
 
 
 def _cell(value: Any) -> str:
+    """A table cell: one line, controls made visible (the table goes to a terminal), and a
+    value wider than :data:`MAX_CELL` cut, visibly and with its length: ``nnn… (100,000
+    chars)``. Linear in the value's length."""
     if value is None:
         return ""
-    shown = " ".join(str(_plain(value)).split())  # one line per row
+    text = str(_plain(value))
+    shown = " ".join(visible_controls(text).split())  # one line per row
     if width(shown) > MAX_CELL:
-        while width(shown) > MAX_CELL - 1:
+        more = f"… ({len(text):,} chars)"
+        keep = MAX_CELL - width(more)
+        shown = shown[:keep]  # at most `keep` characters, so at most `keep` columns wide...
+        while width(shown) > keep:  # ...then drop wide ones until it fits
             shown = shown[:-1]
-        shown += "…"
+        shown += more
     return shown
 
 

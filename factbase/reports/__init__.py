@@ -10,12 +10,15 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from factbase.safety import json_safe, terminal_doc
+
 Renderer = Callable[[dict[str, Any]], str]
 
 
 def render_json(doc: dict[str, Any]) -> str:
-    """Pretty JSON (UTF-8 kept, so names in any script stay readable and `jq` reads it)."""
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    """Pretty JSON (UTF-8 kept, so names in any script stay readable and `jq` reads it;
+    controls and bidi controls as ``\\u`` escapes, :func:`factbase.safety.json_safe`)."""
+    return json_safe(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n"
 
 
 def _text(view: str) -> Renderer:
@@ -23,7 +26,17 @@ def _text(view: str) -> Renderer:
         from factbase.reports import text
 
         fn: Renderer = getattr(text, f"render_{view}")
-        return fn(doc)
+        return fn(terminal_doc(doc))
+
+    return render
+
+
+def _terminal(renderer: Renderer) -> Renderer:
+    """A text renderer fed a document whose every text is terminal-safe
+    (:func:`factbase.safety.terminal_doc`): no escape sequence, control or line break from
+    the log reaches the terminal."""
+    def render(doc: dict[str, Any]) -> str:
+        return renderer(terminal_doc(doc))
 
     return render
 
@@ -46,13 +59,13 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
     ("org", "dot"): _lazy("diagram", "render_dot"),
     ("timeline", "text"): _text("timeline"),
     ("timeline", "json"): render_json,
-    ("diff", "text"): _lazy("diff_text", "render_diff"),
+    ("diff", "text"): _terminal(_lazy("diff_text", "render_diff")),
     ("diff", "json"): render_json,
     ("diff", "md"): _lazy("markdown", "render_diff"),
     ("report", "md"): _lazy("report_md", "render_report"),
     ("report", "html"): _lazy("report_html", "render_report"),
     ("report", "json"): render_json,
-    ("who", "text"): _lazy("who_text", "render_who"),
+    ("who", "text"): _terminal(_lazy("who_text", "render_who")),
     ("who", "json"): render_json,
 }
 

@@ -20,6 +20,7 @@ from factbase.reports.diff_text import (
     words,
 )
 from factbase.reports.text import _Notes
+from factbase.safety import safe_url, visible_controls
 
 # CommonMark backslash-escapes any ASCII punctuation; these are the ones that can change the
 # meaning of inline text: emphasis, code, links, HTML, tables, strikethrough, escapes.
@@ -28,9 +29,10 @@ _ENTITY = re.compile(r"&(?=#?\w+;)")  # "&amp;" would otherwise render as "&"
 
 
 def escape(text: Any) -> str:
-    """``text`` as literal inline Markdown: special characters backslash-escaped, line breaks
-    (any kind) turned into spaces so one fact stays one bullet."""
-    flat = " ".join(str(text).splitlines())
+    """``text`` as literal inline Markdown: invisible controls made visible
+    (:func:`factbase.safety.visible_controls`), special characters backslash-escaped, line
+    breaks (any kind) turned into spaces so one fact stays one bullet."""
+    flat = " ".join(visible_controls(str(text)).splitlines())
     return _ENTITY.sub(r"\\&", _SPECIAL.sub(r"\\\1", flat))
 
 
@@ -38,7 +40,7 @@ def _source_line(s: dict[str, Any], sid: str) -> str:
     bits = [b for b in (s.get("title"), s.get("publisher"), s.get("published")) if b]
     desc = escape(" — ".join(bits) if bits else sid)
     url = s.get("url")
-    if url and not re.search(r"[\s<>]", url):
+    if isinstance(url, str) and safe_url(url) and not re.search(r"[\s<>]", url):  # http(s) only
         return f"{desc} <{url}>"
     return f"{desc} ({escape(url)})" if url else desc
 
