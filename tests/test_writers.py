@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 
 import factbase.api
 import factbase.store.engine
+from benchmarks.writers import records as writer_records
 from factbase.api import FactBase
 from factbase.cli import cli
 from factbase.errors import ConflictError, DatabaseBusy, InputError
@@ -88,24 +89,9 @@ def _seed(url: str) -> None:
 
 def _records(k: int, n: int) -> list[dict[str, Any]]:
     """Writer ``k``'s ``n`` distinct records: its source, its organisation, then people, each
-    registered and then joining (so every chunk of them loads on its own, in order)."""
-    org, src = f"w{k}-org", f"w{k}-src"
-    out: list[dict[str, Any]] = [
-        {"type": "source.registered", "source": src, "url": f"https://example.com/w{k}",
-         "title": f"Writer {k}", "published": "2026-01-01"},
-        {"type": "entity.registered", "entity": org, "kind": "organization",
-         "name": f"Writer {k} Org"}]
-    i = 0
-    while len(out) < n:
-        person = f"w{k}-p{i}"
-        out.append({"type": "entity.registered", "entity": person, "kind": "person",
-                    "name": f"Writer{k} Person{i}"})
-        if len(out) < n:
-            out.append({"type": "person.joined", "id": f"{person}-joined",
-                        "date": f"20{10 + i % 15}-{1 + i % 12:02d}", "sources": [src],
-                        "person": person, "org": org})
-        i += 1
-    return out
+    registered and then joining (so every chunk of them loads on its own, in order); the same
+    generator as ``benchmarks/writers.py``."""
+    return writer_records(k, n, "w")
 
 
 def _write_file(path: Path, records: list[dict[str, Any]]) -> Path:
