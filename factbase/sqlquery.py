@@ -23,7 +23,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Date, bindparam, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.elements import TextClause
 
 from factbase.errors import FactbaseError
 from factbase.safety import csv_cell, json_safe, visible_controls
@@ -82,12 +84,15 @@ def run(url: str, query: str, *, as_of: date) -> QueryResult:
                 if conn.dialect.name == "postgresql":
                     conn.exec_driver_sql("SET TRANSACTION READ ONLY")
                 try:
-                    result = conn.execute(stmt)
-                    columns = list(result.keys()) if result.returns_rows else []
-                    rows = ([tuple(_portable(v) for v in r) for r in result]
-                            if result.returns_rows else [])
+                    if conn.dialect.name == "postgresql":
+                        columns, rows = _run_prepared(conn, stmt)
+                    else:
+                        result = conn.execute(stmt)
+                        columns = list(result.keys()) if result.returns_rows else []
+                        rows = ([tuple(_portable(v) for v in r) for r in result]
+                                if result.returns_rows else [])
                 except DBAPIError as exc:
-                    raise _failure(exc) from None
+                    raise _failure(exc.orig) from None
     finally:
         engine.dispose()
     return QueryResult(columns, rows)
@@ -105,9 +110,37 @@ def _sqlite_authorizer(action: int, *_args: Any) -> int:
 _WRITE_SIGNS = ("readonly database", "read-only", "query_only", "not authorized")
 
 
-def _failure(exc: DBAPIError) -> FactbaseError:
+def _run_prepared(conn: Connection, stmt: TextClause
+                  ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run ``stmt`` on PostgreSQL as one server-side prepared statement (psycopg's
+    ``prepare=True``: the extended query protocol, whose Parse step refuses more than one
+    command). Without it a query such as ``COMMIT; DELETE FROM memberships`` would end the READ
+    ONLY transaction and run the rest outside it: psycopg sends a query without parameters by
+    the simple protocol, which runs every statement in the string (psycopg 3 docs, "Multiple
+    statements in the same query")."""
+    import psycopg
+
+    compiled = stmt.compile(dialect=conn.dialect)  # pyformat placeholders, literal % doubled
+    params = dict(compiled.construct_params())
+    cursor: Any = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), params, prepare=True)
+        if cursor.description is None:
+            return [], []
+        columns = [str(d[0]) for d in cursor.description]
+        return columns, [tuple(_portable(v) for v in r) for r in cursor.fetchall()]
+    except psycopg.Error as exc:
+        raise _failure(exc) from None
+    finally:
+        cursor.close()
+
+
+def _failure(orig: BaseException | None) -> FactbaseError:
     # PostgreSQL adds LINE and caret lines under its message: keep the one-line message.
-    message = (str(exc.orig).strip() or type(exc.orig).__name__).splitlines()[0]
+    message = (str(orig).strip() or type(orig).__name__).splitlines()[0]
+    if ("one statement at a time" in message  # sqlite3's ProgrammingError
+            or "multiple commands" in message):  # PostgreSQL, for a prepared statement
+        return QueryFailed("the query failed: the sql command runs one statement at a time")
     if any(sign in message.lower() for sign in _WRITE_SIGNS):
         if "not authorized" in message:
             message = "attaching other databases is not allowed"

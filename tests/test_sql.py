@@ -165,6 +165,35 @@ def test_a_write_is_refused_by_the_connection(seeded: FactBase, runner: CliRunne
     assert dump(db) == before
 
 
+@pytest.mark.parametrize("query", [
+    "COMMIT; CREATE TABLE mine (x INTEGER)",
+    "SELECT 1; COMMIT; UPDATE sources SET title = 'forged'",
+    "COMMIT; DELETE FROM memberships",
+    "SELECT 1; SELECT 2",
+])
+def test_a_second_statement_is_refused_so_it_cannot_end_the_read_only_transaction(
+        seeded: FactBase, runner: CliRunner, query: str) -> None:
+    # On PostgreSQL a query string is run as one prepared statement; without that, COMMIT would
+    # end the READ ONLY transaction and the rest would run outside it.
+    db = db_of(seeded)
+    before = dump(db)
+    result = runner.invoke(cli, ["--db", db, "sql", query])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == ("Error: the query failed: the sql command runs one statement at a "
+                             "time\n")
+    assert dump(db) == before
+
+
+def test_percent_signs_and_semicolons_inside_literals_are_fine(seeded: FactBase,
+                                                              runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--db", db_of(seeded), "sql", "--format", "csv",
+                                 "SELECT 'a;b' AS s, '100%' AS p, :as_of AS d",
+                                 "--as-of", "2026-02-11"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "s,p,d\na;b,100%,2026-02-11\n"
+
+
 @pytest.mark.sqlite_only("ATTACH is SQLite's")
 def test_attaching_another_database_is_refused(seeded: FactBase, runner: CliRunner,
                                                tmp_path: Path) -> None:
