@@ -32,6 +32,7 @@ from datetime import date
 from typing import Any, Literal
 
 from factbase.dates import PartialDate, parse_date, parse_instant
+from factbase.errors import IntegrityError
 from factbase.events import AMEND_TYPES, EVIDENCE_LEVELS, Event
 
 Prefer = Literal["confirmed", "latest-source"]
@@ -90,9 +91,19 @@ def _rewrite(value: Any, ids: Mapping[str, str], key: str | None = None) -> Any:
     return value
 
 
-def evidence_rank(level: str | None) -> int:
-    """0 unconfirmed, 1 reported, 2 confirmed; no stated level counts as reported."""
-    return EVIDENCE_LEVELS.index(level or DEFAULT_EVIDENCE)
+def evidence_rank(level: str | None, ev: Event | None = None) -> int:
+    """0 unconfirmed, 1 reported, 2 confirmed; no stated level counts as reported.
+
+    The loader accepts only these levels, so another one in event ``ev`` means the log was
+    changed behind factbase's back: :class:`IntegrityError` naming the event, not a traceback.
+    """
+    level = level or DEFAULT_EVIDENCE
+    if level in EVIDENCE_LEVELS:
+        return EVIDENCE_LEVELS.index(level)
+    where = f"event {ev.seq}" if ev is not None else "an event"
+    raise IntegrityError(f"{where} has an unknown evidence level {level!r}: the log was changed "
+                         "behind factbase's back; run factbase verify",
+                         seq=ev.seq if ev is not None else None)
 
 
 def resolve(
@@ -108,7 +119,8 @@ def resolve(
     ``published``: source id -> publication day (its first day), for ``prefer="latest-source"``.
     ``identity``: merged id -> canonical id (:func:`identities`); references are rewritten so
     one person under two ids replays as one.
-    Never raises for odd inputs: an amendment whose target is not among ``events`` is ignored
+    Never raises for odd inputs (but for an evidence level the loader would have refused:
+    :func:`evidence_rank`): an amendment whose target is not among ``events`` is ignored
     (the loader refuses such amendments; a ``--known-at`` cut may hide a target's stream).
     """
     out = Resolved()
@@ -146,7 +158,7 @@ def resolve(
                 payload["accounts"] = [*payload.get("accounts", []), a.payload["account"]]
                 amended = replace(amended, payload=payload)
         if floor is not None:
-            if evidence_rank(amended.evidence) < floor:
+            if evidence_rank(amended.evidence, amended) < floor:
                 continue
             amended = _drop_weak_accounts(amended, floor)
         if identity:
@@ -177,7 +189,8 @@ def _drop_weak_accounts(ev: Event, floor: int) -> Event:
     accounts = ev.payload.get("accounts")
     if not accounts:
         return ev
-    kept = [a for a in accounts if evidence_rank(a.get("evidence") or ev.evidence) >= floor]
+    kept = [a for a in accounts if evidence_rank(a.get("evidence") or ev.evidence, ev)
+            >= floor]
     return replace(ev, payload={**ev.payload, "accounts": kept})
 
 
@@ -206,7 +219,7 @@ def _settle_claims(ev: Event, prefer: Prefer | None,
                     start=min(d.start for d in dates), end=max(d.end for d in dates),
                     precision="range"))
         else:
-            chosen = _choose(claims, prefer, published)
+            chosen = _choose(claims, prefer, published, ev)
             if not chosen.get("own"):
                 ev = replace(ev, date=parse_date(chosen["date"]))
     if value_claims and "value" in payload:
@@ -215,17 +228,17 @@ def _settle_claims(ev: Event, prefer: Prefer | None,
              "value": a["value"]} for a in value_claims]
         payload["value_claims"] = claims
         if prefer is not None:
-            payload["value"] = _choose(claims, prefer, published)["value"]
+            payload["value"] = _choose(claims, prefer, published, ev)["value"]
         elif len({c["value"] for c in claims}) > 1:
             payload["value_disputed"] = True
     return replace(ev, payload=payload)
 
 
 def _choose(claims: list[dict[str, Any]], prefer: Prefer,
-            published: Mapping[str, date]) -> dict[str, Any]:
+            published: Mapping[str, date], ev: Event) -> dict[str, Any]:
     if prefer == "confirmed":
         # Highest evidence; on a tie the earlier claim (the event's own comes first) wins.
-        return max(enumerate(claims), key=lambda ic: (evidence_rank(ic[1]["evidence"]),
+        return max(enumerate(claims), key=lambda ic: (evidence_rank(ic[1]["evidence"], ev),
                                                       -ic[0]))[1]
     return max(enumerate(claims),
                key=lambda ic: (published.get(ic[1]["source"], date.min), -ic[0]))[1]

@@ -705,8 +705,8 @@ class FactBase:
                 (proj.scratch_attached(conn) if projections else nullcontext()) as scratch, \
                 conn.begin():
             chain = log.verify_chain(conn, anchor)
-            problems = [] if chain.ok else [f"hash chain broken at event {chain.bad_seq}: "
-                                            f"{chain.problem}"]
+            problems = ([] if chain.ok else [str(chain.problem)] if chain.short
+                        else [f"hash chain broken at event {chain.bad_seq}: {chain.problem}"])
             if chain.ok:
                 problems += (proj.check(conn, scratch) if projections
                              else proj.check_consistency(conn))

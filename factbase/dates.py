@@ -357,6 +357,16 @@ def _partial(text: str) -> PartialDate:
     return PartialDate(text, parsed.start, parsed.end, parsed.precision, parsed.qualifier)
 
 
+def shift_day(day: date, days: int) -> date:
+    """``day`` moved by ``days`` days, clamped to [date.min, date.max]: a user's date may sit at
+    the calendar's edge (0001-01-01, 9999-12-31), where plain timedelta arithmetic overflows."""
+    if days < 0 and (day - date.min).days < -days:
+        return date.min
+    if days > 0 and (date.max - day).days < days:
+        return date.max
+    return day + timedelta(days=days)
+
+
 def interval_of_day(day: date) -> PartialDate:
     """The day-precision PartialDate ``[day, day]`` with text ``day.isoformat()``."""
     return PartialDate(day.isoformat(), day, day, "day")

@@ -34,10 +34,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from factbase.dates import OPEN_END, OPEN_START, PartialDate, parse_date
+from factbase.dates import OPEN_END, OPEN_START, PartialDate, parse_date, shift_day
 from factbase.diff import check_dates
 from factbase.events import Event
 from factbase.replay import TYPE_RANK
@@ -71,7 +71,7 @@ Doc = dict[str, Any]
 
 def default_since(as_of: date) -> date:
     """The start of the default window: :data:`DEFAULT_WINDOW_DAYS` days before ``as_of``."""
-    return as_of - timedelta(days=DEFAULT_WINDOW_DAYS)
+    return shift_day(as_of, -DEFAULT_WINDOW_DAYS)
 
 
 def report_document(fb: FactBase, org: str, *, as_of: date, since: date | None = None,

@@ -2,7 +2,8 @@
 
 Read-only by construction, not by inspecting the query: on SQLite the database is opened with
 ``mode=ro`` (:func:`factbase.store.engine.make_engine`), ``PRAGMA query_only`` is set, and an
-authorizer refuses ``ATTACH`` (which could otherwise create and write another file); on
+authorizer refuses ``ATTACH``/``DETACH`` (which could otherwise create and write another file)
+and ``load_extension()`` (native code), each with a message of its own; on
 PostgreSQL the transaction is ``SET TRANSACTION READ ONLY``. A write attempt is refused by the
 connection itself and becomes :class:`ReadOnlyQuery`.
 
@@ -16,7 +17,7 @@ import csv
 import io
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -76,9 +77,10 @@ def run(url: str, query: str, *, as_of: date) -> QueryResult:
     engine = make_engine(url, read_only=True)
     try:
         with engine.connect() as conn:
+            refused: list[str] = []  # what the SQLite authorizer denied, for the message
             if conn.dialect.name == "sqlite":
                 raw: Any = conn.connection.dbapi_connection
-                raw.set_authorizer(_sqlite_authorizer)
+                raw.set_authorizer(_sqlite_authorizer(refused))
                 raw.execute("PRAGMA query_only = ON")  # outside the transaction
             with conn.begin():
                 if conn.dialect.name == "postgresql":
@@ -92,18 +94,30 @@ def run(url: str, query: str, *, as_of: date) -> QueryResult:
                         rows = ([tuple(_portable(v) for v in r) for r in result]
                                 if result.returns_rows else [])
                 except DBAPIError as exc:
-                    raise _failure(exc.orig) from None
+                    raise _failure(exc.orig, refused) from None
     finally:
         engine.dispose()
     return QueryResult(columns, rows)
 
 
-def _sqlite_authorizer(action: int, *_args: Any) -> int:
+def _sqlite_authorizer(refused: list[str]) -> Callable[..., int]:
+    """A SQLite authorizer denying what ``mode=ro`` and ``query_only`` do not stop; it appends
+    to ``refused`` why it denied, so the error names the action (SQLite only says "not
+    authorized")."""
     import sqlite3
 
-    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+    def authorize(action: int, arg1: str | None, arg2: str | None, *_rest: Any) -> int:
+        if action == sqlite3.SQLITE_ATTACH:
+            refused.append("attaching other databases is not allowed")
+        elif action == sqlite3.SQLITE_DETACH:
+            refused.append("detaching databases is not allowed")
+        elif action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() == "load_extension":
+            refused.append("loading extensions is not allowed")
+        else:
+            return sqlite3.SQLITE_OK
         return sqlite3.SQLITE_DENY
-    return sqlite3.SQLITE_OK
+
+    return authorize
 
 
 #: How a refused write reads (PostgreSQL: "cannot execute DELETE in a read-only transaction").
@@ -135,15 +149,18 @@ def _run_prepared(conn: Connection, stmt: TextClause
         cursor.close()
 
 
-def _failure(orig: BaseException | None) -> FactbaseError:
+def _failure(orig: BaseException | None, refused: Sequence[str] = ()) -> FactbaseError:
+    """The error for a query the database rejected (``orig``: the driver's exception);
+    ``refused``: what the SQLite authorizer denied (its own message for the action, instead of
+    SQLite's "not authorized")."""
     # PostgreSQL adds LINE and caret lines under its message: keep the one-line message.
     message = (str(orig).strip() or type(orig).__name__).splitlines()[0]
     if ("one statement at a time" in message  # sqlite3's ProgrammingError
             or "multiple commands" in message):  # PostgreSQL, for a prepared statement
         return QueryFailed("the query failed: the sql command runs one statement at a time")
     if any(sign in message.lower() for sign in _WRITE_SIGNS):
-        if "not authorized" in message:
-            message = "attaching other databases is not allowed"
+        if "not authorized" in message and refused:
+            message = refused[0]
         return ReadOnlyQuery(f"the sql command is read-only: {message}")
     return QueryFailed(f"the query failed: {message}")
 

@@ -26,10 +26,10 @@ only, else None), ``see_also``, ``sources`` (every source cited, as in the other
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from factbase.dates import PartialDate, parse_date
+from factbase.dates import PartialDate, parse_date, shift_day
 from factbase.errors import NotFound
 from factbase.events import Event
 from factbase.replay import Citation, Departure, Member, OrgState
@@ -280,7 +280,7 @@ def _roles_before(fb: FactBase, org: str, person: str, gone: Departure,
                   ) -> tuple[list[dict[str, Any]], str | None]:
     """The roles a departed person held on the day before their departure could have begun
     (the state replayed then), and that day."""
-    day = gone.date.start - timedelta(days=1)
+    day = shift_day(gone.date.start, -1)
     try:
         before = fb.org(org, as_of=day, known_at=known_at)
     except NotFound:

@@ -44,8 +44,8 @@ def test_a_log_cut_short_passes_the_chain_but_fails_its_anchor(seeded: FactBase)
     r = _verify(seeded.url, "--check-anchor", anchor)
     assert r.exit_code == 1  # type: ignore[attr-defined]
     assert r.stderr == (  # type: ignore[attr-defined]
-        f"Error: hash chain broken at event {n}: the log holds {n - 1} events but the anchor "
-        f"names event {n}: events were removed from its end\n")
+        f"Error: the anchor is at event {n} but the log holds {n - 1} events: events were "
+        "removed, or the anchor is from another database\n")
 
 
 def test_a_rewritten_log_fails_the_anchor_at_the_first_rewritten_event(
@@ -64,3 +64,19 @@ def test_a_malformed_anchor_is_a_usage_error(seeded: FactBase) -> None:
     r = _verify(seeded.url, "--check-anchor", "abc")
     assert r.exit_code == 2  # type: ignore[attr-defined]
     assert "'abc' is not an anchor; give SEQ:HASH" in r.stderr  # type: ignore[attr-defined]
+
+
+def test_an_anchor_beyond_the_log_says_the_log_is_shorter(seeded: FactBase) -> None:
+    """An anchor past the log's end is not a break in the chain: the message says the log is
+    shorter than the anchor (the JSON still names the first missing event)."""
+    n = seeded.count()
+    r = _verify(seeded.url, "--check-anchor", "999:deadbeefdeadbeef")
+    assert r.exit_code == 1  # type: ignore[attr-defined]
+    assert r.stdout == ""  # type: ignore[attr-defined]
+    assert r.stderr == (  # type: ignore[attr-defined]
+        f"Error: the anchor is at event 999 but the log holds {n} events: events were "
+        "removed, or the anchor is from another database\n")
+    js = _verify(seeded.url, "--check-anchor", "999:deadbeefdeadbeef", "--format", "json")
+    assert js.exit_code == 1  # type: ignore[attr-defined]
+    assert f'"bad_seq": {n + 1}' in js.stdout  # type: ignore[attr-defined]
+    assert "hash chain" not in js.stdout  # type: ignore[attr-defined]

@@ -418,3 +418,14 @@ class _Links(HTMLParser):
             elif name in ("src", "href", "xlink:href", "srcset", "data", "poster") and not (
                     tag == "use" and (value or "").startswith("#")):
                 self.loads.append((tag, name, value or ""))
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01", "9999-12-20", "9999-12-31"])
+@pytest.mark.parametrize("fmt", ["md", "json", "html"])
+def test_report_at_the_calendars_edges(seeded: FactBase, runner: CliRunner, fmt: str,
+                                       as_of: str) -> None:
+    """Every valid date works, the first and last days included: the default window and the
+    chart margins are clamped to the calendar instead of overflowing."""
+    res = runner.invoke(cli, ["--db", seeded.url, "report", "xai", "--as-of", as_of,
+                              "--format", fmt], catch_exceptions=False)
+    assert res.exit_code == 0, res.output

@@ -206,6 +206,21 @@ def test_attaching_another_database_is_refused(seeded: FactBase, runner: CliRunn
     assert not other.exists()
 
 
+@pytest.mark.sqlite_only("load_extension and DETACH are SQLite's")
+@pytest.mark.parametrize(("query", "why"), [
+    ("SELECT load_extension('x')", "loading extensions is not allowed"),
+    ("SELECT Load_Extension('x', 'entry')", "loading extensions is not allowed"),
+    ("DETACH DATABASE main", "detaching databases is not allowed"),
+])
+def test_each_refused_action_has_its_own_message(seeded: FactBase, runner: CliRunner,
+                                                 query: str, why: str) -> None:
+    """SQLite says only "not authorized"; the message names the action that was refused."""
+    result = runner.invoke(cli, ["--db", db_of(seeded), "sql", query])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"Error: the sql command is read-only: {why}\n"
+
+
 def test_a_bad_query_names_the_problem(seeded: FactBase, runner: CliRunner,
                                       backend: str) -> None:
     result = runner.invoke(cli, ["--db", db_of(seeded), "sql", "SELEC 1"])

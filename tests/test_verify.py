@@ -303,3 +303,16 @@ def test_verify_runs_while_another_writer_holds_the_lock(db: str, busy_writer: N
     result = CliRunner().invoke(cli, ["--db", str(db), "verify"], catch_exceptions=False)
     assert result.exit_code == 0
     assert result.stdout.startswith("ok: ")
+
+
+def test_an_unknown_evidence_level_is_one_error_line(db: str) -> None:
+    """An evidence level the loader would refuse, written behind factbase's back, stops a read
+    that ranks evidence with one clear error naming the event, not a traceback."""
+    tamper(db, ("UPDATE events SET evidence = 'bogus' WHERE seq = 15", {}))
+    result = CliRunner().invoke(cli, ["--db", db, "org", "xai", "--as-of", "2026-03-01",
+                                      "--min-evidence", "confirmed"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: event 15 has an unknown evidence level 'bogus': the log was changed behind "
+        "factbase's back; run factbase verify\n")

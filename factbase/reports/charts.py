@@ -25,7 +25,7 @@ import textwrap
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, cast
 
 import matplotlib
@@ -38,6 +38,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Patch, Rectangle
 from matplotlib.transforms import blended_transform_factory
 
+from factbase.dates import shift_day
 from factbase.safety import html_text, visible_controls
 
 Item = dict[str, Any]
@@ -273,7 +274,7 @@ def _segments(spell: Item, as_of: date, left_edge: date) -> list[tuple[str, date
     ``span`` (a date known only to this span), ``open`` (start unknown: on or before)."""
     start = spell["joined"] or spell["first_seen"] or {}
     a, b = _day(start.get("start")), _day(start.get("end"))
-    end_of_day = as_of + timedelta(days=1)
+    end_of_day = shift_day(as_of, 1)
     out: list[tuple[str, date, date]] = []
     if spell.get("uncertain_start"):
         return [("span", a or left_edge, end_of_day)]
@@ -286,9 +287,9 @@ def _segments(spell: Item, as_of: date, left_edge: date) -> list[tuple[str, date
     solid_from = b
     if spell["left"]:
         c = _day(spell["left"]["start"]) or solid_from
-        e = (_day(spell["left"]["end"]) or c) + timedelta(days=1)
+        e = shift_day(_day(spell["left"]["end"]) or c, 1)
         out.append(("solid", solid_from, max(c, solid_from)))
-        if e > c + timedelta(days=1):
+        if e > shift_day(c, 1):
             out.append(("span", max(c, solid_from), e))
     elif spell["may_have_left"]:
         c = _day(spell["may_have_left"]["start"]) or solid_from
@@ -324,8 +325,8 @@ def tenure_svg(doc: Item) -> str:
     starts = [_day(s.get("start") or s.get("end")) for r in rows for sp in r["spells"]
               for s in (sp["joined"], sp["first_seen"]) if s]
     first = min([d for d in starts if d] + [since])
-    left_edge = min(first, since) - timedelta(days=30)
-    right_edge = as_of + timedelta(days=12)
+    left_edge = shift_day(min(first, since), -30)
+    right_edge = shift_day(as_of, 12)
     unit_ids = list(dict.fromkeys(u["unit"] for r in rows for sp in r["spells"]
                                   for u in sp["units"]))
     colour = {u: UNIT_COLOURS[i % len(UNIT_COLOURS)] for i, u in enumerate(unit_ids)}
@@ -339,7 +340,7 @@ def tenure_svg(doc: Item) -> str:
         wide = fig.add_axes((0.17, bottom, 0.43, top - bottom))
         zoom = fig.add_axes((0.615, bottom, 0.165, top - bottom), sharey=wide)
         for ax, (lo, hi) in ((wide, (left_edge, right_edge)),
-                             (zoom, (since - timedelta(days=3), right_edge))):
+                             (zoom, (shift_day(since, -3), right_edge))):
             ax.set_xlim(_x(lo), _x(hi))
             ax.set_ylim(n - 0.4, -0.6)
             ax.tick_params(axis="y", left=False, labelleft=False)
@@ -348,8 +349,8 @@ def tenure_svg(doc: Item) -> str:
             ax.xaxis.set_major_formatter(_ConciseDateFormatter(locator))
             ax.grid(axis="x", color="#e4e7eb", lw=0.6)
             ax.set_axisbelow(True)
-            ax.axvline(_x(since + timedelta(days=1)), color=MUTED, lw=0.8, ls="--")
-            ax.axvline(_x(as_of + timedelta(days=1)), color=MUTED, lw=0.8)
+            ax.axvline(_x(shift_day(since, 1)), color=MUTED, lw=0.8, ls="--")
+            ax.axvline(_x(shift_day(as_of, 1)), color=MUTED, lw=0.8)
             for i, r in enumerate(rows):
                 _draw_row(ax, i, r, as_of, left_edge, colour)
         names = blended_transform_factory(wide.transAxes, wide.transData)
@@ -405,7 +406,7 @@ def _draw_row(ax: Axes, i: int, row: Item, as_of: date, left_edge: date,
             a = _day(u["from"]["start"]) or left_edge
             b = _day(u["from"]["end"]) or a
             stop_at = u["to"] or spell["left"] or spell["may_have_left"]
-            end = (_day(stop_at["start"]) if stop_at else None) or as_of + timedelta(days=1)
+            end = (_day(stop_at["start"]) if stop_at else None) or shift_day(as_of, 1)
             c = colour[u["unit"]]
             if b > a:
                 ax.add_patch(Rectangle((_x(a), y0), _x(b) - _x(a), band,

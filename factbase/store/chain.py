@@ -46,12 +46,16 @@ def row_hash(prev_hash: str, row: Mapping[Any, Any]) -> str:
 
 @dataclass(frozen=True)
 class ChainReport:
-    """What :func:`check_chain` found: ``count`` rows checked, ``head`` hash, first ``bad_seq``."""
+    """What :func:`check_chain` found: ``count`` rows checked, ``head`` hash, first ``bad_seq``.
+
+    ``short``: the chain itself is sound but ends before the anchor's event (``bad_seq`` is
+    then the first missing one), so the problem is the log's length, not a break."""
 
     count: int
     head: str
     bad_seq: int | None = None
     problem: str | None = None
+    short: bool = False
 
     @property
     def ok(self) -> bool:
@@ -70,9 +74,11 @@ def check_chain(rows: Iterable[Mapping[Any, Any]],
     """
     report = _walk(rows, anchor)
     if report.ok and anchor is not None and report.count < anchor[0]:
+        held = f"{report.count} event{'s' if report.count != 1 else ''}"
         return ChainReport(report.count, report.head, report.count + 1,
-                           f"the log holds {report.count} events but the anchor names event "
-                           f"{anchor[0]}: events were removed from its end")
+                           f"the anchor is at event {anchor[0]} but the log holds {held}: "
+                           "events were removed, or the anchor is from another database",
+                           short=True)
     return report
 
 
