@@ -573,8 +573,9 @@ def verify(ctx: click.Context, show_anchor: bool, anchor: tuple[int, str] | None
 
     Exits 1 naming the first bad sequence number if any row was changed, removed or
     inserted behind factbase's back. A published anchor also catches a log rewritten
-    from scratch or cut short. The projections get quick checks (registered entities and
-    sources agree with the log); --projections compares them with a full rebuild.
+    from scratch or cut short. The projections get quick checks only (registered entities and
+    sources, and entity names, agree with the log; memberships, roles and the other
+    projections are not looked at); --projections compares every one with a full rebuild.
 
     \b
     Examples:
@@ -592,8 +593,7 @@ def verify(ctx: click.Context, show_anchor: bool, anchor: tuple[int, str] | None
                                "anchor": f"{report.events}:{report.head}",
                                "bad_seq": report.bad_seq, "problems": report.problems}))
     elif report.ok:
-        checked = "projections match a rebuild" if full else "projections consistent"
-        click.echo(f"ok: {report.events} events, hash chain intact, {checked} "
+        click.echo(f"ok: {report.events} events, hash chain intact, {report.checked} "
                    f"(head {report.head[:16]})")
         if anchor is not None:
             click.echo(f"anchor {anchor[0]}:{anchor[1][:16]}… matches")
@@ -849,8 +849,9 @@ def redact(ctx: click.Context, person: str, why: str, sources: tuple[str, ...]) 
     PERSON is an id or any name. From now on org, timeline, who, diff, report, export,
     search and the SQL projections show them as [redacted person] under an opaque id, with
     the free text of events about them hidden and their names replaced in other texts;
-    dates, roles and counts stay. Whatever --known-at says. The log itself still holds the
-    original text (redact hides, it does not erase). `factbase retract EVENT_ID` undoes it.
+    dates, roles and counts stay. They stay hidden even in views of an earlier state
+    (--known-at before the redaction was recorded). The log itself still holds the original
+    text (redact hides, it does not erase). `factbase retract EVENT_ID` undoes it.
 
     \b
     Example:
