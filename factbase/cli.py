@@ -838,12 +838,17 @@ def retract(ctx: click.Context, event_id: str, why: str, sources: tuple[str, ...
 
 
 @cli.command()
-@click.argument("person")
-@click.option("--why", required=True, help="Why the person is redacted (e.g. their request).")
-@click.option("--source", "sources", multiple=True, required=True, metavar="SOURCE_ID",
-              help="The source of the request (a registered source id; repeatable).")
+@click.argument("person", required=False)
+@click.option("--why", help="Why the person is redacted (e.g. their request).  [required]")
+@click.option("--source", "sources", multiple=True, metavar="SOURCE_ID",
+              help="The source of the request (a registered source id; repeatable).  "
+                   "[required]")
+@click.option("--list", "show", is_flag=True,
+              help="Instead, list the redactions that stand: id, placeholder, when recorded "
+                   "and why (never the person's name or id).")
 @click.pass_context
-def redact(ctx: click.Context, person: str, why: str, sources: tuple[str, ...]) -> None:
+def redact(ctx: click.Context, person: str | None, why: str | None, sources: tuple[str, ...],
+           show: bool) -> None:
     """Hide a person in every output by appending an entity.redacted (the log keeps its rows).
 
     PERSON is an id or any name. From now on org, timeline, who, diff, report, export,
@@ -854,13 +859,32 @@ def redact(ctx: click.Context, person: str, why: str, sources: tuple[str, ...]) 
     text (redact hides, it does not erase). `factbase retract EVENT_ID` undoes it.
 
     \b
-    Example:
+    Examples:
       factbase redact jimmy-ba --why "asked to be removed" --source request-2026-03-01
+      factbase redact --list
     """
-    from factbase.redact import redact_person
+    from factbase import redact as red
 
+    if show:
+        if person is not None or why is not None or sources:
+            raise click.UsageError("--list takes no PERSON, --why or --source", ctx)
+        fb = _settings(ctx).fb(ctx)
+        with fb.engine.connect() as conn:
+            rows = red.standing(conn)
+        for r in rows:
+            click.echo(f"{r.event_id}  {r.placeholder}  recorded {r.recorded}  why: {r.why}")
+        if not rows:
+            click.echo("(no redactions stand)")
+        return
+    if person is None:
+        raise click.UsageError("Missing argument 'PERSON'.", ctx)
+    params = {p.name: p for p in ctx.command.params}
+    for name, value in (("why", why), ("sources", sources)):
+        if not value and value != "":
+            raise click.MissingParameter(ctx=ctx, param=params[name])
+    assert person is not None and why is not None
     fb = _settings(ctx).fb(ctx)
-    done = redact_person(fb, person, why=why, sources=sources)
+    done = red.redact_person(fb, person, why=why, sources=sources)
     click.echo(f"redacted {done.entity}: outputs show {done.placeholder}; undo with "
                f"`factbase retract {done.event_id}`")
 
