@@ -573,8 +573,9 @@ def verify(ctx: click.Context, show_anchor: bool, anchor: tuple[int, str] | None
 
     Exits 1 naming the first bad sequence number if any row was changed, removed or
     inserted behind factbase's back. A published anchor also catches a log rewritten
-    from scratch or cut short. The projections get quick checks (registered entities and
-    sources agree with the log); --projections compares them with a full rebuild.
+    from scratch or cut short. The projections get quick checks only (registered entities and
+    sources, and entity names, agree with the log; memberships, roles and the other
+    projections are not looked at); --projections compares every one with a full rebuild.
 
     \b
     Examples:
@@ -592,8 +593,7 @@ def verify(ctx: click.Context, show_anchor: bool, anchor: tuple[int, str] | None
                                "anchor": f"{report.events}:{report.head}",
                                "bad_seq": report.bad_seq, "problems": report.problems}))
     elif report.ok:
-        checked = "projections match a rebuild" if full else "projections consistent"
-        click.echo(f"ok: {report.events} events, hash chain intact, {checked} "
+        click.echo(f"ok: {report.events} events, hash chain intact, {report.checked} "
                    f"(head {report.head[:16]})")
         if anchor is not None:
             click.echo(f"anchor {anchor[0]}:{anchor[1][:16]}… matches")
@@ -838,28 +838,53 @@ def retract(ctx: click.Context, event_id: str, why: str, sources: tuple[str, ...
 
 
 @cli.command()
-@click.argument("person")
-@click.option("--why", required=True, help="Why the person is redacted (e.g. their request).")
-@click.option("--source", "sources", multiple=True, required=True, metavar="SOURCE_ID",
-              help="The source of the request (a registered source id; repeatable).")
+@click.argument("person", required=False)
+@click.option("--why", help="Why the person is redacted (e.g. their request).  [required]")
+@click.option("--source", "sources", multiple=True, metavar="SOURCE_ID",
+              help="The source of the request (a registered source id; repeatable).  "
+                   "[required]")
+@click.option("--list", "show", is_flag=True,
+              help="Instead, list the redactions that stand: id, placeholder, when recorded "
+                   "and why (never the person's name or id).")
 @click.pass_context
-def redact(ctx: click.Context, person: str, why: str, sources: tuple[str, ...]) -> None:
+def redact(ctx: click.Context, person: str | None, why: str | None, sources: tuple[str, ...],
+           show: bool) -> None:
     """Hide a person in every output by appending an entity.redacted (the log keeps its rows).
 
     PERSON is an id or any name. From now on org, timeline, who, diff, report, export,
     search and the SQL projections show them as [redacted person] under an opaque id, with
     the free text of events about them hidden and their names replaced in other texts;
-    dates, roles and counts stay. Whatever --known-at says. The log itself still holds the
-    original text (redact hides, it does not erase). `factbase retract EVENT_ID` undoes it.
+    dates, roles and counts stay. They stay hidden even in views of an earlier state
+    (--known-at before the redaction was recorded). The log itself still holds the original
+    text (redact hides, it does not erase). `factbase retract EVENT_ID` undoes it.
 
     \b
-    Example:
+    Examples:
       factbase redact jimmy-ba --why "asked to be removed" --source request-2026-03-01
+      factbase redact --list
     """
-    from factbase.redact import redact_person
+    from factbase import redact as red
 
+    if show:
+        if person is not None or why is not None or sources:
+            raise click.UsageError("--list takes no PERSON, --why or --source", ctx)
+        fb = _settings(ctx).fb(ctx)
+        with fb.engine.connect() as conn:
+            rows = red.standing(conn)
+        for r in rows:
+            click.echo(f"{r.event_id}  {r.placeholder}  recorded {r.recorded}  why: {r.why}")
+        if not rows:
+            click.echo("(no redactions stand)")
+        return
+    if person is None:
+        raise click.UsageError("Missing argument 'PERSON'.", ctx)
+    params = {p.name: p for p in ctx.command.params}
+    for name, value in (("why", why), ("sources", sources)):
+        if not value and value != "":
+            raise click.MissingParameter(ctx=ctx, param=params[name])
+    assert person is not None and why is not None
     fb = _settings(ctx).fb(ctx)
-    done = redact_person(fb, person, why=why, sources=sources)
+    done = red.redact_person(fb, person, why=why, sources=sources)
     click.echo(f"redacted {done.entity}: outputs show {done.placeholder}; undo with "
                f"`factbase retract {done.event_id}`")
 

@@ -334,6 +334,32 @@ def load(conn: Connection) -> Redactor:
     return Redactor(standing.values())
 
 
+@dataclass(frozen=True)
+class Standing:
+    """One standing redaction as ``factbase redact --list`` shows it: the redaction
+    ``event_id`` (as outputs show it), the ``placeholder`` of the person it hides, when it was
+    ``recorded`` and ``why`` (their names in it replaced) — never the person's real id."""
+
+    event_id: str
+    placeholder: str
+    recorded: str
+    why: str
+
+
+def standing(conn: Connection) -> list[Standing]:
+    """The redactions standing now, in log order."""
+    from factbase.store.reads import typed_events
+
+    red = load(conn)
+    if not red:
+        return []
+    ids = {r.event_id for r in red.redactions.values()}
+    return [Standing(red.ident(e.event_id), placeholder_for(e.event_id),
+                     e.recorded_at.strftime("%Y-%m-%d %H:%M UTC"),
+                     red.text(e.payload["why"]))
+            for e in typed_events(conn, sorted(REDACTION_TYPES)) if e.event_id in ids]
+
+
 _CACHE = "factbase_redactor"
 
 

@@ -80,8 +80,9 @@ def test_readme_tour_lines_are_real_output(tmp_path: Path, backend: str,
 def test_for_a_team_points_factbase_at_a_server_in_one_command() -> None:
     section = README.split("## For a team\n", 1)[1].split("\n## ", 1)[0]
     (command,) = re.findall(r"```sh\n(.*?)\n```", section, re.S)
-    assert command == ("pip install 'factbase[postgresql]' && "
-                       "export FACTBASE_DB=postgresql+psycopg://user@host/db && factbase init")
+    assert command == (".venv/bin/pip install '.[postgresql]' && "
+                       "export FACTBASE_DB=postgresql+psycopg://user@host/db && "
+                       ".venv/bin/factbase init")
     assert '"psycopg[binary]>=3.1"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 
 
