@@ -31,6 +31,7 @@ from factbase.errors import (
     InvalidRecord,
     NotFound,
     SchemaError,
+    UnknownStream,
 )
 from factbase.events import (
     AMEND_TYPES,
@@ -114,6 +115,16 @@ class Source:
     publisher: str | None
     published: str | None
     language: str | None
+
+
+@dataclass(frozen=True)
+class StreamStatus:
+    """A stream's ``version`` (its event count, 0 for none) and, when it has no events, a
+    close stream id as ``suggestion`` (or None)."""
+
+    stream: str
+    version: int
+    suggestion: str | None = None
 
 
 @dataclass
@@ -259,7 +270,9 @@ class FactBase:
         with nothing new writes nothing and checks nothing then). The check
         runs inside the write transaction after the append lock is taken and before anything
         is appended; a mismatch raises :class:`factbase.errors.ConflictError` and writes
-        nothing. A write the database keeps refusing as busy (other writers) is retried whole
+        nothing, and so does a named stream with no events in the log nor from this load
+        (:class:`factbase.errors.UnknownStream`: a misspelled id is at version 0). A write the
+        database keeps refusing as busy (other writers) is retried whole
         (:data:`WRITE_ATTEMPTS`), then raises :class:`factbase.errors.DatabaseBusy`.
         """
         if not inputs:
@@ -302,6 +315,17 @@ class FactBase:
         with self._read() as conn:
             return log.stream_version(conn, stream)
 
+    def stream(self, stream: str) -> StreamStatus:
+        """The version of ``stream`` as outputs show it: a redacted person's stream answers by
+        its placeholder id only (their real id has no events, like an unknown id). A stream
+        with no events comes with a ``suggestion``: a close stream id of the log, or None."""
+        with self._read() as conn:
+            red = redact.current(conn)
+            real = red.real.get(stream, None if stream in red.ids else stream)
+            version = log.stream_version(conn, real) if real is not None else 0
+            suggestion = None if version else log.close_stream(conn, stream, red.shown_stream)
+        return StreamStatus(stream, version, suggestion)
+
     def _append_records(self, inputs: Iterator[tuple[str, Iterator[RawRecord], int | None]],
                         progress: Callable[[int, str, int | None], None] | None,
                         expected_version: ExpectedVersion | None = None) -> LoadResult:
@@ -341,6 +365,8 @@ class FactBase:
             if run.problems:
                 conn.rollback()
                 raise InvalidRecord(run.problems)
+            if isinstance(expected_version, Mapping):
+                _check_streams_exist(conn, expected_version)
             projections.settle(conn)  # the per-organisation projections, once per load
             bulk.analyze(conn, run.new)  # planner statistics after a large load (SQLite)
             total = log.count(conn)
@@ -370,7 +396,9 @@ class FactBase:
         run.problems += self._kind_clashes(conn, fresh)
         from factbase.store import amend_checks
 
-        plain = [(w, d) for w, d in fresh if d.type not in AMEND_TYPES]
+        plain, problems = amend_checks.redactions(
+            conn, [(w, d) for w, d in fresh if d.type not in AMEND_TYPES])
+        run.problems += problems
         amendments = [(w, d) for w, d in fresh if d.type in AMEND_TYPES]
         self._append(conn, plain, run)
         # Amendments go after the events they may target (from this very batch), one round
@@ -777,6 +805,16 @@ def _check_one_stream(conn: Connection, drafts: list[tuple[str, EventDraft]], ru
             raise InputError(f"{where}: an expected version given as one number applies to "
                              f"one stream, but this write appends to {run.one_stream} and "
                              f"{draft.stream}; give the version of each stream (STREAM=N)")
+
+
+def _check_streams_exist(conn: Connection, expected: Mapping[str, int]) -> None:
+    """Refuse, writing nothing, an expected stream that has no events even after the load
+    (its expected version was 0, so the version check passed): most likely a misspelled id."""
+    for stream in sorted(expected):
+        if log.stream_version(conn, stream) == 0:
+            suggestion = log.close_stream(conn, stream, redact.load(conn).shown_stream)
+            conn.rollback()
+            raise UnknownStream(stream, expected[stream], suggestion)
 
 
 def _chunks(ids: Collection[str], size: int = 500) -> Iterator[list[str]]:

@@ -900,18 +900,25 @@ def stream(ctx: click.Context, stream: str, fmt: str) -> None:
     `load`, `correct` or `retract` with --expect-version to write only if nobody else
     has appended to the stream since you read it.
 
+    A stream with no events prints version 0 (what a load that starts it expects) with
+    a note saying so and a close id of the log if there is one; it exits 0 all the same.
+    A redacted person's stream answers by its placeholder id only.
+
     \b
     Example:
       factbase stream xai
       factbase load late-news.yaml --expect-version xai=42
     """
-    version = _settings(ctx).fb(ctx).stream_version(stream)
+    status = _settings(ctx).fb(ctx).stream(stream)
     if fmt == "json":
         import json
 
-        click.echo(json.dumps({"stream": stream, "version": version}))
+        click.echo(json.dumps({"stream": stream, "version": status.version}))
+    elif status.version:
+        click.echo(f"{stream}: version {status.version}")
     else:
-        click.echo(f"{stream}: version {version}")
+        hint = f"; did you mean {status.suggestion}?" if status.suggestion else ""
+        click.echo(f"{stream}: version 0 (no events in the log{hint})")
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ class FactbaseError(Exception):
     """An expected failure whose message names the input and the fix.
 
     ``exit_code`` is the CLI's exit status for it: 1, except for the retryable write failures
-    below (:class:`ConflictError` 3, :class:`DatabaseBusy` 75).
+    below (:class:`ConflictError` 3, :class:`DatabaseBusy` 75) and :class:`UnknownStream` 2.
     """
 
     exit_code = 1
@@ -60,7 +60,8 @@ class IntegrityError(FactbaseError):
 
 class ConflictError(FactbaseError):
     """A write's expected stream version did not match: another writer appended to the stream
-    after the caller read it (optimistic concurrency). Nothing was written; reload and retry.
+    after the caller read it (optimistic concurrency), or the number given was wrong. Nothing
+    was written; read the version again and retry.
 
     ``stream``, the ``expected`` version and the ``actual`` one (versions count the events of
     the stream, 0 for a stream with none). CLI exit status 3.
@@ -70,8 +71,26 @@ class ConflictError(FactbaseError):
 
     def __init__(self, stream: str, expected: int, actual: int) -> None:
         self.stream, self.expected, self.actual = stream, expected, actual
-        super().__init__(f"stream {stream} is at version {actual}, expected {expected}: "
-                         "someone else appended first; reload and retry")
+        super().__init__(f"stream {stream} is at version {actual}, expected {expected}: it "
+                         "changed since you read it (or the number is wrong); check with "
+                         f"`factbase stream {stream}` and retry")
+
+
+class UnknownStream(InputError):
+    """An expected version (``--expect-version STREAM=N``) names a stream that has no events
+    in the log and gets none from the write: most likely a misspelled id (stream ids are
+    entity ids, lower-case). Nothing was written. CLI exit status 2 (a usage error).
+
+    ``stream``, the ``expected`` version and ``suggestion``, a close stream id or None.
+    """
+
+    exit_code = 2
+
+    def __init__(self, stream: str, expected: int, suggestion: str | None) -> None:
+        self.stream, self.expected, self.suggestion = stream, expected, suggestion
+        example = suggestion if suggestion is not None else "an organisation's id"
+        super().__init__(f"--expect-version {stream}={expected}: no stream {stream} in the "
+                         f"log or in this load (stream ids are entity ids, e.g. {example})")
 
 
 class DatabaseBusy(FactbaseError):

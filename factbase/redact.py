@@ -15,7 +15,8 @@ the events through :meth:`Redactor.event`:
   accounts say — whoever gives them —, topics, links, reasons given) reads :data:`HIDDEN`;
   an event that only lists them (a founding, a meeting's speakers) keeps its text, with their
   names replaced;
-* in every other text (other events' notes and summaries, source titles, unit names) each
+* in every other text (other events' notes and summaries, source titles, publishers and
+  notes, unit names) each
   occurrence of one of their names or aliases — matched after folding, so case, width,
   diacritics and traditional/simplified Chinese do not matter — is replaced by the label;
 * an event or source id that spells their id or name (``jimmy-ba-left``, a source named after
@@ -183,6 +184,11 @@ class Redactor:
             return _PREFIX + hashlib.sha256(f"{self._salt}:{value}".encode()).hexdigest()[:8]
         return value
 
+    def shown_stream(self, stream: str) -> str:
+        """A stream id as outputs show it (a redacted person's placeholder; opaque when it
+        spells a redacted name)."""
+        return self.ids.get(stream) or self.ident(stream)
+
     def _value(self, value: Any, key: str | None, about: bool) -> Any:
         if isinstance(value, Mapping):
             about = about or any(value.get(k) in self.ids for k in SUBJECT_KEYS)
@@ -224,12 +230,15 @@ class Redactor:
         return ev if out == ev else out
 
     def _source(self, p: Mapping[str, Any]) -> dict[str, Any]:
+        # Opaque only when its id or URL spells the person (a source named after them);
+        # a name in its title, publisher or note is replaced like in any other text.
         sid = self.ident(p["source"])
-        texts = [p.get(k) for k in ("url", "title", "publisher", "note")]
-        named = sid != p["source"] or any(
-            isinstance(t, str) and (self.text(t) != t or self.ident(t) != t) for t in texts)
+        url = p.get("url")
+        named = sid != p["source"] or (
+            isinstance(url, str) and (self.text(url) != url or self.ident(url) != url))
         if not named:
-            return dict(p)
+            return {k: self.text(v) if k in ("title", "publisher", "note") and
+                    isinstance(v, str) else v for k, v in p.items()}
         return {"source": sid, "title": SOURCE_LABEL,
                 **{k: p[k] for k in ("published", "language") if k in p}}
 

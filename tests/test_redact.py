@@ -385,6 +385,72 @@ def test_redacting_twice_is_refused_by_id_name_or_placeholder(base: tuple[str, P
     assert _count(path) == n
 
 
+def test_loading_a_redaction_of_a_person_already_redacted_is_refused(
+        base: tuple[str, Path | str], runner: CliRunner, tmp_path: Path) -> None:
+    # Two standing redactions would make retracting one no longer show the person.
+    db, path = base
+    event_id, placeholder = _redact(runner, db)
+    again = tmp_path / "again.yaml"
+    again.write_text("""\
+events:
+  - id: redact-again
+    type: entity.redacted
+    entity: jimmy-ba
+    why: asked again
+    sources: [removal-request]
+  - id: redact-wu
+    type: entity.redacted
+    entity: tony-wu
+    why: asked
+    sources: [removal-request]
+  - id: redact-wu-twice
+    type: entity.redacted
+    entity: tony-wu
+    why: asked twice
+    sources: [removal-request]
+""", encoding="utf-8")
+    n = _count(path)
+    result = runner.invoke(cli, ["--db", db, "load", str(again)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {again} line 2: entity: 'jimmy-ba' is already redacted (by event {event_id}; "
+        f"shown as {placeholder}); nothing to do — `factbase retract {event_id}` undoes it\n"
+        f"{again} line 12: entity: 'tony-wu' is redacted twice in this load (first at "
+        f"{again} line 7); keep one redaction\n")
+    assert _count(path) == n
+
+
+def test_the_stream_of_a_redacted_person_answers_by_its_placeholder_only(
+        base: tuple[str, Path | str], runner: CliRunner) -> None:
+    db, _ = base
+    assert _ok(runner, db, "stream", PERSON) == f"{PERSON}: version 1\n"
+    _, placeholder = _redact(runner, db)  # the redaction joins the person's stream
+    assert _ok(runner, db, "stream", PERSON) == f"{PERSON}: version 0 (no events in the log)\n"
+    assert _ok(runner, db, "stream", placeholder) == f"{placeholder}: version 2\n"
+    assert _ok(runner, db, "stream", placeholder[:-1]) == (
+        f"{placeholder[:-1]}: version 0 (no events in the log; did you mean {placeholder}?)\n")
+
+
+def test_a_source_whose_title_alone_names_the_person_keeps_its_url_and_publisher(
+        base: tuple[str, Path | str], runner: CliRunner) -> None:
+    db, _ = base
+    _ok(runner, db, "redact", "tony-wu", "--why", "asked to be removed", "--source",
+        "removal-request")
+    with FactBase.open(db) as fb:
+        src = fb.sources(["businessinsider-africa-93ccnt9"])["businessinsider-africa-93ccnt9"]
+        named = fb.sources(["hindustantimes-tony-wu-2026-02-10"])
+    assert src.title == ("[Business Insider report: Elon Musk's xAI loses another cofounder "
+                         "([redacted person])]")
+    assert src.url == ("https://africa.businessinsider.com/news/"
+                       "elon-musks-xai-loses-another-cofounder/93ccnt9")
+    assert src.publisher == "Business Insider Africa (syndicating Business Insider)"
+    assert named == {}  # its id spells the name: shown under an opaque id, as before
+    out = _ok(runner, db, "timeline", "--from", "2026-02-10", "--to", "2026-02-10")
+    assert ("[Business Insider report: Elon Musk's xAI loses another cofounder ([redacted "
+            "person])] — Business Insider Africa") in out
+    assert "Tony Wu" not in out
+
+
 # --- the text rules -------------------------------------------------------------------------
 
 

@@ -33,7 +33,7 @@ import factbase.store.engine
 from benchmarks.writers import records as writer_records
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.errors import ConflictError, DatabaseBusy, InputError
+from factbase.errors import ConflictError, DatabaseBusy, InputError, UnknownStream
 from tests.conftest import SEED
 
 WRITERS = 8
@@ -237,7 +237,8 @@ def test_racing_writers_expecting_the_same_version_exactly_one_wins(writer_url: 
     assert len(won) == 1 and len(lost) == 3
     assert won[0][2] == version
     assert {o[2] for o in lost} == {f"stream acme is at version {version + 1}, expected "
-                                    f"{version}: someone else appended first; reload and retry"}
+                                    f"{version}: it changed since you read it (or the number "
+                                    "is wrong); check with `factbase stream acme` and retry"}
     winner = Path(won[0][1]).stem
     with FactBase.open(writer_url) as fb:
         assert fb.count() == before + 1
@@ -290,8 +291,9 @@ def test_the_second_writer_expecting_a_stale_version_gets_a_conflict(acme: FactB
         with pytest.raises(ConflictError) as caught:
             other.add([{**NEWS[1], "id": "jane-joined-again", "sources": ["article-1"]}],
                       expected_version=seen)
-        assert str(caught.value) == ("stream acme is at version 3, expected 2: someone else "
-                                     "appended first; reload and retry")
+        assert str(caught.value) == ("stream acme is at version 3, expected 2: it changed "
+                                     "since you read it (or the number is wrong); check with "
+                                     "`factbase stream acme` and retry")
         assert (caught.value.stream, caught.value.expected, caught.value.actual) == ("acme", 2, 3)
         assert other.count() == before
         assert other.stream_version("acme") == 3
@@ -351,14 +353,47 @@ def test_cli_stream_prints_the_version(runner: CliRunner, acme_db: str) -> None:
     assert json.loads(result.output) == {"stream": "acme", "version": 2}
 
 
+def test_cli_stream_with_no_events_says_so_and_suggests_a_close_id(runner: CliRunner,
+                                                                   acme_db: str) -> None:
+    result = runner.invoke(cli, ["--db", acme_db, "stream", "ACME"], catch_exceptions=False)
+    assert (result.exit_code, result.output) == (
+        0, "ACME: version 0 (no events in the log; did you mean acme?)\n")
+    result = runner.invoke(cli, ["--db", acme_db, "stream", "globex"], catch_exceptions=False)
+    assert (result.exit_code, result.output) == (0, "globex: version 0 (no events in the log)\n")
+    result = runner.invoke(cli, ["--db", acme_db, "stream", "ACME", "--format", "json"],
+                           catch_exceptions=False)
+    assert json.loads(result.output) == {"stream": "ACME", "version": 0}
+
+
+def test_an_expected_stream_with_no_events_before_or_after_the_load_is_refused(
+        runner: CliRunner, acme_db: str, tmp_path: Path) -> None:
+    # A misspelled id is at version 0, so "=0" would pass the version check and write.
+    path = _write_file(tmp_path / "news.jsonl", NEWS)
+    result = runner.invoke(cli, ["--db", acme_db, "load", str(path), "--expect-version",
+                                 "ACME=0"])
+    assert result.exit_code == 2
+    assert result.stderr == ("Error: --expect-version ACME=0: no stream ACME in the log or in "
+                             "this load (stream ids are entity ids, e.g. acme)\n")
+    assert result.stdout == ""
+    with FactBase.open(acme_db) as fb:
+        assert fb.count() == 4
+        with pytest.raises(UnknownStream) as caught:
+            fb.load([str(path)], expected_version={"acme": 2, "globex": 0})
+        assert str(caught.value).endswith("(stream ids are entity ids, e.g. an organisation's id)")
+        assert fb.count() == 4
+        # A stream that this very load starts may be expected at 0.
+        assert fb.load([str(path)], expected_version={"source:late-news": 0}).new == 2
+
+
 def test_cli_load_with_a_stale_expected_version_exits_3_and_writes_nothing(
         runner: CliRunner, acme_db: str, tmp_path: Path) -> None:
     path = _write_file(tmp_path / "news.jsonl", NEWS)
     result = runner.invoke(cli, ["--db", acme_db, "load", str(path), "--expect-version",
                                  "acme=1"])
     assert result.exit_code == 3
-    assert result.stderr == ("Error: stream acme is at version 2, expected 1: someone else "
-                             "appended first; reload and retry\n")
+    assert result.stderr == ("Error: stream acme is at version 2, expected 1: it changed since "
+                             "you read it (or the number is wrong); check with `factbase "
+                             "stream acme` and retry\n")
     assert result.stdout == ""
     with FactBase.open(acme_db) as fb:
         assert fb.count() == 4
@@ -384,8 +419,9 @@ def test_cli_correct_and_retract_check_the_target_stream(runner: CliRunner,
             "typo", "--source", "article-1", "--expect-version", "1"]
     result = runner.invoke(cli, args)
     assert result.exit_code == 3
-    assert result.stderr == ("Error: stream acme is at version 2, expected 1: someone else "
-                             "appended first; reload and retry\n")
+    assert result.stderr == ("Error: stream acme is at version 2, expected 1: it changed since "
+                             "you read it (or the number is wrong); check with `factbase "
+                             "stream acme` and retry\n")
     result = runner.invoke(cli, [*args[:-1], "2"], catch_exceptions=False)
     assert (result.exit_code, result.output) == (0, "corrected acme-founded: date=2026-01-06\n")
     result = runner.invoke(cli, ["--db", acme_db, "retract", "acme-founded", "--why", "no",

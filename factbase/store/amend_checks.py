@@ -160,4 +160,37 @@ def check(conn: Connection, amendments: list[tuple[str, EventDraft]]
     return ready, waiting, problems
 
 
-__all__ = ["AMEND_TYPES", "check", "record_of"]
+def redactions(conn: Connection, drafts: list[tuple[str, EventDraft]]
+               ) -> tuple[list[tuple[str, EventDraft]], list[str]]:
+    """Split the ``entity.redacted`` drafts among ``drafts`` from the rest: a redaction of a
+    person already redacted (by a standing redaction in the log, or earlier in this load) is
+    a problem, as ``factbase redact`` refuses it: two standing redactions would make
+    retracting one no longer show the person. Returns (drafts to append, problems)."""
+    if not any(d.type in REDACTION_TYPES for _, d in drafts):
+        return drafts, []
+    from factbase import redact
+
+    standing = redact.load(conn).redactions
+    seen: dict[str, str] = {}
+    keep: list[tuple[str, EventDraft]] = []
+    problems: list[str] = []
+    for where, draft in drafts:
+        if draft.type not in REDACTION_TYPES:
+            keep.append((where, draft))
+            continue
+        entity = draft.payload["entity"]
+        if entity in standing:
+            r = standing[entity]
+            problems.append(f"{where}: entity: '{entity}' is already redacted (by event "
+                            f"{r.event_id}; shown as {r.placeholder}); nothing to do — "
+                            f"`factbase retract {r.event_id}` undoes it")
+        elif entity in seen:
+            problems.append(f"{where}: entity: '{entity}' is redacted twice in this load "
+                            f"(first at {seen[entity]}); keep one redaction")
+        else:
+            seen[entity] = where
+            keep.append((where, draft))
+    return keep, problems
+
+
+__all__ = ["AMEND_TYPES", "check", "record_of", "redactions"]

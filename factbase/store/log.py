@@ -8,7 +8,7 @@ advisory lock), so sequence numbers run without gaps and each row links to the o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -53,6 +53,22 @@ def stream_version(conn: Connection, stream: str) -> int:
     return int(conn.execute(
         select(func.count()).select_from(events).where(events.c.stream == stream)
     ).scalar_one())
+
+
+def close_stream(conn: Connection, stream: str, shown: Callable[[str], str] = str
+                 ) -> str | None:
+    """A stream id of the log close to ``stream`` (the same id in another case first, then the
+    closest by :func:`difflib.get_close_matches`), or None. ``shown`` maps each stream id to
+    the id outputs show (a redacted person's placeholder), so no hidden id is suggested."""
+    import difflib
+
+    ids = sorted({shown(r[0]) for r in conn.execute(select(events.c.stream).distinct())}
+                 - {stream})
+    same = [i for i in ids if i.lower() == stream.lower()]
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(stream, ids, n=1, cutoff=0.7)
+    return close[0] if close else None
 
 
 def check_versions(conn: Connection, expected: Mapping[str, int]) -> None:
