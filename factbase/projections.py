@@ -262,8 +262,9 @@ def apply(conn: Connection, batch: Iterable[Event],
                 # before the event that defines it): skipped, on append and rebuild alike.
                 continue
             key = (row["entity_id"], row["name"])
-            has_names = implicit and row["entity_id"] in named
-            if key in names or has_names:
+            if implicit and row["entity_id"] in named:
+                continue  # a name implied by a creating event never overrides given ones
+            if key in names:
                 if row["is_primary"] and not names.get(key):
                     _flush(conn, inserts)
                     _set_primary(conn, row["entity_id"], row["name"])

@@ -437,3 +437,15 @@ def test_seed_loads_with_the_projections_filled(seeded: FactBase) -> None:
     assert counts == {"memberships": 15, "roles": 20, "units": 9, "metrics": 15,
                       "event_sources": 63}
     assert SEED.exists()
+
+
+def test_every_entity_of_the_seed_has_exactly_one_primary_name(seeded: FactBase) -> None:
+    # A product announced after it was registered (X Money, X Chat) once cleared its
+    # registered display name: an implied name never overrides a given one.
+    rows = seeded.sql("SELECT e.entity_id, COUNT(DISTINCT n.name) FROM entities e "
+                      "LEFT JOIN entity_names n ON n.entity_id = e.entity_id AND n.is_primary = 1 "
+                      "GROUP BY e.entity_id").rows
+    assert rows and {count for _, count in rows} == {1}
+    names = dict(seeded.sql("SELECT entity_id, name FROM entity_names WHERE is_primary = 1 "
+                            "AND entity_id IN ('x-money', 'x-chat')").rows)
+    assert names == {"x-money": "X Money", "x-chat": "X Chat"}
