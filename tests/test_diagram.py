@@ -47,7 +47,7 @@ digraph "xai" {
   node [shape=box, style=rounded, fontname="Helvetica"];
   edge [arrowhead=none];
   "org:xai" [label="xAI\\nas of 2026-03-01", style=bold];
-  "unit:xai-grok-main-voice" [label="Grok Main & Voice\\n[division]"];
+  "unit:xai-grok-main-voice" [label="Grok Main &amp; Voice\\n[division]"];
   "unit:xai-coding" [label="Coding\\n[division]\\nlead: Manuel Kroiss — Lead of Coding\\ncore: \
 Guodong Zhang"];
 """

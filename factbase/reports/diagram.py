@@ -15,8 +15,9 @@ label has its invisible controls made visible, :func:`factbase.safety.visible_co
   text can close a quote or start a Markdown string. The only markup is factbase's own line
   break ``<br/>``.
 * **DOT**: ids and labels are double-quoted strings with ``"`` written ``\\"`` and ``\\``
-  written ``\\\\`` (so a name cannot inject Graphviz escapes such as ``\\N``); line breaks in
-  labels are ``\\n``.
+  written ``\\\\`` (so a name cannot inject Graphviz escapes such as ``\\N``), and ``&`` written
+  ``&amp;`` (Graphviz decodes HTML entities in every string, so a name holding ``&lt;`` would
+  otherwise show as ``<``); line breaks in labels are ``\\n``.
 """
 
 from __future__ import annotations
@@ -86,9 +87,10 @@ def render_mermaid(doc: dict[str, Any]) -> str:
 
 
 def dot_text(text: str) -> str:
-    """``text`` safe inside a DOT double-quoted string: ``\\`` and ``"`` escaped, line
-    breaks as ``\\n``, controls made visible."""
-    out = visible_controls(text).replace("\\", "\\\\").replace('"', '\\"')
+    """``text`` safe inside a DOT double-quoted string: ``\\`` and ``"`` escaped, ``&`` as
+    ``&amp;``, line breaks as ``\\n``, controls made visible."""
+    out = (visible_controls(text).replace("\\", "\\\\").replace('"', '\\"')
+           .replace("&", "&amp;"))  # Graphviz reads HTML entities (&amp;, &lt;…) in any string
     return _NEWLINE.sub("\\\\n", out)
 
 
