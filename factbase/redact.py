@@ -151,7 +151,10 @@ class Redactor:
         :data:`LABEL` (folded match on word boundaries)."""
         if not self._keys or not value:
             return value
-        quick = fold(value) if not value.isascii() else " ".join(value.lower().split())
+        quick = (fold(value) if not value.isascii() else " ".join(value.lower().split()))
+        if not value.isascii():  # what _fold_map drops, so the quick test never misses
+            quick = "".join(" " if unicodedata.category(c) == "Cf" else c for c in quick)
+            quick = _HAN_GAP.sub("", quick)
         if not any(k in quick for k in self._keys):
             return value
         folded, origin = _fold_map(value)
@@ -280,10 +283,16 @@ def _is_han(c: str) -> bool:
     return "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
 
 
+#: Spaces between two Chinese characters (``吴 宇 怀``), which Chinese text does not need.
+_HAN_GAP = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])")
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(c: str) -> str:
     if c.isspace():
         return " "
+    if unicodedata.category(c) == "Cf":
+        return " "  # invisible format characters (zero-width space, joiners) split words
     if c.isascii():
         return c.lower()
     text = unicodedata.normalize("NFKC", c).casefold()
@@ -300,6 +309,10 @@ def _fold_map(value: str) -> tuple[str, list[int]]:
         f = _fold_char(c)
         if f == " " and chars and chars[-1] == " ":
             continue
+        if f and chars and chars[-1] == " " and len(chars) > 1 and _is_han(chars[-2]) \
+                and _is_han(f[0]):
+            chars.pop()  # a space between Chinese characters
+            origin.pop()
         for x in f:
             chars.append(x)
             origin.append(i)

@@ -465,6 +465,8 @@ def _redactor(*names: str) -> Redactor:
     ("據報吳宇懷離職", f"據報{LABEL}離職"),
     ("Yuhuai (Tony) Wu and Wu Yuhuai", f"{LABEL} and {LABEL}"),
     ("tony-wu-left", LABEL + "-left"),
+    ("Tony\u200bWu resigned", f"{LABEL} resigned"),  # a zero-width space between the words
+    ("据报吴 宇 怀离职", f"据报{LABEL}离职"),  # spaces between Chinese characters
     ("Tony Wuhan", "Tony Wuhan"),
     ("Stony Wu", "Stony Wu"),
     ("", ""),
