@@ -60,6 +60,12 @@ def departure_detail(d: Item) -> str:
     return f"{co} — {why}{ann}"
 
 
+def claim_parts(c: Item) -> tuple[Any, str]:
+    """``(claimed date or value, who claims it)`` of one claim of a disputed fact."""
+    value = c.get("date") if "date" in c else c.get("value")
+    return value, c.get("by_name") or c.get("by") or "the event's own source"
+
+
 def account_text(a: Item) -> str:
     why = f" ({words(a['reason'])})" if a.get("reason") else ""
     return f"per {a['by_name'] or a['by']}{why}: {a['says']}"

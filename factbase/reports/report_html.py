@@ -20,6 +20,7 @@ from factbase.report import CHANGE_SECTIONS
 from factbase.reports.diff_text import (
     account_text,
     change_segments,
+    claim_parts,
     words,
 )
 from factbase.safety import html_link, html_text
@@ -264,8 +265,7 @@ def _disputed(doc: Item) -> str:
         for a in d.get("accounts") or []:
             out.append(f'<li class="acct">{h(account_text(a))}{marks(a)}</li>')
         for c in d.get("claims") or []:
-            value = c.get("date") if "date" in c else c.get("value")
-            who = c.get("by_name") or c.get("by") or "the event's own source"
+            value, who = claim_parts(c)
             out.append(f'<li class="acct">{h(value)} per {h(who)}{marks(c)}</li>')
         out.append("</ul></li>")
     out.append("</ul></section>")

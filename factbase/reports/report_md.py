@@ -18,6 +18,7 @@ from factbase.report import CHANGE_SECTIONS
 from factbase.reports.diff_text import (
     account_text,
     change_segments,
+    claim_parts,
     words,
 )
 from factbase.reports.markdown import escape
@@ -184,8 +185,7 @@ def _disputed(doc: Item, out: list[str]) -> None:
         for a in d.get("accounts") or []:
             out.append(f"  - {md(account_text(a))}{marks(a)}")
         for c in d.get("claims") or []:
-            value = c.get("date") if "date" in c else c.get("value")
-            who = c.get("by_name") or c.get("by") or "the event's own source"
+            value, who = claim_parts(c)
             out.append(f"  - {md(value)} per {md(who)}{marks(c)}")
 
 
