@@ -63,6 +63,7 @@ from factbase.store.schema import (
     entities,
     entity_names,
     events,
+    has_fts,
     search_docs,
 )
 
@@ -310,16 +311,8 @@ def _flush(conn: Connection, inserts: dict[str, list[dict[str, Any]]]) -> None:
 # loads ten times slower. Other databases (and verify's scratch copy) have no such table.
 
 
-def _has_fts(conn: Connection) -> bool:
-    if conn.dialect.name != "sqlite":
-        return False
-    return conn.exec_driver_sql(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FTS_TABLE,)
-    ).first() is not None
-
-
 def _insert_docs(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    fts = _has_fts(conn)
+    fts = has_fts(conn)
     last = conn.execute(select(func.max(search_docs.c.id))).scalar() or 0 if fts else 0
     bulk.insert_rows(conn, search_docs, rows)
     if fts:  # rowids of new rows are above the old maximum (INTEGER PRIMARY KEY)
@@ -330,7 +323,7 @@ def _insert_docs(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 def _delete_docs(conn: Connection, where: ColumnElement[bool] | None) -> None:
     """Delete search documents (``where`` None: all), and their full-text entries."""
-    if _has_fts(conn):
+    if has_fts(conn):
         if where is None:
             conn.execute(insert(_fts).values({FTS_TABLE: "delete-all"}))
         else:
@@ -668,7 +661,7 @@ def _refresh_all(source: Connection, target: Connection) -> None:
         select(entities.c.entity_id).where(entities.c.kind == "organization"))}
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     pending = 0
-    fts = _has_fts(target)
+    fts = has_fts(target)
     last_doc = target.execute(select(func.max(search_docs.c.id))).scalar() or 0 if fts else 0
 
     def flush() -> None:

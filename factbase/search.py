@@ -53,7 +53,7 @@ from sqlalchemy.engine import Connection
 from factbase.names import has_han, to_simplified
 from factbase.projections import fold_text
 from factbase.safety import json_safe, terminal_doc, terminal_text
-from factbase.store.schema import FTS_TABLE, entities, search_docs, sources
+from factbase.store.schema import FTS_TABLE, entities, has_fts, search_docs, sources
 
 __all__ = ["Hit", "search"]
 
@@ -109,7 +109,7 @@ def search(conn: Connection, query: str, *, as_of: date | None = None,
     if not words:
         return []
     long_words = [w for w in words if len(w) >= 3]
-    use_fts = bool(long_words) and _has_fts(conn)
+    use_fts = bool(long_words) and has_fts(conn)
     cond: list[ColumnElement[bool]] = [search_docs.c.folded.like(f"%{_escape(w)}%", escape="\\")
             for w in words if not (use_fts and len(w) >= 3)]
     when: list[ColumnElement[bool]] = []
@@ -177,14 +177,6 @@ def _pg_query(words: list[str], when: list[ColumnElement[bool]]) -> Select[Any]:
     return (select(search_docs, score.label("score"))
             .where(vector.op("@@")(query), *cond)
             .order_by(score, length, search_docs.c.id))
-
-
-def _has_fts(conn: Connection) -> bool:
-    if conn.dialect.name != "sqlite":
-        return False
-    return conn.exec_driver_sql(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FTS_TABLE,)
-    ).first() is not None
 
 
 def _escape(word: str) -> str:

@@ -110,11 +110,16 @@ class PgServer:
 
 
 def copy_sqlite(src: Path, dst: Path) -> Path:
-    """A consistent copy of the SQLite database ``src`` at ``dst`` (the backup API)."""
+    """A consistent copy of the SQLite database ``src`` (WAL included) at ``dst``, made with the
+    backup API over whatever was at ``dst``, with no stale -wal or -shm file left beside it."""
+    for suffix in ("", "-wal", "-shm"):
+        dst.with_name(dst.name + suffix).unlink(missing_ok=True)
     a, b = sqlite3.connect(src), sqlite3.connect(dst)
-    a.backup(b)
-    a.close()
-    b.close()
+    try:
+        a.backup(b)
+    finally:
+        a.close()
+        b.close()
     return dst
 
 

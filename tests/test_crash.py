@@ -39,6 +39,7 @@ import pytest
 from click.testing import CliRunner
 
 from factbase.cli import cli
+from tests.backends import copy_sqlite
 from tests.conftest import BASE_TIMELINE as BASE
 
 pytestmark = [
@@ -99,19 +100,6 @@ def big_timeline(path: Path, n: int, *, sources: int, people: int) -> int:
         for line in lines[:n]:
             f.write(json.dumps(line) + "\n")
     return n
-
-
-def copy_db(src: Path, dst: Path) -> Path:
-    """A consistent copy of ``src`` (WAL included) at ``dst``, with no -wal file left over."""
-    for suffix in ("", "-wal", "-shm"):
-        dst.with_name(dst.name + suffix).unlink(missing_ok=True)
-    a, b = sqlite3.connect(src), sqlite3.connect(dst)
-    try:
-        a.backup(b)
-    finally:
-        a.close()
-        b.close()
-    return dst
 
 
 def factbase(db: Path, *args: str) -> list[str]:
@@ -299,7 +287,7 @@ def big_file(work: Path) -> Path:
 def load_time(work: Path, base_db: Path, big_file: Path) -> float:
     """Wall time of the big load, uninterrupted, by the real entry point, two at a time as the
     trials run (the span the load kills are spread over); each must hold base and file."""
-    dbs = [copy_db(base_db, work / f"full-{i}.db") for i in range(2)]
+    dbs = [copy_sqlite(base_db, work / f"full-{i}.db") for i in range(2)]
     took = run_side_by_side([factbase(db, "load", str(big_file)) for db in dbs], work)
     assert survived(dbs[0]) == BASE_EVENTS + BIG_EVENTS
     assert hash_at(dbs[1], BASE_EVENTS + BIG_EVENTS) is not None
@@ -311,7 +299,7 @@ def rebuild_db(work: Path, base_db: Path) -> Path:
     """The base plus a log whose projections outgrow SQLite's page cache (see above)."""
     path = work / "rebuild.jsonl"
     big_timeline(path, REBUILD_EVENTS, sources=REBUILD_SOURCES, people=REBUILD_PEOPLE)
-    db = copy_db(base_db, work / "rebuild.db")
+    db = copy_sqlite(base_db, work / "rebuild.db")
     result = CliRunner().invoke(cli, ["--db", str(db), "load", str(path)],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -327,7 +315,7 @@ def test_killed_load_leaves_the_base_and_all_or_none_of_the_file(
         return sum(k.killed and k.wal and k.events == BASE_EVENTS for k in kills)
 
     kills = campaign(random.Random(SEED), LOAD_KILLS, startup, load_time,
-                     lambda i: copy_db(base_db, work / f"load-kill-{i}.db"),
+                     lambda i: copy_sqlite(base_db, work / f"load-kill-{i}.db"),
                      lambda db: factbase(db, "load", str(big_file)), work,
                      enough=lambda ks: mid_write(ks) >= MID_WRITE)
     summary = tally(kills, BASE_EVENTS)
@@ -372,10 +360,10 @@ def test_killed_correct_leaves_the_correction_whole_or_absent(
                         "founders=[jane-doe]", "--why", "the filing is dated a day earlier",
                         "--source", "article-1")
 
-    took = min(run_to_end(command(copy_db(base_db, work / f"correct-{i}.db")), work)
+    took = min(run_to_end(command(copy_sqlite(base_db, work / f"correct-{i}.db")), work)
                for i in range(2))
     kills = campaign(random.Random(SEED + 2), CORRECT_KILLS, startup, took,
-                     lambda i: copy_db(base_db, work / f"correct-kill-{i}.db"), command, work)
+                     lambda i: copy_sqlite(base_db, work / f"correct-kill-{i}.db"), command, work)
     summary = tally(kills, BASE_EVENTS)
     print(f"\ncorrect, {len(kills)} trials at {took:.1f} s per correction: {summary}")
     assert sum(k.killed for k in kills) >= CORRECT_KILLS, summary
@@ -396,10 +384,10 @@ def test_killed_rebuild_rolls_back_and_verify_passes(
     def spilled(kills: list[Kill]) -> bool:  # killed after the rebuild spilled into the WAL
         return any(k.killed and k.wal for k in kills)
 
-    took = min(run_to_end(factbase(copy_db(rebuild_db, work / f"rebuild-run-{i}.db"), "rebuild"),
-                          work) for i in range(2))
+    took = min(run_to_end(factbase(copy_sqlite(rebuild_db, work / f"rebuild-run-{i}.db"),
+                                   "rebuild"), work) for i in range(2))
     kills = campaign(random.Random(SEED + 3), REBUILD_KILLS, startup, took,
-                     lambda i: copy_db(rebuild_db, work / f"rebuild-kill-{i}.db"),
+                     lambda i: copy_sqlite(rebuild_db, work / f"rebuild-kill-{i}.db"),
                      lambda db: factbase(db, "rebuild"), work, running=1, enough=spilled)
     size = BASE_EVENTS + REBUILD_EVENTS
     summary = tally(kills, size).replace("none", "unchanged")

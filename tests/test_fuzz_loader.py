@@ -37,6 +37,7 @@ from hypothesis import strategies as st
 
 from factbase.api import FactBase
 from factbase.cli import cli
+from tests.backends import copy_sqlite
 from tests.conftest import BASE_TIMELINE as BASE
 
 pytestmark = pytest.mark.sqlite_only(
@@ -66,17 +67,6 @@ def dump(db: Path) -> str:
         conn.close()
 
 
-def copy_db(src: Path, dst: Path) -> None:
-    for suffix in ("-wal", "-shm"):
-        dst.with_name(dst.name + suffix).unlink(missing_ok=True)
-    a, b = sqlite3.connect(src), sqlite3.connect(dst)
-    try:
-        a.backup(b)
-    finally:
-        a.close()
-        b.close()
-
-
 class Harness:
     """One database holding BASE, reused across examples: a refused load must leave it
     unchanged (which is checked), a clean one is undone by copying the template back."""
@@ -89,13 +79,13 @@ class Harness:
                                           str(folder / "base.yaml")], catch_exceptions=False)
         assert result.exit_code == 0, result.output
         self.db = folder / "fuzz.db"
-        copy_db(self.template, self.db)
+        copy_sqlite(self.template, self.db)
         self.clean = dump(self.db)
         self.dirty = False
 
     def reset(self) -> None:
         if self.dirty:
-            copy_db(self.template, self.db)
+            copy_sqlite(self.template, self.db)
             self.dirty = False
 
     def load(self, name: str, content: bytes, *, how: str = "file", test: str = "") -> Result:

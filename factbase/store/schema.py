@@ -42,6 +42,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 metadata = MetaData(
@@ -365,6 +366,16 @@ INTERVAL_TABLES = (memberships, roles, units, metrics)
 FTS_TABLE = "search_docs_fts"
 FTS_TABLES = frozenset({FTS_TABLE, *(f"{FTS_TABLE}_{s}" for s in
                                      ("data", "idx", "content", "docsize", "config"))})
+
+
+def has_fts(conn: Connection) -> bool:
+    """Whether this database has :data:`FTS_TABLE` (SQLite databases made by the migrations;
+    not PostgreSQL, nor verify's scratch copy)."""
+    if conn.dialect.name != "sqlite":
+        return False
+    return conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FTS_TABLE,)
+    ).first() is not None
 
 #: The readable views (revision 0002_intervals; 0003_redaction shows redacted events as
 #: redacted_events has them): name -> (description, column descriptions).
