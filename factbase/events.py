@@ -59,7 +59,12 @@ Reason = Literal[
     "resigned", "dismissed", "laid_off", "retired", "stepped_back", "parted_ways", "died",
     "other", "unknown",
 ]
-Role = Literal["cofounder", "lead", "core_member", "member", "executive"]
+#: Roles: staff roles, then affiliations (board, adviser, investor: not staff; a person known
+#: only by them is present while holding one).
+Role = Literal["cofounder", "lead", "core_member", "member", "executive",
+               "board_member", "adviser", "investor"]
+#: How a role is held besides substantively: an acting or interim holder.
+Capacity = Literal["acting", "interim"]
 Qualifier = Literal["about", "over", "under", "close_to", "up_to", "at_least"]
 
 ENVELOPE_FIELDS = ("id", "type", "date", "at", "announced", "evidence", "sources", "note")

@@ -18,12 +18,14 @@ span from 0001-01-01, certain by 2026-02-10), ``valid_to``/``valid_to_end`` thos
 that closed it. A span opened and closed by steps ending on the same day is kept (it is
 history) but is in no day's state.
 
-A membership span is one stretch with the same unit and title: a move to another unit (a
-unit merged into another) or a new title closes the span with reason ``changed`` and opens
-the next. Roles: one span per (role, unit, title). Units: one span per (name, kind, parent,
-status, merged into) — a renamed unit gets a new span, and a merged or dissolved unit a last,
-open span with that status. Metrics are points, each with its place in the fold: the latest
-certain one at ``D`` has the largest ``position`` among those with ``valid_to <= D``.
+A membership span is one stretch with the same unit, title and leave status: a move to another
+unit (a unit merged into another), a new title or a leave of absence closes the span with reason
+``changed`` and opens the next; consecutive spans of one stay share its ``stay`` number. Roles:
+one span per holding and its terms (role, unit, title, capacity, holding id; replay's rules).
+Units: one span per (name, kind, parent, status, merged into) — a renamed unit gets a new
+span, and a merged or dissolved unit a last, open span with that status. Metrics are points,
+each with its place in the fold: the latest certain one at ``D`` has the largest ``position``
+among those with ``valid_to <= D``.
 
 Pure module: no SQLAlchemy, no Click.
 """
@@ -38,7 +40,15 @@ from typing import Any
 
 from factbase.dates import PartialDate
 from factbase.events import Event
-from factbase.replay import _STATE_TYPES, OrgState, Step, apply_step, ordered_steps
+from factbase.replay import (
+    _STATE_TYPES,
+    PRESENCE_ENDED,
+    Citation,
+    OrgState,
+    Step,
+    applying,
+    ordered_steps,
+)
 
 __all__ = ["Intervals", "MembershipSpan", "MetricPoint", "RoleSpan", "Span", "UnitSpan",
            "fold"]
@@ -57,6 +67,12 @@ class Span:
     opened_by: str
     closed: PartialDate | None = None
     closed_by: str | None = None
+    #: The citations of the opening and closing steps (event, sources, evidence).
+    opened_cite: Citation | None = None
+    closed_cite: Citation | None = None
+    #: The types of the opening and closing steps (``person.joined``, ``role.ended``, …).
+    opened_type: str = ""
+    closed_type: str | None = None
 
     def holds_on(self, day: date) -> bool:
         """Whether the span is in the state at the end of ``day`` (see the module docstring)."""
@@ -65,24 +81,36 @@ class Span:
 
 @dataclass
 class MembershipSpan(Span):
-    """A person in the organisation, in one unit with one title. ``closed_reason``: the
-    departure's reason (``disputed`` when the accounts disagree, ``unknown`` when none is
-    given), or ``changed`` when the next span continues the stay in another unit or title."""
+    """A person in the organisation, in one unit with one title and leave status.
+    ``closed_reason``: the departure's reason (``disputed`` when the accounts disagree,
+    ``unknown`` when none is given), ``changed`` when the next span continues the stay in
+    another unit, title or leave status, or ``roles_ended`` when a person known only by roles
+    holds none any more. ``stay``: the person's stays numbered from 1 (spans of one stay, from
+    an arrival to a departure, share it)."""
 
     person: str = ""
     unit: str | None = None
     title: str | None = None
+    on_leave: bool = False
     closed_reason: str | None = None
+    stay: int = 0
 
 
 @dataclass
 class RoleSpan(Span):
-    """A role held by a person, in a unit (None: the organisation itself)."""
+    """A role held by a person, in a unit (None: the organisation itself), with its title,
+    capacity (``acting``, ``interim``; None: substantive) and explicit holding id.
+    ``closed_reason``: ``ended`` (a ``role.ended``), ``changed`` (the holding continues under
+    new terms in the next span), ``left`` (its holder left), ``merged`` (its unit was merged:
+    it continues in the other unit)."""
 
     person: str = ""
     role: str = ""
     unit: str | None = None
     title: str | None = None
+    capacity: str | None = None
+    holding: str | None = None
+    closed_reason: str | None = None
 
 
 @dataclass
@@ -128,28 +156,28 @@ class Intervals:
 
 
 _PERSON_TYPES = frozenset({"person.joined", "person.left", "role.assigned", "role.ended",
-                           "role.confirmed"})
+                           "role.confirmed", "leave.started", "leave.ended", PRESENCE_ENDED})
 _UNIT_TYPES = frozenset({"unit.created", "unit.renamed", "unit.moved", "unit.dissolved"})
 _NO_SPANS = frozenset({"metric.reported", "org.merged"})
 #: Types with a narrower rule below; any other type replay has a state rule for is "wide":
 #: every person and unit is compared before and after it (correct, only slower).
 _KNOWN = _PERSON_TYPES | _UNIT_TYPES | _NO_SPANS | {"org.founded", "unit.merged"}
 
-_MemberView = tuple[str | None, str | None] | None
+_MemberView = tuple[str | None, str | None, bool] | None
 _UnitView = tuple[str, str, str | None, str, str | None] | None
-_RoleKey = tuple[str, str | None, str | None]
+_RoleKey = tuple[str, str | None, str | None, str | None, str | None]
 
 
 def _member_view(state: OrgState, person: str) -> _MemberView:
     m = state.members.get(person)
-    return None if m is None else (m.unit, m.title)
+    return None if m is None else (m.unit, m.title, m.on_leave is not None)
 
 
 def _role_view(state: OrgState, person: str) -> tuple[_RoleKey, ...]:
-    """The roles as held, in order (equal tuples: nothing changed; compared as multisets
-    only when they differ)."""
+    """The holdings as held, with their terms, in order (equal tuples: nothing changed;
+    compared as multisets only when they differ)."""
     m = state.members.get(person)
-    return () if m is None else tuple((r.role, r.unit, r.title) for r in m.roles)
+    return () if m is None else tuple(r.terms for r in m.roles)
 
 
 def _unit_view(state: OrgState, unit_id: str) -> _UnitView:
@@ -166,6 +194,7 @@ class _Folder:
         self.open_member: dict[str, MembershipSpan] = {}
         self.open_roles: dict[tuple[str, _RoleKey], deque[RoleSpan]] = {}
         self.open_unit: dict[str, UnitSpan] = {}
+        self.stays: Counter[str] = Counter()
         # What the open spans say, indexed by unit: who is in it, who holds a role in it,
         # which units sit under it (the views equal the state after every step).
         self.in_unit: dict[str, set[str]] = {}
@@ -199,12 +228,16 @@ class _Folder:
         rule for that this module does not know more narrowly (none today)."""
         return type_ in _STATE_TYPES and type_ not in _KNOWN
 
-    def step(self, step: Step, position: int) -> None:
+    def begin(self, step: Step) -> None:
+        """Note the views ``step`` may change, before it is applied."""
         people, units = self.touched(step)
-        before_m = {p: _member_view(self.state, p) for p in people}
-        before_r = {p: _role_view(self.state, p) for p in people}
-        before_u = {u: _unit_view(self.state, u) for u in units}
-        apply_step(self.state, step)
+        self.before = (step, people, {p: _member_view(self.state, p) for p in people},
+                       {p: _role_view(self.state, p) for p in people},
+                       {u: _unit_view(self.state, u) for u in units})
+
+    def finish(self, position: int) -> None:
+        """Turn what the step just applied changed into span edges."""
+        step, people, before_m, before_r, before_u = self.before
         if step.type == "metric.reported":
             self.metric(step, position)
         if self.wide(step.type):  # people and units it brought into being
@@ -225,13 +258,18 @@ class _Folder:
             return
         span = self.open_member.pop(person, None)
         if span is not None:
-            span.closed, span.closed_by = step.date, step.cited.event_id
-            span.closed_reason = "changed" if after is not None else self.departure(person)
+            _close(span, step)
+            span.closed_reason = "changed" if after is not None else \
+                self.departure(person) if step.type == "person.left" else "roles_ended"
             if span.unit is not None:
                 self.in_unit[span.unit].discard(person)
         if after is not None:
+            if span is None:
+                self.stays[person] += 1
             span = MembershipSpan(step.date, step.cited.event_id, person=person,
-                                  unit=after[0], title=after[1])
+                                  unit=after[0], title=after[1], on_leave=after[2],
+                                  stay=self.stays[person])
+            _open(span, step)
             self.open_member[person] = span
             self.out.memberships.append(span)
             if span.unit is not None:
@@ -248,16 +286,20 @@ class _Folder:
         if held_before == held_after:
             return
         before, after = Counter(held_before), Counter(held_after)
+        reason = {"role.ended": "ended", "person.left": "left", "unit.merged": "merged",
+                  PRESENCE_ENDED: "ended"}.get(step.type, "changed")
         for key in sorted(before | after, key=repr):
             diff = after[key] - before[key]
             spans = self.open_roles.setdefault((person, key), deque())
-            role, unit, title = key
+            role, unit, title, capacity, holding = key
             for _ in range(-diff):  # ended: close the oldest first
                 span = spans.popleft()
-                span.closed, span.closed_by = step.date, step.cited.event_id
+                _close(span, step)
+                span.closed_reason = reason
             for _ in range(diff):
                 new = RoleSpan(step.date, step.cited.event_id, person=person, role=role,
-                               unit=unit, title=title)
+                               unit=unit, title=title, capacity=capacity, holding=holding)
+                _open(new, step)
                 spans.append(new)
                 self.out.roles.append(new)
             if unit is not None and diff:
@@ -273,13 +315,14 @@ class _Folder:
             return
         span = self.open_unit.pop(unit_id, None)
         if span is not None:
-            span.closed, span.closed_by = step.date, step.cited.event_id
+            _close(span, step)
             if span.parent is not None:
                 self.children[span.parent].discard(unit_id)
         if after is not None:
             name, kind, parent, status, into = after
             new = UnitSpan(step.date, step.cited.event_id, unit=unit_id, name=name, kind=kind,
                            parent=parent, status=status, merged_into=into)
+            _open(new, step)
             self.open_unit[unit_id] = new
             self.out.units.append(new)
             if parent is not None:
@@ -302,9 +345,23 @@ def fold(org: str, events: Iterable[Event]) -> Intervals:
     simply not recorded here).
     """
     folder = _Folder(org)
-    for position, step in enumerate(ordered_steps(events)):
-        folder.step(step, position)
+    position = -1
+    for position, step in enumerate(applying(folder.state, ordered_steps(events))):
+        if position:
+            folder.finish(position - 1)
+        folder.begin(step)
+    if position >= 0:
+        folder.finish(position)
     return folder.out
+
+
+def _open(span: Span, step: Step) -> None:
+    span.opened_cite, span.opened_type = step.cited, step.type
+
+
+def _close(span: Span, step: Step) -> None:
+    span.closed, span.closed_by = step.date, step.cited.event_id
+    span.closed_cite, span.closed_type = step.cited, step.type
 
 
 def as_row(value: Any) -> dict[str, Any]:
@@ -319,12 +376,16 @@ def as_row(value: Any) -> dict[str, Any]:
                 "precision": value.date.precision, "event_id": value.event_id,
                 "sources": list(value.sources), "position": value.position}
     assert isinstance(value, Span)
-    row: dict[str, Any] = {k: v for k, v in vars(value).items()
-                           if k not in ("opened", "closed", "opened_by", "closed_by")}
+    row: dict[str, Any] = {k: v for k, v in vars(value).items() if k not in _NOT_COLUMNS}
     row.update(_ends("valid_from", value.opened))
     row.update(_ends("valid_to", value.closed))
     row["opened_by"], row["closed_by"] = value.opened_by, value.closed_by
     return row
+
+
+#: Span fields that are not projection columns (views read them from :func:`fold`).
+_NOT_COLUMNS = frozenset({"opened", "closed", "opened_by", "closed_by", "opened_cite",
+                          "closed_cite", "opened_type", "closed_type", "stay"})
 
 
 def _ends(prefix: str, d: PartialDate | None) -> dict[str, Any]:

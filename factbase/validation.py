@@ -38,6 +38,7 @@ from factbase.events import (
     REGISTRATION_TYPES,
     SLUG_PATTERN,
     UNDATED_TYPES,
+    Capacity,
     EntityKind,
     EventDraft,
     Evidence,
@@ -233,24 +234,52 @@ class PersonLeft(_Fields):
 
 
 class RoleAssigned(_Fields):
-    """A person takes a role (cofounder, lead, core_member, member, executive), maybe in a unit."""
+    """A person takes a role (cofounder, lead, core_member, member, executive; board_member,
+    adviser, investor), maybe in a unit, with a title and a capacity (acting, interim).
+
+    ``holding`` names the holding explicitly (any slug, e.g. ``pat-ceo``): a later assignment
+    with the same ``holding`` changes its title or capacity, and a ``role.ended`` with it ends
+    exactly that holding. Without it a holding is identified by (role, unit, title); see
+    docs/concepts.md, "Roles, titles and leaves"."""
 
     person: Slug
     org: Slug
     role: Role
     unit: Slug | None = None
     title: str | None = None
+    capacity: Capacity | None = None
+    holding: Slug | None = None
     REFS = {"person": "person", "org": "organization", "unit": "unit"}
 
 
 class RoleEnded(_Fields):
-    """A person's role ends (the person may stay in the organisation)."""
+    """A person's role ends (the person may stay in the organisation): the holding named by
+    ``holding``, else every holding of ``role`` in ``unit`` with ``title`` (any title when
+    none is given)."""
 
     person: Slug
     org: Slug
     role: Role
     unit: Slug | None = None
+    title: str | None = None
+    holding: Slug | None = None
     REFS = {"person": "person", "org": "organization", "unit": "unit"}
+
+
+class LeaveStarted(_Fields):
+    """A person goes on a leave of absence: they stay a member, shown on leave."""
+
+    person: Slug
+    org: Slug
+    REFS = {"person": "person", "org": "organization"}
+
+
+class LeaveEnded(_Fields):
+    """A person's leave of absence ends: they are back at work."""
+
+    person: Slug
+    org: Slug
+    REFS = {"person": "person", "org": "organization"}
 
 
 class RoleConfirmed(_Fields):
@@ -339,6 +368,8 @@ CHANGE_TYPES: dict[str, type[_Fields]] = {
     "person.left": PersonLeft,
     "role.assigned": RoleAssigned,
     "role.ended": RoleEnded,
+    "leave.started": LeaveStarted,
+    "leave.ended": LeaveEnded,
 }
 
 

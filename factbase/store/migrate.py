@@ -20,7 +20,8 @@ from sqlalchemy.exc import DBAPIError
 from factbase.errors import SchemaError
 
 #: Every revision, oldest first. A test holds this equal to Alembic's own history.
-REVISIONS: tuple[str, ...] = ("0001_log", "0002_intervals", "0003_redaction", "0004_pg_search")
+REVISIONS: tuple[str, ...] = ("0001_log", "0002_intervals", "0003_redaction", "0004_pg_search",
+                                  "0005_holdings")
 HEAD_REVISION = REVISIONS[-1]
 
 SchemaState = Literal["empty", "current", "behind"]

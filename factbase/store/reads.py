@@ -14,6 +14,9 @@ as over the whole stream:
   event whose payload holds ``"accounts"`` is read;
 * a reorganisation applies its changes on its ``effective`` date, which may precede the
   announcement: ``reorg.announced`` events are always read;
+* nothing of an organisation happens before its founding, so an event known only as "on or
+  before" a date is not yet while the founding is (:func:`factbase.replay.replay`):
+  ``org.founded`` events are always read;
 * undated events (corrections, retractions, added accounts, registrations) are always read.
 
 Portable SQL through SQLAlchemy Core. On SQLite the same queries run on the DBAPI connection
@@ -124,12 +127,13 @@ def org_events(conn: Connection, streams: Sequence[str], as_of: date,
     if dbapi is not None:
         params: list[Any] = [*streams, as_of.isoformat()]
         sql = (_SQLITE_COLUMNS + f"stream IN ({_marks(len(streams))}) AND (valid_from IS NULL "
-               "OR valid_from <= ? OR type = 'reorg.announced' OR payload LIKE "
+               "OR valid_from <= ? OR type IN ('reorg.announced', 'org.founded') OR payload LIKE "
                "'%\"accounts\"%')" + _known_at_sql(known_at, params) + " ORDER BY seq")
         found = [decode(r) for r in dbapi.execute(sql, params)]
     else:
         cut = or_(events.c.valid_from.is_(None), events.c.valid_from <= as_of,
-                  events.c.type == "reorg.announced", events.c.payload.contains('"accounts"'))
+                  events.c.type.in_(("reorg.announced", "org.founded")),
+                  events.c.payload.contains('"accounts"'))
         q = select_event_rows(known_at).where(events.c.stream.in_(streams), cut)
         found = [decode(r) for r in conn.execute(q.order_by(events.c.seq))]
     have = {e.event_id for e in found}

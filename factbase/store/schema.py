@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -41,6 +42,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -225,8 +227,11 @@ memberships = Table(
     *_span_columns(),
     Column("closed_reason", String(32),
            comment="Why the span closed: the departure reason (resigned, parted_ways, …; "
-                   "disputed when accounts disagree), or changed (the stay continues in "
-                   "another unit or title in the next span)."),
+                   "disputed when accounts disagree), changed (the stay continues in "
+                   "another unit, title or leave status in the next span), or roles_ended "
+                   "(a person known only by roles holds none any more)."),
+    Column("on_leave", Boolean, nullable=False, server_default=false(),
+           comment="True while on a leave of absence (still a member)."),
     comment="Projection: who was in which organisation when — one row per stretch in one unit "
             "with one title. In the org on D: valid_from_end <= D AND (valid_to_end IS NULL "
             "OR valid_to_end > D).",
@@ -241,9 +246,18 @@ roles = Table(
     Column("person", String(200), nullable=False, comment="The person (entity id)."),
     Column("unit", String(200), comment="The unit the role is in (NULL: the organisation)."),
     Column("role", String(32), nullable=False,
-           comment="cofounder, lead, core_member, member or executive."),
+           comment="cofounder, lead, core_member, member, executive; board_member, adviser "
+                   "or investor (affiliations, not staff)."),
     Column("title", Text, comment="The title given with the role, if any."),
+    Column("capacity", String(16),
+           comment="acting or interim; NULL for a substantive holder."),
+    Column("holding", String(200),
+           comment="The explicit holding id the events give, if any."),
     *_span_columns(),
+    Column("closed_reason", String(32),
+           comment="Why the span closed: ended (role.ended), changed (the holding continues "
+                   "under new terms in the next span), left (its holder left), merged (its "
+                   "unit was merged into another)."),
     comment="Projection: roles held over time, one row per stretch. A cofounder role ends "
             "when its holder leaves (they stay a co-founder: the row is kept).",
 )
