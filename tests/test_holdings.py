@@ -255,3 +255,55 @@ def test_a_role_ended_that_was_never_held_is_an_anomaly_at_the_end_of_its_day() 
     evs = [ev("person.joined", "2000-01-01", person="pat"),
            ev("role.ended", "2005-06-01", person="pat", role="lead")]
     assert [a.code for a in one(evs, "2005-06-01").anomalies] == ["role_not_held"]
+
+
+# --- the same, as a user sees it ---------------------------------------------------------------
+
+PAT_FILE = """\
+sources:
+  - {id: s1, url: "https://example.com/acme", title: Acme history, published: "2006-01-01"}
+entities:
+  - {id: acme, kind: organization, name: Acme}
+  - {id: pat, kind: person, name: Pat Doe}
+  - {id: kim, kind: person, name: Kim Lee}
+  - {id: dana, kind: person, name: Dana Ruiz}
+events:
+  - {type: org.founded, date: "1999-06-01", sources: [s1], org: acme, founders: [kim]}
+  - {type: person.joined, date: "2000-01-01", sources: [s1], person: pat, org: acme}
+  - {type: role.assigned, date: "2001-01-01", sources: [s1], person: pat, org: acme,
+     role: executive, title: CTO}
+  - {type: role.assigned, date: "2005-06-01", sources: [s1], person: pat, org: acme,
+     role: executive, title: CEO}
+  - {type: role.ended, date: "2005-06-01", sources: [s1], person: pat, org: acme,
+     role: executive}
+  - {type: role.assigned, date: "2002-01-01", sources: [s1], person: kim, org: acme,
+     role: executive, title: COO, capacity: acting}
+  - {type: leave.started, date: "2005-09-01", sources: [s1], person: kim, org: acme}
+  - {type: role.assigned, date: "2003-01-01", sources: [s1], person: dana, org: acme,
+     role: board_member}
+  - {type: role.ended, date: "2007-01-01", sources: [s1], person: dana, org: acme,
+     role: board_member}
+"""
+
+
+def test_org_shows_titles_capacities_leaves_affiliations_and_the_founding(
+        runner: Any, new_db: Any, tmp_path: Any) -> None:
+    from factbase.cli import cli
+
+    path = tmp_path / "pat.yaml"
+    path.write_text(PAT_FILE, encoding="utf-8")
+    db = new_db()
+    assert runner.invoke(cli, ["--db", db, "load", str(path)]).exit_code == 0
+    out = runner.invoke(cli, ["--db", db, "org", "acme", "--as-of", "2006-01-01"]).output
+    assert "People present (2)\n" in out
+    assert "  Kim Lee — cofounder; acting executive (COO); since 1999-06-01, on leave since " \
+           "2005-09-01 [1]\n" in out
+    assert "  Pat Doe — executive (CEO); since 2000-01-01 [1]\n" in out
+    assert "Board, advisers and investors (1)\n  Dana Ruiz — board member; first recorded " \
+           "2003-01-01 [1]\n" in out
+    assert "Anomalies (0)\n" in out
+    after = runner.invoke(cli, ["--db", db, "org", "acme", "--as-of", "2007-01-01"]).output
+    assert "Dana Ruiz" not in after and "Board, advisers" not in after
+    before = runner.invoke(cli, ["--db", db, "org", "acme", "--as-of", "1990-01-01"])
+    assert before.exit_code == 0
+    assert before.output.splitlines()[1] == "Not yet founded on 1990-01-01: founded 1999-06-01"

@@ -132,8 +132,11 @@ def _person(m: Member, names: Names) -> dict[str, Any]:
         "last_confirmed": m.last_confirmed.text if m.last_confirmed else None,
         "unit": m.unit,
         "title": m.title,
+        "on_leave": m.on_leave.text if m.on_leave else None,
+        "affiliated": m.affiliated,
         "roles": [{"role": r.role, "unit": r.unit, "unit_name": _name(names, r.unit),
-                   "title": r.title, "since": r.since.text, **_cite(r.cited)} for r in roles],
+                   "title": r.title, "capacity": r.capacity, "holding": r.holding,
+                   "since": r.since.text, **_cite(r.cited)} for r in roles],
         **_cite(m.cited),
     }
 
@@ -163,9 +166,13 @@ def _unit(u: Unit, state: OrgState, names: Names) -> dict[str, Any]:
 def org_document(state: OrgState, names: Names, sources: Mapping[str, Any],
                  known_at: datetime | None = None) -> dict[str, Any]:
     """The JSON document for ``factbase org``: keys ``org``, ``as_of``, ``known_at``,
-    ``founded``, ``units``, ``ended_units``, ``people``, ``departed``, ``cofounders``
-    (``{"total", "present", "departed"}``), ``metrics``, ``events``, ``uncertain``,
-    ``anomalies``, ``sources``."""
+    ``founded``, ``founding`` (``{"date", "status"}``: the founding date the log gives and its
+    certainty on ``as_of`` — ``not_yet`` before it; None without one), ``units``,
+    ``ended_units``, ``people`` (each with ``roles`` — role, unit, title, capacity, holding —
+    ``on_leave`` and ``affiliated``: present only through board, adviser or investor roles),
+    ``departed``, ``cofounders`` (``{"total", "present", "departed"}``), ``metrics``,
+    ``events``, ``uncertain``, ``anomalies`` (code, message, event, date, related events),
+    ``sources``."""
     units = [_unit(u, state, names) for u in state.units.values()]
     people = sorted((_person(m, names) for m in state.members.values()),
                     key=lambda d: (min([ROLE_ORDER.get(r["role"], 9) for r in d["roles"]] or [9]),
@@ -181,6 +188,8 @@ def org_document(state: OrgState, names: Names, sources: Mapping[str, Any],
         "as_of": state.as_of.isoformat(),
         "known_at": _iso(known_at or state.known_at),
         "founded": state.founded.text if state.founded else None,
+        "founding": {"date": state.founding.text, "status": state.founding_status}
+        if state.founding else None,
         "merged_into": state.merged_into,
         "units": [u for u in units if u["status"] == "active"],
         "ended_units": [u for u in units if u["status"] != "active"],
@@ -218,7 +227,8 @@ def org_document(state: OrgState, names: Names, sources: Mapping[str, Any],
                        "announced": u.payload.get("announced"),
                        "summary": summarize(u.type, u.payload, names), **_cite(u.cited)}
                       for u in state.uncertain],
-        "anomalies": [{"code": a.code, "message": a.message, "event": a.event_id}
+        "anomalies": [{"code": a.code, "message": a.message, "event": a.event_id,
+                       "date": a.date.text if a.date else None, "related": list(a.related)}
                       for a in state.anomalies],
     }
     doc["sources"] = sources_map(doc, sources)

@@ -41,13 +41,34 @@ def _since(p: dict[str, Any]) -> str:
     return f"first recorded {p['first_seen']}"
 
 
+def role_text(r: dict[str, Any]) -> str:
+    """One role as read: ``acting executive (CEO)``, ``lead of Imagine``."""
+    capacity = f"{r['capacity']} " if r.get("capacity") else ""
+    where = f" of {r['unit_name']}" if r.get("unit") else ""
+    title = f" ({r['title']})" if r.get("title") and not r.get("unit") else ""
+    return f"{capacity}{r['role'].replace('_', ' ')}{where}{title}"
+
+
+def _person_line(p: dict[str, Any], notes: _Notes) -> str:
+    roles = "; ".join(role_text(r) for r in p["roles"]) if p["roles"] else "member"
+    leave = f", on leave since {p['on_leave']}" if p.get("on_leave") else ""
+    conf = f", last confirmed {p['last_confirmed']}" if p.get("last_confirmed") else ""
+    return f"  {p['name']} — {roles}; {_since(p)}{leave}{conf}{notes.mark(p)}"
+
+
 def render_org(doc: dict[str, Any]) -> str:
     """The text page for ``factbase org``."""
     notes = _Notes(doc["sources"])
     out: list[str] = []
     known = f"as recorded by {doc['known_at']}" if doc["known_at"] else "as recorded now"
     out.append(f"{doc['org']['name']} ({doc['org']['id']}) as of {doc['as_of']} — {known}")
-    if doc.get("founded"):
+    founding = doc.get("founding") or {}
+    if founding.get("status") == "not_yet":
+        out.append(f"Not yet founded on {doc['as_of']}: founded {founding['date']}")
+    elif founding.get("status") == "uncertain":
+        out.append(f"May not yet have been founded on {doc['as_of']}: founded "
+                   f"{founding['date']}")
+    elif doc.get("founded"):
         out.append(f"Founded {doc['founded']}")
     if doc.get("merged_into"):
         out.append(f"Merged into {doc['merged_into']}")
@@ -84,17 +105,17 @@ def render_org(doc: dict[str, Any]) -> str:
             how = f"merged into {u['merged_into']}" if u["status"] == "merged" else u["status"]
             out.append(f"    - {u['name']}: {how} {u['ended']}{notes.mark(u)}")
 
+    staff = [p for p in doc["people"] if not p.get("affiliated")]
+    affiliated = [p for p in doc["people"] if p.get("affiliated")]
     out.append("")
-    out.append(f"People present ({len(doc['people'])})")
-    for p in doc["people"]:
-        roles = []
-        for r in p["roles"]:
-            where = f" of {r['unit_name']}" if r["unit"] else ""
-            title = f" ({r['title']})" if r.get("title") and not r["unit"] else ""
-            roles.append(f"{r['role'].replace('_', ' ')}{where}{title}")
-        role_text = "; ".join(roles) if roles else "member"
-        conf = f", last confirmed {p['last_confirmed']}" if p.get("last_confirmed") else ""
-        out.append(f"  {p['name']} — {role_text}; {_since(p)}{conf}{notes.mark(p)}")
+    out.append(f"People present ({len(staff)})")
+    for p in staff:
+        out.append(_person_line(p, notes))
+    if affiliated:
+        out.append("")
+        out.append(f"Board, advisers and investors ({len(affiliated)})")
+        for p in affiliated:
+            out.append(_person_line(p, notes))
 
     out.append("")
     out.append(f"Departed ({len(doc['departed'])})")
@@ -155,7 +176,8 @@ def render_org(doc: dict[str, Any]) -> str:
     out.append("")
     out.append(f"Anomalies ({len(doc['anomalies'])})")
     for a in doc["anomalies"]:
-        out.append(f"  {a['code']}: {a['message']} (event {a['event']})")
+        when = f"{a['date']} " if a.get("date") else ""
+        out.append(f"  {when}{a['code']}: {a['message']} (event {a['event']})")
 
     if notes.order:
         out.append("")
