@@ -18,7 +18,10 @@ text                      precision   interval
 ========================  ==========  =====================================================
 
 Only this module knows the interval rule and the certainty rule (STYLE §4); a missing day or
-month is never filled from today's date or from any default. Pure: stdlib only.
+month is never filled from today's date or from any default. Spans of time — tenures
+(:func:`tenure_text`), ages (:func:`age_in_years`) and relative windows such as ``90d`` or
+``3m`` (:func:`parse_period`, :func:`days_before`) — use dateutil's ``relativedelta`` for the
+calendar arithmetic, imported on use. Pure: stdlib and dateutil only.
 """
 
 from __future__ import annotations
@@ -41,11 +44,16 @@ __all__ = [
     "PartialDate",
     "Precision",
     "Qualifier",
+    "age_in_years",
+    "days_before",
     "interval_of_day",
     "parse_date",
     "parse_day",
     "parse_instant",
     "parse_known_at",
+    "parse_period",
+    "span_text",
+    "tenure_text",
 ]
 
 Precision = Literal["day", "month", "year", "range"]
@@ -456,3 +464,119 @@ def parse_known_at(value: str | date | datetime) -> datetime:
         return parse_instant(value)
     day = parse_day(value)
     return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+# --- spans of time: tenures, ages and relative windows (dateutil's relativedelta) ------------
+#
+# Calendar arithmetic (a month back from 31 March is 28 or 29 February; a year from 29 February
+# is 28 February) is dateutil's relativedelta, imported where it is used so that reading a date
+# stays a stdlib-only import.
+
+_PERIOD = re.compile(r"([1-9][0-9]{0,3})([dwmy])")
+_PERIOD_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
+def span_text(start: date, end: date) -> str:
+    """The calendar time from ``start`` to ``end`` in words, e.g. ``"2 years 7 months"``.
+
+    Whole years and months as :class:`dateutil.relativedelta.relativedelta` counts them (from
+    2023-07-12 to 2026-02-09 is 2 years 6 months and 28 days: ``"2 years 6 months"``); under a
+    month, days (``"12 days"``, ``"1 day"``, ``"0 days"``). Days left over beside years or
+    months are not shown: the text answers "how long, roughly", not an exact count.
+
+    Raises:
+        ValueError: if ``end`` is before ``start``.
+    """
+    from dateutil.relativedelta import relativedelta
+
+    if end < start:
+        raise ValueError(f"span from {start} to {end}: the end is before the start")
+    delta = relativedelta(end, start)
+    parts = []
+    if delta.years:
+        parts.append(_plural(delta.years, "year"))
+    if delta.months:
+        parts.append(_plural(delta.months, "month"))
+    if not parts:
+        parts.append(_plural(delta.days, "day"))
+    return " ".join(parts)
+
+
+def tenure_text(start: PartialDate | date, end: PartialDate | date) -> str:
+    """How long something lasted, from ``start`` to ``end``, in words (``"2 years 7 months"``).
+
+    Args:
+        start: when it began: a :class:`PartialDate` (any precision or a range) or a day.
+        end: when it ended (or the as-of day, for a tenure still running).
+
+    Returns:
+        :func:`span_text` of the span when the dates are days. When either is known only to a
+        month, a year or a range, the tenure is not guessed: the shortest and longest spans the
+        dates allow are worded, and if they read the same that text is returned, else
+        ``"<shortest> to <longest>"`` (``2023-07`` to ``2026-02-09``: ``"2 years 6 months to
+        2 years 7 months"``). An open bound (``../2026-02-10``) has no longest span:
+        ``"at least <shortest>"``. A start that may fall after the end counts the shortest as
+        ``"0 days"``.
+
+    Raises:
+        ValueError: if the whole of ``end`` lies before the whole of ``start``.
+    """
+    s = start if isinstance(start, PartialDate) else interval_of_day(start)
+    e = end if isinstance(end, PartialDate) else interval_of_day(end)
+    if e.end < s.start:
+        raise ValueError(f"tenure from {s.text} to {e.text}: the end is before the start")
+    shortest = span_text(s.end, e.start) if s.end <= e.start else span_text(s.end, s.end)
+    if s.start == OPEN_START or e.end == OPEN_END:
+        return f"at least {shortest}"
+    longest = span_text(s.start, e.end)
+    return shortest if shortest == longest else f"{shortest} to {longest}"
+
+
+def age_in_years(born: date, on: date) -> int:
+    """Whole years from ``born`` to ``on`` (an age, or how old an organisation is): a person
+    born on 29 February turns one year older on 28 February in a common year."""
+    from dateutil.relativedelta import relativedelta
+
+    if on < born:
+        raise ValueError(f"age on {on} of something born {born}: not yet born")
+    return relativedelta(on, born).years
+
+
+def parse_period(text: str) -> tuple[int, str]:
+    """Read a relative window such as ``90d``, ``2w``, ``3m`` or ``1y``: ``(count, unit)``.
+
+    The grammar is strict: a whole number from 1 to 9999 and one letter, ``d`` (days), ``w``
+    (weeks), ``m`` (calendar months) or ``y`` (calendar years), with nothing around them but
+    whitespace; ``unit`` is returned spelled out (``"days"``, ``"weeks"``, ``"months"``,
+    ``"years"``).
+
+    Raises:
+        DateError: for anything else (``3``, ``3 months``, ``-3m``, ``0d``, ``1.5y``).
+    """
+    match = _PERIOD.fullmatch(str(text).strip())
+    if match is None:
+        raise DateError(f"period {text!r} is not one factbase reads; write a number and d "
+                        "(days), w (weeks), m (months) or y (years), e.g. 90d or 3m")
+    return int(match[1]), _PERIOD_UNITS[match[2]]
+
+
+def days_before(day: date, period: str) -> date:
+    """The day ``period`` (see :func:`parse_period`) before ``day``, in calendar arithmetic:
+    ``3m`` before 2026-05-31 is 2026-02-28, ``1y`` before 2028-02-29 is 2027-02-28, ``90d``
+    is 90 days.
+
+    Raises:
+        DateError: for a period :func:`parse_period` refuses, or one reaching before the year 1.
+    """
+    from dateutil.relativedelta import relativedelta
+
+    count, unit = parse_period(period)
+    try:
+        return day - relativedelta(**{unit: count})  # type: ignore[arg-type]
+    except (OverflowError, ValueError):
+        raise DateError(f"period {period!r} before {day.isoformat()} reaches before the year "
+                        "1; give a shorter period") from None
