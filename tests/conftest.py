@@ -66,6 +66,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "sqlite_only(reason): the test is about SQLite files (WAL, mode=ro, raw "
         "sqlite3, crashes of the file); skipped when the suite runs on PostgreSQL")
     config.addinivalue_line(
+        "markers", "slow: many writers, crashes and fuzzing; `pytest -m \"not slow\"` is the "
+        "inner loop, CI runs everything")
+    config.addinivalue_line(
         "markers", "postgresql_only(reason): the test needs a PostgreSQL server; skipped on "
         "SQLite")
 

@@ -43,6 +43,7 @@ from tests.backends import copy_sqlite
 from tests.conftest import BASE_TIMELINE as BASE
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL"),
     pytest.mark.sqlite_only("kills writers of a SQLite file and checks its WAL recovery; "
                             "PostgreSQL's own crash recovery is the server's"),

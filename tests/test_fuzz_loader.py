@@ -40,9 +40,9 @@ from factbase.cli import cli
 from tests.backends import copy_sqlite
 from tests.conftest import BASE_TIMELINE as BASE
 
-pytestmark = pytest.mark.sqlite_only(
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only(
     "the loader's validation does not depend on the backend; the harness compares SQLite "
-    "file dumps")
+    "file dumps")]
 
 CORPUS = Path(__file__).parent / "fuzz_corpus"
 MANIFEST = CORPUS / "MANIFEST.json"

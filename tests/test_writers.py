@@ -44,6 +44,8 @@ SEED_EVENTS = 79
 PG_URL = os.environ.get("FACTBASE_TEST_DATABASE_URL")
 SPAWN = mp.get_context("spawn")
 
+pytestmark = pytest.mark.slow  # many processes writing at once: not for the inner loop
+
 NEWS = [{"type": "source.registered", "source": "late-news", "url": "https://example.com/late",
          "title": "Late news", "published": "2026-03-01"},
         {"type": "person.joined", "id": "jane-rejoined", "date": "2026-03-01",
