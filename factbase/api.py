@@ -40,7 +40,7 @@ from factbase.events import (
     RecordProblems,
     Reference,
 )
-from factbase.replay import TYPE_RANK, OrgState, replay
+from factbase.replay import OrgState, replay, valid_order
 from factbase.store import bulk, log, reads
 from factbase.store.engine import WRITE_OPTION, database_url, make_engine, sqlite_path
 from factbase.store.migrate import schema_state, upgrade_to_head
@@ -251,7 +251,8 @@ class FactBase:
 
     def load(self, inputs: Sequence[str],
              progress: Callable[[int, str, int | None], None] | None = None, *,
-             expected_version: ExpectedVersion | None = None) -> LoadResult:
+             expected_version: ExpectedVersion | None = None,
+             fmt: str | None = None) -> LoadResult:
         """Validate and append every record of ``inputs`` (paths, or ``-`` for stdin) in one
         transaction.
 
@@ -274,6 +275,9 @@ class FactBase:
         (:class:`factbase.errors.UnknownStream`: a misspelled id is at version 0). A write the
         database keeps refusing as busy (other writers) is retried whole
         (:data:`WRITE_ATTEMPTS`), then raises :class:`factbase.errors.DatabaseBusy`.
+
+        ``fmt`` (``yaml``, ``json``, ``jsonl`` or ``csv``) reads every input in that format;
+        None tells each one's format from its name and content.
         """
         if not inputs:
             raise FactbaseError("nothing to load: give one or more files, or - for stdin")
@@ -284,7 +288,7 @@ class FactBase:
 
         def sources() -> Iterator[tuple[str, Iterator[RawRecord], int | None]]:
             for name in inputs:
-                _fmt, records, hint = read_input(name, stdin=stdin)
+                _fmt, records, hint = read_input(name, stdin=stdin, fmt=fmt)
                 yield name, records, hint
 
         return self._retry(lambda: self._append_records(sources(), progress, expected_version))
@@ -618,7 +622,7 @@ class FactBase:
                  end: date | None = None, types: Sequence[str] | None = None,
                  known_at: datetime | None = None, prefer: Prefer | None = None,
                  min_evidence: str | None = None) -> list[Event]:
-        """Dated events in valid-time order (end, start, instant, seq), as replay applies them,
+        """Dated events in the order replay applies them (:func:`factbase.replay.valid_order`),
         with the corrections, retractions and accounts recorded by ``known_at`` applied.
 
         ``entity`` (id or name): events of its stream or naming it in their fields.
@@ -669,7 +673,7 @@ class FactBase:
         shown_evs = [e for e in result.events if e.date is not None
                  and (start is None or e.date.end >= start)
                  and (end is None or e.date.start <= end)]
-        result.events = sorted(shown_evs, key=_valid_order)
+        result.events = sorted(shown_evs, key=valid_order)  # as replay applies them
         return result
 
     def dated(self, text: str | date) -> PartialDate:
@@ -832,13 +836,6 @@ def _mentions(value: Any, entity_id: str) -> bool:
     if isinstance(value, list):
         return any(_mentions(v, entity_id) for v in value)
     return False
-
-
-def _valid_order(e: Event) -> tuple[Any, ...]:
-    assert e.date is not None
-    instant = e.instant.replace(tzinfo=None) if e.instant else datetime.max
-    # As replay orders them (by the certain day), so a timeline reads like the replay.
-    return (e.date.end, e.date.start, instant, TYPE_RANK.get(e.type, 50), e.event_id)
 
 
 def _conflict(draft: EventDraft) -> str:

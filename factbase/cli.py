@@ -268,19 +268,24 @@ def _log_is_empty(fb: FactBase | None) -> bool:
 @click.option("--expect-version", "expect", type=StreamVersionType(), multiple=True,
               help="Write only if stream STREAM is still at version N (its event count, "
                    "see `factbase stream`); else exit 3 and write nothing. Repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json", "jsonl", "csv"]),
+              default=None, help="Read every input in this format (default: from each "
+                                 "file's name, else its content).")
 @click.pass_context
-def load(ctx: click.Context, files: tuple[str, ...], expect: tuple[tuple[str, int], ...]
-         ) -> None:
+def load(ctx: click.Context, files: tuple[str, ...], expect: tuple[tuple[str, int], ...],
+         fmt: str | None) -> None:
     """Validate files of sources, entities and events, then append them in one transaction.
 
-    YAML, JSON or JSON Lines (docs/format.md); `-` reads standard input. Everything is
-    checked first: one bad record anywhere and nothing is written. Events already in the
-    log are skipped, so loading a file again adds nothing.
+    YAML, JSON, JSON Lines or CSV (docs/format.md); `-` reads standard input. Everything
+    is checked first: one bad record anywhere and nothing is written. Events already in
+    the log are skipped, so loading a file again adds nothing.
 
     \b
     Examples:
       factbase load seeds/xai.yaml
       cat more.jsonl | factbase load -
+      factbase load sources.csv entities.csv events.csv
+      factbase load - --format csv < events.csv
       factbase load late-news.yaml --expect-version xai=42
     """
     settings = _settings(ctx)
@@ -309,7 +314,7 @@ def load(ctx: click.Context, files: tuple[str, ...], expect: tuple[tuple[str, in
     try:
         fb = settings.fb(ctx, create=True)
         result = fb.load(list(files), progress=progress,
-                         expected_version=dict(expect) if expect else None)
+                         expected_version=dict(expect) if expect else None, fmt=fmt)
     except BaseException:
         if created and path is not None and _log_is_empty(fb):
             # A load that fails into a new file leaves no empty database behind — unless
@@ -332,6 +337,51 @@ def load(ctx: click.Context, files: tuple[str, ...], expect: tuple[tuple[str, in
     if len(result.collisions) > 20:
         click.echo(f"warning: … and {len(result.collisions) - 20} more pairs share a look-up "
                    "name; each stays two — declare entity.merged where two are one", err=True)
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["csv"]), metavar="csv")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Write the one-sheet template to FILE (UTF-8 with a byte-order mark, as "
+                   "spreadsheets expect) instead of standard output; never overwrites.")
+@click.option("--split", "split_dir", type=click.Path(file_okay=False), default=None,
+              metavar="DIR", help="Write three files into DIR instead: sources.csv, "
+                                  "entities.csv and events.csv; never overwrites.")
+def template(kind: str, out: str | None, split_dir: str | None) -> None:
+    """Print a CSV template to fill in: the sources, entities and events of an example.
+
+    One sheet: a row per source (type `source`), entity (type `entity`) and event, the
+    columns of every type side by side; an empty cell is an absent field. It loads as it
+    is (the made-up Kestrel Robotics of docs/format.md); replace its rows with yours.
+    --split writes sources, entities and events as three files, loaded together.
+
+    \b
+    Examples:
+      factbase template csv --out timeline.csv
+      factbase template csv --split my-timeline/
+      factbase load timeline.csv
+    """
+    from factbase.csv_input import template_sheets
+    from factbase.errors import InputError
+
+    if out is not None and split_dir is not None:
+        raise click.UsageError("give --out FILE or --split DIR, not both")
+    if out is None and split_dir is None:
+        click.echo(template_sheets()["timeline.csv"].replace("\r\n", "\n"), nl=False)
+        return
+    sheets = template_sheets(split=split_dir is not None)
+    paths = ({Path(out): sheets["timeline.csv"]} if out is not None else
+             {Path(split_dir or ".") / name: text for name, text in sheets.items()})
+    for path in paths:
+        if path.exists():
+            raise InputError(f"{path}: the file exists; the template never overwrites a "
+                             "file: choose another name")
+    if split_dir is not None:
+        Path(split_dir).mkdir(parents=True, exist_ok=True)
+    for path, text in paths.items():
+        path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+        click.echo(f"{path}: CSV template written ({text.count(chr(10)) - 1} rows)",
+                   err=True)
 
 
 @cli.command()
@@ -733,13 +783,13 @@ def search(ctx: click.Context, text: str, as_of: date | None, limit: int, fmt: s
 
 def _with_retracted(result: Any, start: date | None, end: date | None) -> list[Any]:
     """The effective events plus the retracted ones (as first recorded), in valid-time order."""
-    from factbase.api import _valid_order
+    from factbase.replay import valid_order
 
     gone = [result.originals[t] for t in result.retracted if t in result.originals
             and result.originals[t].date is not None]
     gone = [e for e in gone if (start is None or e.date.end >= start)
             and (end is None or e.date.start <= end)]
-    return sorted([*result.events, *gone], key=_valid_order)
+    return sorted([*result.events, *gone], key=valid_order)
 
 
 def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:

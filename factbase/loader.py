@@ -6,6 +6,8 @@ File shapes (docs/format.md has the full reference and an example):
   ``events``; or a plain list of event records.
 * **JSON Lines** (``.jsonl``/``.ndjson``, or ``-`` whose first line is an object): one record
   per line; a source line has ``"type": "source"``, an entity line ``"type": "entity"``.
+* **CSV** (``.csv``/``.tsv``, or ``-`` whose first line is a header of column names): one
+  record per row, read by :mod:`factbase.csv_input`.
 
 YAML is read with PyYAML's safe loader minus its timestamp resolver, so ``2026-02-10`` stays
 the text the author wrote (the date parser, not YAML, decides what a date means), and with
@@ -366,10 +368,13 @@ def read_jsonl(stream: BinaryIO, origin: str) -> Iterator[RawRecord]:
 
 
 def detect_format(name: str, head: bytes) -> str:
-    """``yaml``, ``json`` or ``jsonl`` from the file name, else from the first bytes."""
+    """``yaml``, ``json``, ``jsonl`` or ``csv`` from the file name, else from the first
+    bytes."""
     suffix = Path(name).suffix.lower()
     if suffix in (".yaml", ".yml"):
         return "yaml"
+    if suffix in (".csv", ".tsv"):
+        return "csv"
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
     if suffix == ".json":
@@ -387,28 +392,37 @@ def detect_format(name: str, head: bytes) -> str:
         return "jsonl"
     if stripped.startswith(b"["):
         return "json"
+    from factbase.csv_input import looks_like_csv
+
+    if looks_like_csv(stripped):
+        return "csv"
     return "yaml"
 
 
 def count_records_hint(path: Path, fmt: str) -> int | None:
     """A cheap upper bound on the number of records (lines of a JSON Lines file), for progress."""
-    if fmt != "jsonl":
+    if fmt not in ("jsonl", "csv"):
         return None
     with path.open("rb") as f:
         return sum(buf.count(b"\n") for buf in iter(lambda: f.read(1 << 20), b"")) + 1
 
 
-def read_input(name: str, stdin: bytes | None = None
+#: The input formats, for a caller that names one (``load --format``).
+FORMATS = ("yaml", "json", "jsonl", "csv")
+
+
+def read_input(name: str, stdin: bytes | None = None, fmt: str | None = None
                ) -> tuple[str, Iterator[RawRecord], int | None]:
     """Open ``name`` (a path, or ``-`` for standard input) and return
     ``(format, records, length hint)``. Raises :class:`InputError` for a missing, empty,
     unreadable or malformed file; records are produced lazily (a later malformed line
     raises when reached). ``stdin``: the bytes of standard input, when the caller has read
-    them already (None: read them here)."""
+    them already (None: read them here). ``fmt``: one of :data:`FORMATS` to read the input
+    as, whatever its name and content say (None: tell from them)."""
     origin = "<stdin>" if name == "-" else name
     if name == "-":
         data = sys.stdin.buffer.read() if stdin is None else stdin
-        fmt = detect_format("", data[:SNIFF_BYTES])
+        fmt = fmt or detect_format("", data[:SNIFF_BYTES])
         return fmt, _records(fmt, io.BytesIO(data), origin), None
     path = Path(name)
     if not path.exists():
@@ -419,7 +433,7 @@ def read_input(name: str, stdin: bytes | None = None
         head = f.read(SNIFF_BYTES)
     if len(head) < SNIFF_BYTES and not head.strip():  # a longer one may start with blank lines
         raise _empty(origin)
-    fmt = detect_format(name, head)
+    fmt = fmt or detect_format(name, head)
     return fmt, _records(fmt, path, origin), count_records_hint(path, fmt)
 
 
@@ -432,6 +446,12 @@ def _records(fmt: str, src: Path | BinaryIO, origin: str) -> Iterator[RawRecord]
             yield from read_jsonl(src, origin)
         return
     raw = src.read_bytes() if isinstance(src, Path) else src.read()
+    if fmt == "csv":
+        from factbase.csv_input import read_csv
+
+        for locator, data in read_csv(raw, origin):
+            yield RawRecord(origin, locator, data)
+        return
     text = _decode(raw, origin)
     if not text.strip():
         raise _empty(origin)
