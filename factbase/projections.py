@@ -110,13 +110,10 @@ def _doc(kind: str, ref: str, body: str, *, type_: str | None = None,
 
 
 def fold_text(text: str) -> str:
-    """:func:`factbase.names.fold` of a search text (with a fast path for plain ASCII, which
-    NFKC, diacritic and Chinese folding leave alone). A NUL becomes a space: SQLite's LIKE
-    and FTS5 read text as C strings and would see nothing past it."""
-    text = text.replace("\x00", " ")
-    if text.isascii():
-        return " ".join(text.lower().split())
-    return fold(text)
+    """:func:`factbase.names.fold` of a search text — the one folding look-ups and redaction
+    use too. A NUL becomes a space first: SQLite's LIKE and FTS5 read text as C strings and
+    would see nothing past it."""
+    return fold(text.replace("\x00", " "))
 
 
 def _name_docs(event: Event, rows: Rows) -> list[dict[str, Any]]:

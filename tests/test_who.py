@@ -39,6 +39,14 @@ def test_every_name_of_tony_wu_finds_him(seeded: FactBase, runner: CliRunner,
     assert "Also known as: 吳宇懷, 吴宇怀, Yuhuai Wu, Wu Yuhuai, Yuhuai (Tony) Wu\n" in out
 
 
+@pytest.mark.parametrize("name", ["吴 宇 怀", "Tony\u200bWu", "Wu, Yuhuai", "TonyWu",
+                                  "Tony\u200b Wu", "T\u00adony Wu", "Wu Yu-huai", "WuTony"])
+def test_a_name_spelt_with_invisible_characters_spaces_or_run_together_finds_him(
+        seeded: FactBase, runner: CliRunner, name: str) -> None:
+    assert ok(runner, seeded.url, name, "--as-of", "2026-03-01") == \
+        ok(runner, seeded.url, "tony-wu", "--as-of", "2026-03-01")
+
+
 def test_who_shows_the_departure_with_both_accounts_and_their_sources(
         seeded: FactBase, runner: CliRunner) -> None:
     out = ok(runner, seeded.url, "吴宇怀", "--as-of", "2026-03-01")
@@ -256,6 +264,18 @@ def test_an_alias_added_later_that_brings_two_together_is_flagged(
     assert result.stderr == (
         "warning: 'Wang Fang' (id wang-fang) and 'Wang Fang' (id chen-bo) share the look-up "
         "name 'wang fang'; they stay two people — declare entity.merged if they are one\n")
+
+
+def test_a_new_person_named_like_another_but_for_a_zero_width_space_is_flagged(
+        seeded: FactBase, runner: CliRunner, tmp_path: Path) -> None:
+    body = {"entities": [{"id": "tony-wu-2", "kind": "person", "name": "Tony\u200bWu"}]}
+    result = load(runner, seeded.url, write(tmp_path, "zw.yaml", body))
+    assert result.stderr == (
+        "warning: 'Tony Wu' (id tony-wu) and 'Tony\u200bWu' (id tony-wu-2) share the look-up "
+        "name 'tonywu'; they stay two people — declare entity.merged if they are one\n")
+    assert who(runner, seeded.url, "TonyWu").stderr == (
+        "Error: 'TonyWu' names more than one person or organization: tony-wu (Tony Wu), "
+        "tony-wu-2 (Tony\u200bWu); use an id\n")
 
 
 def test_a_pair_declared_one_entity_is_not_a_collision(fb: FactBase, runner: CliRunner,
