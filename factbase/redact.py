@@ -16,9 +16,21 @@ the events through :meth:`Redactor.event`:
   an event that only lists them (a founding, a meeting's speakers) keeps its text, with their
   names replaced;
 * in every other text (other events' notes and summaries, source titles, publishers and
-  notes, unit names) each
-  occurrence of one of their names or aliases — matched after folding, so case, width,
-  diacritics and traditional/simplified Chinese do not matter — is replaced by the label;
+  notes, unit names) each occurrence of one of their names or aliases is replaced by the
+  label. Texts and names are matched as look-ups match them (:mod:`factbase.names`: the one
+  folding, so case, width, diacritics, invisible characters such as a zero-width space or a
+  soft hyphen, spaces between Chinese characters and traditional/simplified Chinese do not
+  matter), on every look-up key of every name (word order, ``TonyWu`` run together, pinyin
+  for a name in characters), as a whole word — no letter or digit right before or after it,
+  though a Chinese character may touch it (``据报Tony Wu离职``) — and allowing what look-up
+  keys ignore inside a name: a hyphen, dot or apostrophe between two letters (``Wu Yu-huai``) and
+  the surname moved first with a comma (``Wu, Yuhuai``, ``Wu, Tony``). One word alone is
+  hidden only as a **given name in pinyin** of one of their names in Chinese characters
+  (``Yuhuai`` of 吳宇懷, written as one word as GB/T 16159-2012 has it) of at least
+  :data:`MIN_GIVEN_NAME` letters, as a whole word. Other single words are not hidden: a
+  family name alone (``Wu``, ``Musk``) names many people, and English given names (``Tony``,
+  ``Jimmy``, ``Christian``) are common names and words; an alias recorded for the person
+  (``Musk``) is hidden like any name;
 * an event or source id that spells their id or name (``jimmy-ba-left``, a source named after
   their account) becomes an opaque ``redacted-…`` id, alike everywhere it is cited; such a
   source shows as :data:`SOURCE_LABEL` without its link, publisher or note.
@@ -44,15 +56,22 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from factbase.events import REDACTION_TYPES, Event
-from factbase.names import fold, name_keys
+from factbase.names import (
+    HAN_CHARS,
+    JOINERS,
+    fold,
+    fold_with_offsets,
+    has_han,
+    is_han,
+    name_keys,
+    pinyin_given_names,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -76,8 +95,9 @@ ID_KEYS = frozenset({"target", "source"})
 #: Shortest name key (letters and digits run together) looked for inside ids, so a short
 #: name does not hide unrelated ids.
 MIN_ID_KEY = 6
+#: Shortest given name (in pinyin, letters) hidden when it stands alone.
+MIN_GIVEN_NAME = 5
 _PREFIX = "redacted-"
-_WORD = re.compile(r"\w")
 
 
 @dataclass(frozen=True)
@@ -112,12 +132,14 @@ class Redactor:
             keys.add(fold(r.entity))
             compact.add(_compact(r.entity))
             for name in r.names:
-                for k in name_keys(name) | {fold(name)}:
-                    if k:
-                        keys.add(k)
-                        compact.add(_compact(k))
-        # Longest first, so "Jimmy Lei Ba" is replaced whole rather than in part.
-        self._keys = sorted(keys, key=lambda k: (-len(k), k))
+                for k in name_keys(name):
+                    keys.add(k)
+                    compact.add(_compact(k))
+                keys |= {g for g in pinyin_given_names(name) if len(g) >= MIN_GIVEN_NAME}
+        self._names = _names_pattern(keys - {""})
+        # A quick test first (most texts name no one): every match, squeezed, holds a form.
+        self._squeezed = sorted({_squeeze(f) for k in keys if k
+                                 for f in [(k,), *_comma_forms(k)]})
         self._compact = sorted(c for c in compact if len(c) >= MIN_ID_KEY or c in
                                {_compact(e) for e in self.ids})
         self._salt = "|".join(sorted(r.event_id for r in self.redactions.values()))
@@ -148,30 +170,19 @@ class Redactor:
 
     def text(self, value: str) -> str:
         """``value`` with every occurrence of a redacted name, alias or id replaced by
-        :data:`LABEL` (folded match on word boundaries)."""
-        if not self._keys or not value:
+        :data:`LABEL` (see the module docstring for what matches)."""
+        if self._names is None or not value:
             return value
-        quick = (fold(value) if not value.isascii() else " ".join(value.lower().split()))
-        if not value.isascii():  # what _fold_map drops, so the quick test never misses
-            quick = "".join(" " if unicodedata.category(c) == "Cf" else c for c in quick)
-            quick = _HAN_GAP.sub("", quick)
-        if not any(k in quick for k in self._keys):
+        quick = _squeeze(fold(value))
+        if not any(k in quick for k in self._squeezed):
             return value
-        folded, origin = _fold_map(value)
+        folded, spans = fold_with_offsets(value)
         out: list[str] = []
         last = 0
-        i = 0
-        while i < len(folded):
-            hit = next((k for k in self._keys if folded.startswith(k, i)
-                        and _boundary(folded, i, i + len(k))), None)
-            if hit is None:
-                i += 1
-                continue
-            start, end = origin[i], origin[i + len(hit) - 1] + 1
-            if start >= last:
-                out += [value[last:start], LABEL]
-                last = end
-            i += len(hit)
+        for m in self._names.finditer(folded):
+            start, end = spans[m.start()][0], spans[m.end() - 1][1]
+            out += [value[last:start], LABEL]
+            last = end
         out.append(value[last:])
         return "".join(out)
 
@@ -264,59 +275,60 @@ class Redactor:
 
 
 def _compact(text: str) -> str:
-    """Letters and digits only, folded: ``Jimmy Ba`` and ``jimmy-ba`` give ``jimmyba``."""
+    """Letters and digits only, folded: ``Jimmy Ba`` and ``jimmy-ba`` give ``jimmyba`` (what
+    an id spelling a name holds)."""
     return "".join(c for c in fold(text) if c.isalnum())
 
 
-def _boundary(folded: str, start: int, end: int) -> bool:
-    """A match must not run on into a word (``Ba`` is not found in ``based``); Chinese
-    characters, which are not separated by spaces, need no boundary."""
-    before = folded[start - 1] if start > 0 else " "
-    after = folded[end] if end < len(folded) else " "
-    first, last = folded[start], folded[end - 1]
-    ok_before = not (_WORD.match(before) and _WORD.match(first)) or _is_han(first)
-    ok_after = not (_WORD.match(after) and _WORD.match(last)) or _is_han(last)
-    return ok_before and ok_after
+#: Before and after a name: no letter or digit (a Chinese character may touch a name).
+_BEFORE = f"(?<![^\\W{HAN_CHARS}])"
+_AFTER = f"(?![^\\W{HAN_CHARS}])"
+_JOINER = f"[{re.escape(JOINERS)}]?"
+_PLAIN_WORDS = re.compile(r"\w+(?: \w+)+")
+_SQUEEZE = str.maketrans("", "", JOINERS + ", ")
 
 
-def _is_han(c: str) -> bool:
-    return "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
+def _names_pattern(keys: set[str]) -> re.Pattern[str] | None:
+    """One regular expression finding any of ``keys`` (folded names) in folded text: longest
+    first, so "Jimmy Lei Ba" is replaced whole rather than in part; a key of two words or
+    more also as "surname, given names" (its last word first, then a comma)."""
+    forms: dict[tuple[str, ...], str] = {(k,): k for k in keys}
+    forms.update({f: k for k in keys for f in _comma_forms(k)})
+    if not forms:
+        return None
+    ordered = sorted(forms, key=lambda f: (-len(forms[f]), f))
+    return re.compile("|".join(_form_pattern(f) for f in ordered))
 
 
-#: Spaces between two Chinese characters (``吴 宇 怀``), which Chinese text does not need.
-_HAN_GAP = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])")
+def _comma_forms(key: str) -> list[tuple[str, ...]]:
+    """``("wu", "yuhuai")`` for ``yuhuai wu``: the key with its last word first, before a
+    comma (none for a key of one word or with Chinese characters)."""
+    if not _PLAIN_WORDS.fullmatch(key) or has_han(key):
+        return []
+    *rest, last = key.split(" ")
+    return [(last, " ".join(rest))]
 
 
-@lru_cache(maxsize=4096)
-def _fold_char(c: str) -> str:
-    if c.isspace():
-        return " "
-    if unicodedata.category(c) == "Cf":
-        return " "  # invisible format characters (zero-width space, joiners) split words
-    if c.isascii():
-        return c.lower()
-    text = unicodedata.normalize("NFKC", c).casefold()
-    text = "".join(x for x in unicodedata.normalize("NFD", text) if not unicodedata.combining(x))
-    return fold(text) or text
+def _squeeze(parts: Sequence[str]) -> str:
+    """Folded text (or the parts of a form) without what :func:`_form_pattern` lets vary:
+    joiners, commas, spaces."""
+    return "".join(parts).translate(_SQUEEZE)
 
 
-def _fold_map(value: str) -> tuple[str, list[int]]:
-    """``value`` folded character by character (whitespace runs as one space), with the
-    index in ``value`` each folded character comes from."""
-    chars: list[str] = []
-    origin: list[int] = []
-    for i, c in enumerate(value):
-        f = _fold_char(c)
-        if f == " " and chars and chars[-1] == " ":
-            continue
-        if f and chars and chars[-1] == " " and len(chars) > 1 and _is_han(chars[-2]) \
-                and _is_han(f[0]):
-            chars.pop()  # a space between Chinese characters
-            origin.pop()
-        for x in f:
-            chars.append(x)
-            origin.append(i)
-    return "".join(chars), origin
+def _form_pattern(parts: tuple[str, ...]) -> str:
+    """A name written ``parts[0]`` (or ``parts[0], parts[1]``), with a joiner allowed between
+    two letters and word boundaries where the name begins or ends with a letter."""
+    out: list[str] = []
+    for part in parts:
+        if out:
+            out.append(", ?")
+        for c, after in zip(part, part[1:] + " ", strict=True):
+            out.append(re.escape(c))
+            if c.isalnum() and after.isalnum() and not (is_han(c) or is_han(after)):
+                out.append(_JOINER)
+    first, last = parts[0][0], parts[-1][-1]
+    return ((_BEFORE if first.isalnum() and not is_han(first) else "") + "".join(out)
+            + (_AFTER if last.isalnum() and not is_han(last) else ""))
 
 
 # --- reading and writing ----------------------------------------------------------------------
@@ -485,8 +497,8 @@ def _already(redactor: Redactor, name: str) -> Redaction | None:
         return redactor.redactions[name]
     if name in redactor.real:
         return redactor.redactions[redactor.real[name]]
-    keys = name_keys(name) | {fold(name)}
+    keys = name_keys(name)
     for r in redactor.redactions.values():
-        if any(keys & (name_keys(n) | {fold(n)}) for n in r.names):
+        if any(keys & name_keys(n) for n in r.names):
             return r
     return None

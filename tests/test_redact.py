@@ -476,6 +476,39 @@ def test_names_are_found_folded_on_word_boundaries(text: str, expected: str) -> 
     assert red.text(text) == expected
 
 
+TONY_NAMES = ("Tony Wu", "吳宇懷", "吴宇怀", "Yuhuai Wu", "Wu Yuhuai", "Yuhuai (Tony) Wu")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Tony\u200b Wu resigned", f"{LABEL} resigned"),  # a zero-width space before the space
+    ("T\u00adony Wu resigned", f"{LABEL} resigned"),  # a soft hyphen inside the name
+    ("As Wu, Yuhuai put it", f"As {LABEL} put it"),  # surname first, with a comma
+    ("Wu, Tony (Yuhuai)", f"{LABEL} ({LABEL})"),
+    ("Yuhuai resigned", f"{LABEL} resigned"),  # his given name in pinyin, a whole word
+    ("said Wu Yu-huai.", f"said {LABEL}."),  # a hyphenated given name
+    ("TonyWu resigned", f"{LABEL} resigned"),  # run together
+    ("tonywu, wutony", f"{LABEL}, {LABEL}"),
+    ("据报Tony Wu离职", f"据报{LABEL}离职"),  # a Latin name inside Chinese text
+    ("吴\u200b宇怀", LABEL),
+    # Not his names: a surname or an English given name alone, a longer word, a list.
+    ("Wu said", "Wu said"),
+    ("Tony said", "Tony said"),
+    ("Yuhuaiwen, Yuhuai_x, TonyWuhan", "Yuhuaiwen, Yuhuai_x, TonyWuhan"),
+    ("Tony, Wu Yi and others", "Tony, Wu Yi and others"),
+])
+def test_every_spelling_of_a_name_is_hidden(text: str, expected: str) -> None:
+    assert _redactor(*TONY_NAMES).text(text) == expected
+
+
+def test_a_given_name_alone_is_hidden_only_in_pinyin_and_long_enough() -> None:
+    # Greg Yang's given name in characters, 格, is "ge": too short to hide alone; a Western
+    # given name (Jimmy) is never hidden alone.
+    red = Redactor([Redaction("greg-yang", "redacted-00000001", "ev-1", ("Greg Yang", "楊格")),
+                    Redaction("jimmy-ba", "redacted-00000002", "ev-2", ("Jimmy Ba",))])
+    assert red.text("Ge and Jimmy met Greg Yang and 杨格") == \
+        f"Ge and Jimmy met {LABEL} and {LABEL}"
+
+
 def test_ids_that_spell_the_person_become_opaque_and_stable() -> None:
     red = _redactor("Tony Wu")
     assert red.ident("tony-wu") == "redacted-00000000"
@@ -539,3 +572,22 @@ def test_an_alias_added_after_the_redaction_is_hidden_too(
     shown = _ok(runner, db, *org)
     assert "Musk" not in shown and f"{LABEL}'s post" in shown
     assert _ok(runner, db, "verify").startswith("ok:")
+
+
+def test_other_events_hide_every_spelling_of_the_redacted_name(
+        base: tuple[str, Path | str], runner: CliRunner, tmp_path: Path) -> None:
+    db, _ = base
+    spellings = ["Tony\u200b Wu", "T\u00adony Wu", "Wu, Yuhuai", "Yuhuai", "Wu Yu-huai",
+                 "TonyWu"]
+    said = tmp_path / "said.yaml"
+    said.write_text(yaml.safe_dump({"events": [
+        {"id": f"musk-said-{i}", "type": "statement.made", "date": "2026-02-20",
+         "person": "elon-musk", "org": "xai", "channel": "post on X",
+         "summary": f"Thanks to {name} for the years at xAI", "sources": ["removal-request"]}
+        for i, name in enumerate(spellings)]}, allow_unicode=True), encoding="utf-8")
+    _ok(runner, db, "load", str(said))
+    _ok(runner, db, "redact", "Tony Wu", "--why", "asked", "--source", "removal-request")
+    doc = json.loads(_ok(runner, db, "timeline", "--type", "statement.made", "--from",
+                         "2026-02-20", "--format", "json"))
+    assert [e["payload"]["summary"] for e in doc["events"]] == [
+        f"Thanks to {LABEL} for the years at xAI"] * len(spellings)
