@@ -2,9 +2,15 @@
 
 The texts live in the ``search_docs`` projection (:mod:`factbase.projections`): each
 effective event's summary, note, accounts and other text, every entity's names and aliases,
-every source's title and publisher — each with its folded form (:func:`factbase.names.fold`:
-NFKC, case, diacritics, traditional to simplified Chinese). The query is folded the same way,
-so ``吳宇懷`` finds ``吴宇怀`` and ``TONY`` finds ``Tony``.
+every source's title and publisher — each with its folded form (:func:`factbase.names.fold`,
+the one folding look-ups and redaction use: NFKC, case, diacritics, invisible characters,
+spaces between Chinese characters, traditional to simplified Chinese). The query is folded the
+same way, so ``吳宇懷`` and ``吴 宇 怀`` find ``吴宇怀`` and ``TONY`` finds ``Tony``.
+
+**Names first.** A query that names an entity — as ``factbase who`` would find it, by the
+look-up keys of :func:`factbase.lookup.matches` (word order, ``Wu, Yuhuai``, ``Wu Yu-huai``,
+``TonyWu``, pinyin) — lists that entity first, whether or not its words occur in the text;
+such hits share the best rank of the result (0 when no text hit ranks better).
 
 On SQLite the FTS5 table ``search_docs_fts`` indexes the folded text with the ``trigram`` tokenizer
 (SQLite >= 3.34), which finds any substring of three or more characters — Chinese needs no
@@ -50,6 +56,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from factbase.lookup import matches
 from factbase.names import has_han, to_simplified
 from factbase.projections import fold_text
 from factbase.safety import json_safe, terminal_doc, terminal_text
@@ -130,17 +137,36 @@ def search(conn: Connection, query: str, *, as_of: date | None = None,
         score = func.length(search_docs.c.folded)
         q = (select(search_docs, score.label("score")).where(and_(true(), *cond, *when))
              .order_by(score, search_docs.c.id))
-    hits: dict[tuple[str, str], Hit] = {}
+    by_text: dict[tuple[str, str], Hit] = {}
     for row in conn.execute(q.limit(limit * 4)).mappings():
         key = (row["kind"], row["ref"])
-        if key in hits:
-            continue
-        hits[key] = _hit(row, words, as_of)
-        if len(hits) >= limit:
+        if key not in by_text:
+            by_text[key] = _hit(row, words, as_of)
+        if len(by_text) >= limit:
             break
-    found = list(hits.values())
+    best = min([0.0, *(h.rank for h in by_text.values())])
+    hits: dict[tuple[str, str], Hit] = {}
+    for row in _named(conn, query):  # the entities the query names come first
+        key = ("entity", row["ref"])
+        if key not in hits:
+            hits[key] = by_text.get(key) or _hit({**row, "score": best}, words, as_of)
+            hits[key].rank = best
+    for key, hit in by_text.items():
+        hits.setdefault(key, hit)
+    found = list(hits.values())[:limit]
     _label(conn, found)
     return found
+
+
+def _named(conn: Connection, query: str) -> list[Any]:
+    """The search documents of the entities ``query`` names (as look-ups find them), by
+    entity id, each entity's documents in the order they were made."""
+    ids = [m.id for m in matches(conn, query)]
+    if not ids:
+        return []
+    return list(conn.execute(
+        select(search_docs).where(search_docs.c.kind == "entity", search_docs.c.ref.in_(ids))
+        .order_by(search_docs.c.ref, search_docs.c.id)).mappings())
 
 
 def _pg_word(word: str) -> bool:

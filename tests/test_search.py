@@ -47,6 +47,26 @@ def test_a_name_in_any_script_finds_the_person(seeded: FactBase, query: str) -> 
     assert refs(seeded, query)[0] == "tony-wu"
 
 
+@pytest.mark.parametrize("query", ["吴 宇 怀", "Tony\u200bWu", "Wu, Yuhuai", "TonyWu",
+                                   "Tony\u200b Wu", "T\u00adony Wu", "Wu Yu-huai"])
+def test_a_name_spelt_as_who_finds_it_finds_the_person_first(seeded: FactBase,
+                                                              query: str) -> None:
+    hits = seeded.search(query, as_of=date(2026, 3, 1))
+    assert (hits[0].kind, hits[0].ref, hits[0].title) == ("entity", "tony-wu",
+                                                          "Tony Wu (person)")
+    assert hits[0].rank == min(h.rank for h in hits) and hits[0].rank <= 0
+
+
+def test_cli_finds_a_name_run_together(seeded: FactBase, runner: CliRunner) -> None:
+    for query in ("TonyWu", "吴 宇 怀"):
+        result = runner.invoke(cli, ["--db", db_of(seeded), "search", query, "--as-of",
+                                     "2026-03-01"], catch_exceptions=False)
+        assert result.exit_code == 0
+        assert result.stdout == (
+            "1. [entity] tony-wu · Tony Wu (person)\n"
+            "   Tony Wu · 吳宇懷 · 吴宇怀 · Yuhuai Wu · Wu Yuhuai · Yuhuai (Tony) Wu\n")
+
+
 def test_chinese_source_titles_and_publishers_are_searchable(seeded: FactBase) -> None:
     assert refs(seeded, "巴士的報") == ["bastillepost-14722943"]
     assert refs(seeded, "巴士的报") == ["bastillepost-14722943"]  # simplified finds traditional
