@@ -305,6 +305,50 @@ class FactBase:
         return self._retry(lambda: self._append_records(
             iter([(origin, iter(raws), None)]), None, expected_version))
 
+    def check(self, records: Sequence[dict[str, Any]], origin: str = "<command line>"
+              ) -> list[tuple[EventDraft, bool]]:
+        """Validate ``records`` as :meth:`add` would, writing nothing: each record's fields,
+        and its references against the log and the other records. Returns each validated
+        event with whether it is already in the log (same id, same content). Raises
+        :class:`InvalidRecord` listing every problem, worded as :meth:`add` words them
+        (errors name ``origin``); amendments (corrections, retractions, added accounts) are
+        checked by :meth:`add` only."""
+        from factbase.validation import validate_record
+
+        where = [f"{origin} record {i + 1}" if len(records) > 1 else origin
+                 for i in range(len(records))]
+        drafts: list[tuple[str, EventDraft]] = []
+        problems: list[str] = []
+        for at, record in zip(where, records, strict=True):
+            try:
+                drafts.append((at, validate_record(record)))
+            except RecordProblems as exc:
+                problems += [f"{at}: {p + ': ' if p else ''}{m}" for p, m in exc.problems]
+        out: list[tuple[EventDraft, bool]] = []
+        with self._read() as conn:
+            stored = log.existing(conn, [d.event_id for _, d in drafts])
+            for at, d in drafts:
+                if d.event_id in stored and stored[d.event_id] != d.content_hash:
+                    problems.append(f"{at}: {_conflict(d)}")
+                out.append((d, stored.get(d.event_id) == d.content_hash))
+            problems += self._kind_clashes(conn, drafts)
+            defined = {(kind, eid) for _, d in drafts for kind, eid, _ in d.defines}
+            new_sources = {d.payload["source"] for _, d in drafts
+                           if d.type == "source.registered"}
+            refs = [(at, r) for at, d in drafts for r in d.references
+                    if not (r.id in new_sources if r.kind == "source" else
+                            any((k, r.id) in defined for k in _KIND_OK[r.kind]))]
+            missing = self._unresolved(conn, refs)
+            if missing:
+                all_entities = {r.entity_id: r.kind for r in conn.execute(
+                    select(entities.c.entity_id, entities.c.kind))}
+                all_sources = [r.source_id for r in conn.execute(select(sources.c.source_id))]
+                problems += [f"{at}: {ref.path}: {_unknown(ref, all_entities, all_sources)}"
+                             for at, ref in missing]
+        if problems:
+            raise InvalidRecord(problems)
+        return out
+
     def stream_version(self, stream: str) -> int:
         """The version of ``stream`` (an exact stream id: normally an organisation's id): the
         number of events the log holds in it, 0 when it holds none — the count the

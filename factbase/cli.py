@@ -971,6 +971,16 @@ def stream(ctx: click.Context, stream: str, fmt: str) -> None:
         click.echo(f"{stream}: version 0 (no events in the log{hint})")
 
 
+def _add_group() -> click.Group:
+    from factbase.cli_add import ADD_HELP, AddGroup
+
+    return AddGroup(name="add", help=ADD_HELP, no_args_is_help=True,
+                    short_help="Add one event, source or entity from the command line.")
+
+
+cli.add_command(_add_group())
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="factbase", auto_envvar_prefix=None)
