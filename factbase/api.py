@@ -49,7 +49,7 @@ from factbase.store.schema import entities, events, sources
 # Writing needs validation (pydantic), the loaders (yaml) and the projections; a query does
 # not, so they are imported where they are used and a query's start-up skips them.
 if TYPE_CHECKING:
-    from factbase import lookup
+    from factbase import listing, lookup
     from factbase.loader import RawRecord
     from factbase.search import Hit
     from factbase.sqlquery import QueryResult
@@ -568,10 +568,35 @@ class FactBase:
         if len(hits) > 1:
             listed = ", ".join(f"{h.id} ({h.name})" for h in hits)
             raise NotFound(f"'{name}' names more than one {what}: {listed}; use an id")
-        close = lookup.suggest(conn, name, kinds)
-        hint = ("; did you mean " + ", ".join(f"'{c.name}' ({c.id})" for c in close)
+        close = [(c.id, c.name) for c in lookup.suggest(conn, name, kinds)]
+        where = ""
+        if kinds == ["organization"]:  # always point somewhere (factbase.listing)
+            from factbase import listing
+
+            close = close or listing.nearest(conn, name)
+            where = listing.where_to_look(name)
+        hint = ("; did you mean " + ", ".join(f"'{n}' ({i})" for i, n in close)
                 + "?") if close else ""
-        raise NotFound(f"no {what} named '{name}'{hint}")
+        raise NotFound(f"no {what} named '{name}'{hint}{where}")
+
+    def ls(self, kinds: Sequence[str] | None = None, *, org: str | None = None,
+           name: str | None = None) -> listing.Listing:
+        """What the database holds (:func:`factbase.listing.listing`): organisations, people,
+        units, products and sources with their counts, as the projections stand now.
+        ``kinds``: only these (``organization``, ``person``, ``unit``, ``product``,
+        ``source``). ``org`` (an id or any name; :class:`NotFound` if none): its people,
+        units, products and cited sources. ``name``: those whose names (folded as look-ups
+        fold them) or id contain it. Writes nothing."""
+        from factbase import listing
+
+        with self._read() as conn:
+            identity = identities(reads.identity_events(conn, None))
+            org_id = None
+            if org is not None:
+                org_id = self._resolve(conn, org, ["organization"], identity)
+                org_id = identity.get(org_id, org_id)
+            return listing.listing(conn, kinds=list(kinds) if kinds else None, org=org_id,
+                                   name=name, merged=identity)
 
     def entities(self, ids: Sequence[str]) -> dict[str, lookup.Entity]:
         """Entities by id (kind, display name, note, and every name and alias, the display

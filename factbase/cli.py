@@ -86,9 +86,19 @@ class KnownAtType(click.ParamType):  # type: ignore[type-arg]
                       param, ctx)
 
 
+def _note_future(ctx: click.Context, param: click.Parameter, value: date | None
+                 ) -> date | None:
+    """An as-of day after today is answered with what the log holds now: say so (stderr)."""
+    if value is not None and value > _today():
+        click.echo(f"note: --as-of {value.isoformat()} is after today ({_today().isoformat()}"
+                   "); this is the latest known state, as recorded now, not a forecast",
+                   err=True)
+    return value
+
+
 def as_of_option(f: F) -> F:
     return click.option(
-        "--as-of", "as_of", type=DayType(), default=None,
+        "--as-of", "as_of", type=DayType(), default=None, callback=_note_future,
         help="Valid time: the state at the end of this day (default: today, UTC).")(f)
 
 
@@ -969,6 +979,46 @@ def stream(ctx: click.Context, stream: str, fmt: str) -> None:
     else:
         hint = f"; did you mean {status.suggestion}?" if status.suggestion else ""
         click.echo(f"{stream}: version 0 (no events in the log{hint})")
+
+
+@cli.command(name="ls")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND",
+              type=click.Choice(["organization", "organizations", "org", "orgs", "person",
+                                 "people", "unit", "units", "product", "products", "source",
+                                 "sources"]),
+              help="Only this kind: organization, person, unit, product or source "
+                   "(plurals and org too); repeatable.")
+@click.option("--org", default=None, metavar="ORG",
+              help="Only what belongs to this organisation (an id or any name): it, its "
+                   "people, units and products, and the sources its events cite.")
+@click.option("--name", default=None, metavar="TEXT",
+              help="Only those whose name, alias or id contains TEXT (any script and case; "
+                   "for sources: id, title or publisher).")
+@format_option("text", "json", "csv")
+@click.pass_context
+def ls_command(ctx: click.Context, kinds: tuple[str, ...], org: str | None, name: str | None,
+               fmt: str) -> None:
+    """List what the database holds: organisations, people, units, products and sources.
+
+    The totals of each kind first, then the entities with their ids (what the other
+    commands take), the organisations each person, unit or product belongs to, and how
+    many events each organisation has and cite each source.
+
+    \b
+    Examples:
+      factbase ls
+      factbase ls --kind person --org xai
+      factbase ls --name wu
+      factbase ls --kind source --format csv > sources.csv
+    """
+    from factbase import listing
+
+    fb = _settings(ctx).fb(ctx)
+    chosen = sorted({listing.KIND_WORDS[k] for k in kinds}) or None
+    result = fb.ls(chosen, org=org, name=name)
+    render = {"text": listing.render_text, "json": listing.render_json,
+              "csv": listing.render_csv}[fmt]
+    click.echo(render(result), nl=False)
 
 
 def _add_group() -> click.Group:
