@@ -49,7 +49,7 @@ from factbase.store.schema import entities, events, sources
 # Writing needs validation (pydantic), the loaders (yaml) and the projections; a query does
 # not, so they are imported where they are used and a query's start-up skips them.
 if TYPE_CHECKING:
-    from factbase import listing, lookup
+    from factbase import listing, lookup, wikidata
     from factbase.loader import RawRecord
     from factbase.search import Hit
     from factbase.sqlquery import QueryResult
@@ -348,6 +348,30 @@ class FactBase:
         if problems:
             raise InvalidRecord(problems)
         return out
+
+    def import_wikidata(self, paths: Sequence[str], *, dry_run: bool = False
+                        ) -> wikidata.ImportResult:
+        """Import Wikidata entity documents (:mod:`factbase.wikidata`): read ``paths``, plan
+        the records against what the database holds (so a document imported again adds
+        nothing, and a changed statement becomes a correction), and append them in one
+        transaction as :meth:`add` does. ``dry_run``: plan and check them, write nothing.
+        Raises :class:`InputError` for an unreadable file; :class:`InvalidRecord` as
+        :meth:`add` does."""
+        from factbase import wikidata
+
+        if not paths:
+            raise FactbaseError("nothing to import: give one or more Wikidata JSON files")
+        docs = [d for p in paths for d in wikidata.read_file(p)]
+        with self._read() as conn:
+            known = wikidata.known_state(conn, docs)
+        plan = wikidata.plan(docs, known)
+        if dry_run:
+            plain = [r for r in plan.records if r["type"] not in AMEND_TYPES]
+            if plain:
+                self.check(plain, origin="wikidata")
+            return wikidata.ImportResult(plan, None, len(docs))
+        loaded = self.add(plan.records, origin="wikidata") if plan.records else None
+        return wikidata.ImportResult(plan, loaded, len(docs))
 
     def stream_version(self, stream: str) -> int:
         """The version of ``stream`` (an exact stream id: normally an organisation's id): the

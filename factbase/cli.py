@@ -1021,6 +1021,67 @@ def ls_command(ctx: click.Context, kinds: tuple[str, ...], org: str | None, name
     click.echo(render(result), nl=False)
 
 
+@cli.group(name="import")
+def import_group() -> None:
+    """Import facts from outside sources (Wikidata), sourced and idempotent.
+
+    \b
+    Example:
+      factbase import wikidata Q2283.json Q5284.json
+    """
+
+
+@import_group.command(name="wikidata")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--dry-run", is_flag=True,
+              help="Check the records the import would append and print them as JSON Lines "
+                   "(a file `factbase load` takes); write nothing.")
+@click.pass_context
+def import_wikidata(ctx: click.Context, files: tuple[str, ...], dry_run: bool) -> None:
+    """Import Wikidata entity JSON: organisations' founding, leaders and people's posts.
+
+    FILE is a Special:EntityData/Q….json document, a wbgetentities response, or lines of
+    the JSON dump. Each item becomes an entity (id q<number>, its labels and aliases in
+    every language as names); inception, founders, chief executive, chairperson, employers
+    and positions held become events with their dates, each citing the statement's
+    references (else the item). Importing again adds nothing; a statement changed in
+    Wikidata becomes a correction. No network access: entities named but not given are
+    registered by their Q-id until their documents are imported.
+
+    \b
+    Examples:
+      factbase import wikidata Q2283.json
+      factbase import wikidata latest-all-sample.json --dry-run > sample.jsonl
+      factbase org Microsoft --as-of 2010-01-01
+    """
+    import json
+
+    from factbase.wikidata import summary_lines
+
+    settings = _settings(ctx)
+    fb = settings.fb(ctx, create=not dry_run)
+    result = fb.import_wikidata(list(files), dry_run=dry_run)
+    lines = summary_lines(result)
+    if dry_run:
+        for rec in result.plan.records:
+            click.echo(json.dumps(rec, ensure_ascii=False))
+        for line in lines:
+            click.echo(line, err=True)
+        click.echo(f"dry run: {len(result.plan.records)} records checked; nothing written",
+                   err=True)
+        return
+    for line in lines:
+        click.echo(line)
+    loaded = result.loaded
+    new, present = (loaded.new, loaded.present) if loaded else (0, 0)
+    present += result.plan.present  # left out of the load: in the log as corrected since
+    total = loaded.total if loaded else fb.count()
+    click.echo(f"wikidata: {result.documents} document{'s' if result.documents != 1 else ''}, "
+               f"{new} new, {present} already present (the log holds {total} events)")
+    for clash in (loaded.collisions if loaded else ())[:20]:
+        click.echo(clash.warning(), err=True)
+
+
 def _add_group() -> click.Group:
     from factbase.cli_add import ADD_HELP, AddGroup
 
