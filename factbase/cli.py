@@ -86,6 +86,45 @@ class KnownAtType(click.ParamType):  # type: ignore[type-arg]
                       param, ctx)
 
 
+class PeriodType(click.ParamType):  # type: ignore[type-arg]
+    """A relative window: a number and d, w, m or y (``90d``, ``2w``, ``3m``, ``1y``)."""
+
+    name = "PERIOD"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> str:
+        from factbase.dates import DateError, parse_period
+
+        try:
+            parse_period(value)
+        except DateError as exc:
+            self.fail(str(exc), param, ctx)
+        return str(value).strip()
+
+
+class SinceType(click.ParamType):  # type: ignore[type-arg]
+    """A day, or a window back from the as-of day (``90d``, ``3m``): ``--since``."""
+
+    name = "DATE|PERIOD"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> date | str:
+        if isinstance(value, date):
+            return value
+        from factbase.dates import DateError, parse_day, parse_period
+
+        try:
+            parse_period(value)
+            return str(value).strip()
+        except DateError:
+            pass
+        try:
+            return parse_day(value)
+        except DateError:
+            self.fail(f"'{value}' is neither a day (YYYY-MM-DD, e.g. 2026-01-01) nor a period "
+                      "(a number and d, w, m or y, e.g. 90d or 3m)", param, ctx)
+
+
 def _note_future(ctx: click.Context, param: click.Parameter, value: date | None
                  ) -> date | None:
     """An as-of day after today is answered with what the log holds now: say so (stderr)."""
@@ -519,27 +558,45 @@ def timeline(ctx: click.Context, entity: str | None, start: date | None, end: da
 
 @cli.command()
 @click.argument("org")
-@click.argument("d1", type=DayType())
-@click.argument("d2", type=DayType())
+@click.argument("d1", type=DayType(), required=False)
+@click.argument("d2", type=DayType(), required=False)
+@click.option("--last", type=PeriodType(), default=None,
+              help="Compare the state this long before the end (90d, 2w, 3m, 1y; calendar "
+                   "months and years) with the end: D1 alone is then the end (default: "
+                   "today).")
 @known_at_option
 @policy_options
 @format_option("text", "json", "md")
 @click.pass_context
-def diff(ctx: click.Context, org: str, d1: date, d2: date, known_at: datetime | None,
-         prefer: Any, min_evidence: str | None, fmt: str) -> None:
+def diff(ctx: click.Context, org: str, d1: date | None, d2: date | None, last: str | None,
+         known_at: datetime | None, prefer: Any, min_evidence: str | None, fmt: str) -> None:
     """Show what changed in an organisation between two dates, each change with its sources.
 
     Compares the state at the end of D1 with the state at the end of D2: people who joined,
     departed (with every account of a disputed departure) or returned, roles started and
     ended, units created, renamed, moved, merged or dissolved, figures new or changed, and
-    the announcements, meetings and statements in between.
+    the announcements, meetings and statements in between. --last 3m compares the state
+    three months before the end (D1 alone, or today) with the end.
 
     \b
     Examples:
       factbase diff xai 2026-01-01 2026-03-01
       factbase diff xai 2026-02-01 2026-02-28 --format md > february.md
       factbase diff xai 2026-01-01 2026-03-01 --format json | jq '.departed[].name'
+      factbase diff xai --last 3m
+      factbase diff xai 2026-03-01 --last 90d
     """
+    if last is not None:
+        if d2 is not None:
+            raise click.UsageError("with --last give one date, the end (or none: today), "
+                                   "not D1 and D2", ctx)
+        from factbase.dates import days_before
+
+        d2 = d1 or _today()
+        d1 = days_before(d2, last)
+    elif d1 is None or d2 is None:
+        raise click.UsageError(f"Missing argument '{'D1' if d1 is None else 'D2'}' (or give "
+                               "--last PERIOD).", ctx)
     if d1 > d2:
         raise click.BadParameter(f"D1 {d1} is after D2 {d2}; D1 must be on or before D2",
                                  param_hint="'D1'")
@@ -553,9 +610,9 @@ def diff(ctx: click.Context, org: str, d1: date, d2: date, known_at: datetime | 
 @cli.command()
 @click.argument("org")
 @as_of_option
-@click.option("--since", type=DayType(), default=None,
-              help="List the changes since the end of this day (default: 90 days before "
-                   "--as-of).")
+@click.option("--since", type=SinceType(), default=None,
+              help="List the changes since the end of this day, or this long before --as-of "
+                   "(90d, 2w, 3m, 1y) (default: 90 days before --as-of).")
 @known_at_option
 @policy_options
 @format_option("md", "html", "json")
@@ -563,7 +620,7 @@ def diff(ctx: click.Context, org: str, d1: date, d2: date, known_at: datetime | 
               help="Write to FILE (replaced only once the report is complete) instead of "
                    "standard output.")
 @click.pass_context
-def report(ctx: click.Context, org: str, as_of: date | None, since: date | None,
+def report(ctx: click.Context, org: str, as_of: date | None, since: date | str | None,
            known_at: datetime | None, prefer: Any, min_evidence: str | None, fmt: str,
            out: str | None) -> None:
     """Write the as-of report on an organisation, every fact with numbered sources.
@@ -577,12 +634,17 @@ def report(ctx: click.Context, org: str, as_of: date | None, since: date | None,
     Examples:
       factbase report xai --as-of 2026-03-01 --format html --out xai.html
       factbase report xai --as-of 2026-03-01 --since 2026-01-01 > xai.md
+      factbase report xai --as-of 2026-03-01 --since 6m > xai.md
       factbase report xai --as-of 2026-03-01 --format json | jq '.figures'
     """
     from factbase.report import write_file
     from factbase.reports import render
 
     as_of = as_of or _today()
+    if isinstance(since, str):  # a window back from the as-of day
+        from factbase.dates import days_before
+
+        since = days_before(as_of, since)
     if since is not None and since > as_of:
         raise click.BadParameter(f"--since {since} is after --as-of {as_of}",
                                  param_hint="'--since'")
