@@ -407,3 +407,29 @@ def test_a_bad_file_writes_nothing(runner: CliRunner, db: str, tmp_path: Path) -
     missing = runner.invoke(cli, ["--db", db, "import", "wikidata", "nope.json"])
     assert missing.exit_code == 1 and missing.stderr == "Error: nope.json: no such file\n"
     assert backends.dump(db) == before
+
+
+def test_the_readme_intake_example_is_real_output(tmp_path: Path) -> None:
+    import shlex
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### From a spreadsheet, or from Wikidata\n", 1)[1]
+    block = block.split("```console\n", 1)[1].split("```", 1)[0]
+    steps = [ln[2:] for ln in block.splitlines() if ln.startswith("$ ")]
+    outputs = [ln for ln in block.splitlines() if not ln.startswith("$ ")]
+    got: list[str] = []
+    for step in steps:
+        args, *pipe = step.split(" | ")
+        argv = shlex.split(args)[1:]
+        argv[argv.index("--db") + 1] = str(tmp_path / argv[argv.index("--db") + 1])
+        proc = subprocess.run([sys.executable, "-m", "factbase", *argv], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120, check=True)
+        lines = proc.stdout.splitlines()
+        if pipe == ["tail -1"]:
+            lines = lines[-1:]
+        elif pipe and pipe[0].startswith("grep "):
+            lines = [ln for ln in lines if shlex.split(pipe[0])[1] in ln]
+        got += lines
+    assert got == outputs
