@@ -35,6 +35,7 @@ import io
 import json
 import types
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from factbase.errors import InputError, InvalidRecord
@@ -67,6 +68,7 @@ def _shape(annotation: Any) -> str:
     return "text"
 
 
+@lru_cache(maxsize=256)
 def field_shapes(type_: str) -> dict[str, str]:
     """Field name -> ``list``, ``json`` or ``text`` for an event type (``source`` and
     ``entity`` too); empty for a type factbase does not know (validation names it)."""
