@@ -421,10 +421,8 @@ options (`factbase add TYPE --help` lists them with their meaning), or `source`,
 
 \b
 Examples:
-  factbase add source --id ht-2026-02-10 --url https://example.com/a --published 2026-02-10
+  factbase add source --id s1 --url https://example.com/a --published 2026-02-10
   factbase add person --id tony-wu --name "Tony Wu" --alias 吳宇懷
-  factbase add person.left --person tony-wu --org xai --date 2026-02-09 --reason resigned \\
-      --source ht-2026-02-10
-  factbase add person.left --person tony-wu --org xai --date 2026-02-09 --reason resigned \\
-      --source ht-2026-02-10 --dry-run
+  factbase add person.left --person tony-wu --org xai --date 2026-02 --reason resigned --source s1
+  factbase add person.joined --person tony-wu --org xai --date 2023-07 --source s1 --dry-run
 """
