@@ -33,7 +33,8 @@ Event ids come from the Q-id, the property and the statement id (``wd-q2283-p169
 uuid>-start``), so importing a document again adds nothing, and a statement that changed in
 Wikidata becomes an ``event.corrected`` of the event imported from it.
 
-Pure apart from :func:`known_state`, which reads what the database already holds.
+Reading the documents and their values is :mod:`factbase.wikidata_read`. Pure apart from
+:func:`known_state`, which reads what the database already holds.
 """
 
 from __future__ import annotations
@@ -41,318 +42,36 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
 from typing import Any
 
-from factbase.errors import InputError
+from factbase.wikidata_read import (
+    Document,
+    description_of,
+    item_id,
+    item_source,
+    item_source_id,
+    kind_of,
+    label_of,
+    names_of,
+    qualifier_values,
+    read_file,
+    ref_snaks,
+    reference_source,
+    snak_value,
+    statement_key,
+    wikidata_date,
+)
 
-#: Calendar models Wikidata uses.
-GREGORIAN = "http://www.wikidata.org/entity/Q1985727"
-JULIAN = "http://www.wikidata.org/entity/Q1985786"
-HUMAN = "Q5"
+__all__ = ["Document", "ImportResult", "Known", "Plan", "known_state", "plan", "read_file",
+           "summary_lines", "wikidata_date"]
+
 #: Roles of the holder properties: property -> (role, title).
 HOLDERS = {"P169": ("executive", "chief executive officer"),
            "P488": ("board_member", "chairperson")}
 #: End causes (P1534) factbase has a reason for.
 END_CAUSES = {"Q4": "died"}
-#: Files bigger than this are read line by line without trying them as one document.
-WHOLE_DOCUMENT_LIMIT = 64 << 20
-_GUID = re.compile(r"^[A-Za-z]\d+\$(.+)$")
-_SLUG_OK = re.compile(r"[^a-z0-9._-]+")
-
-
-# --- reading -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Document:
-    """One entity document: where it came from (``origin``, e.g. ``Q2283.json`` or
-    ``dump.json line 3``) and the entity object."""
-
-    origin: str
-    entity: dict[str, Any]
-
-    @property
-    def qid(self) -> str:
-        return str(self.entity.get("id", ""))
-
-
-def _entities_of(top: Any, origin: str) -> Iterator[Document]:
-    if isinstance(top, dict) and isinstance(top.get("entities"), dict):
-        for key, ent in top["entities"].items():
-            if isinstance(ent, dict):
-                yield Document(origin if len(top["entities"]) == 1 else f"{origin} {key}", ent)
-        return
-    if isinstance(top, dict) and "id" in top and ("claims" in top or "labels" in top):
-        yield Document(origin, top)
-        return
-    if isinstance(top, list):
-        for i, ent in enumerate(top):
-            yield from _entities_of(ent, f"{origin} [{i}]")
-        return
-    raise InputError(f"{origin}: not a Wikidata entity document; expected {{\"entities\": "
-                     "{\"Q…\": {…}}} (Special:EntityData/Q….json), an entity object with "
-                     "\"id\" and \"claims\", or lines of the JSON dump")
-
-
-def read_file(path: str) -> list[Document]:
-    """The entity documents of a file (see the module docstring for the shapes).
-
-    Raises :class:`InputError` for a missing file, text that is not UTF-8, JSON that does not
-    parse (naming the line) and JSON that holds no entity.
-    """
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{path}: no such file")
-    if p.is_dir():
-        raise InputError(f"{path}: is a directory; give the entity files inside it")
-    raw = p.read_bytes()
-    try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (bad byte at offset {exc.start}); Wikidata "
-                         "serves UTF-8 JSON") from None
-    stripped = text.strip()
-    if not stripped:
-        raise InputError(f"{path}: the file is empty; nothing to import")
-    first_line = stripped.split("\n", 1)[0].strip()
-    if len(raw) <= WHOLE_DOCUMENT_LIMIT and first_line not in ("[", "[\r"):
-        try:
-            top = json.loads(stripped)
-        except json.JSONDecodeError:
-            top = None  # not one document: lines of a dump, or broken (the lines will say)
-        except RecursionError:
-            raise InputError(f"{path}: nested too deeply to be an entity document") from None
-        if top is not None:
-            return list(_entities_of(top, path))
-    docs: list[Document] = []
-    for n, line in enumerate(text.splitlines(), start=1):
-        line = line.strip().rstrip(",").strip()
-        if line in ("", "[", "]"):
-            continue
-        try:
-            top = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path} line {n}: not valid JSON ({exc.msg} at column "
-                             f"{exc.colno}); a dump holds one entity per line") from None
-        except RecursionError:
-            raise InputError(f"{path} line {n}: nested too deeply") from None
-        docs += list(_entities_of(top, f"{path} line {n}"))
-    if not docs:
-        raise InputError(f"{path}: holds no entity; nothing to import")
-    return docs
-
-
-# --- values ------------------------------------------------------------------------------
-
-
-def _julian_to_gregorian(y: int, m: int, d: int) -> date:
-    """The proleptic Gregorian day of a Julian-calendar day (through the Julian Day Number)."""
-    a = (14 - m) // 12
-    yy, mm = y + 4800 - a, m + 12 * a - 3
-    jdn = d + (153 * mm + 2) // 5 + 365 * yy + yy // 4 - 32083
-    return date.fromordinal(jdn - 1721425)
-
-
-def wikidata_date(value: Mapping[str, Any]) -> str | None:
-    """A Wikidata time value as a factbase date, or None when factbase cannot hold it.
-
-    Precision 11 is a day (``2014-02-04``), 10 a month (``1975-04``), 9 a year (``1960``);
-    coarser ones become ranges: 8 a decade (``+1990`` → ``1990/1999``), 7 a century and 6 a
-    millennium (counted as Wikidata's formatter counts them: ``+1900`` at precision 7 is the
-    19th century, ``1801/1900``). A month or day written ``00`` at a finer precision falls back
-    to the precision it has. A Julian-calendar date is converted to the Gregorian days it
-    covers (a day to a day; a month or year to a range of days). Finer than a day is a day;
-    coarser than a millennium, before year 1 or after 9999 is None.
-    """
-    text = str(value.get("time", ""))
-    m = re.fullmatch(r"([+-])(\d+)-(\d\d)-(\d\d)T.*", text)
-    precision = value.get("precision")
-    if m is None or not isinstance(precision, int):
-        return None
-    sign, year, month, day = m[1], int(m[2]), int(m[3]), int(m[4])
-    if sign == "-" or not 1 <= year <= 9999:
-        return None
-    precision = min(precision, 11)
-    if precision == 11 and day == 0:
-        precision = 10
-    if precision == 10 and month == 0:
-        precision = 9
-    if precision < 6:
-        return None
-    if precision <= 8:
-        size = {8: 10, 7: 100, 6: 1000}[precision]
-        first = year // size * size if precision == 8 else (year - 1) // size * size + 1
-        last = first + size - 1
-        if first < 1 or last > 9999:
-            return None
-        return f"{first:04d}/{last:04d}"
-    if value.get("calendarmodel") == JULIAN:
-        import calendar
-
-        if precision == 11:
-            return _julian_to_gregorian(year, month, day).isoformat()
-        start = (year, month, 1) if precision == 10 else (year, 1, 1)
-        end_month = month if precision == 10 else 12
-        # Julian months have the Gregorian lengths, but every fourth year is a leap year.
-        last = 29 if end_month == 2 and year % 4 == 0 else calendar.monthrange(2001,
-                                                                               end_month)[1]
-        a = _julian_to_gregorian(*start)
-        b = _julian_to_gregorian(year, end_month, last)
-        return f"{a.isoformat()}/{b.isoformat()}"
-    if precision == 11:
-        try:
-            return date(year, month, day).isoformat()
-        except ValueError:
-            return None
-    if precision == 10:
-        return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
-    return f"{year:04d}"
-
-
-def _snak_value(snak: Mapping[str, Any]) -> tuple[str, Any]:
-    """``("value", value)``, ``("somevalue", None)`` or ``("novalue", None)``."""
-    kind = snak.get("snaktype", "value")
-    if kind != "value":
-        return str(kind), None
-    dv = snak.get("datavalue") or {}
-    return "value", dv.get("value")
-
-
-def _item_id(value: Any) -> str | None:
-    if isinstance(value, dict) and isinstance(value.get("id"), str) and \
-            re.fullmatch(r"Q\d+", value["id"]):
-        return str(value["id"])
-    if isinstance(value, dict) and isinstance(value.get("numeric-id"), int):
-        return f"Q{value['numeric-id']}"
-    return None
-
-
-def _qualifier(statement: Mapping[str, Any], prop: str) -> list[tuple[str, Any]]:
-    return [_snak_value(s) for s in (statement.get("qualifiers") or {}).get(prop, [])]
-
-
-def _statement_key(statement: Mapping[str, Any], qid: str, prop: str, index: int) -> str:
-    """``<q-id>-<property>-<statement uuid>`` as an id (lower case): stable across imports."""
-    sid = str(statement.get("id") or "")
-    m = _GUID.match(sid)
-    tail = m[1] if m else (sid or f"n{index}")
-    return f"{qid.lower()}-{prop.lower()}-" + _SLUG_OK.sub("-", tail.lower()).strip("-")[:80]
-
-
-def label_of(entity: Mapping[str, Any]) -> str | None:
-    """The entity's label in English, else ``mul``, else an English variant, else the first
-    language (sorted)."""
-    labels = entity.get("labels") or {}
-    for lang in ("en", "mul"):
-        if lang in labels and str(labels[lang].get("value", "")).strip():
-            return str(labels[lang]["value"]).strip()
-    for lang in sorted(labels, key=lambda k: (not k.startswith("en-"), k)):
-        text = str(labels[lang].get("value", "")).strip()
-        if text:
-            return text
-    return None
-
-
-def _names(entity: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    """``(labels, aliases)``: every label (the name first) and every alias, in language order,
-    each once and at most :data:`factbase.events.NAME_MAX` characters."""
-    from factbase.events import NAME_MAX
-
-    name = label_of(entity)
-    labels: list[str] = [name] if name else []
-    for _lang, lab in sorted((entity.get("labels") or {}).items()):
-        text = str(lab.get("value", "")).strip()
-        if text and text not in labels and len(text) <= NAME_MAX:
-            labels.append(text)
-    aliases: list[str] = []
-    for _lang, items in sorted((entity.get("aliases") or {}).items()):
-        for a in items if isinstance(items, list) else []:
-            text = str(a.get("value", "")).strip()
-            if text and text not in labels and text not in aliases and len(text) <= NAME_MAX:
-                aliases.append(text)
-    return labels, aliases
-
-
-def _description(entity: Mapping[str, Any]) -> str | None:
-    descs = entity.get("descriptions") or {}
-    for lang in ("en", "mul"):
-        if lang in descs and str(descs[lang].get("value", "")).strip():
-            return str(descs[lang]["value"]).strip()
-    return None
-
-
-def kind_of(entity: Mapping[str, Any]) -> str:
-    """``person`` for an instance of human (P31 Q5, rank not deprecated), else
-    ``organization``."""
-    for st in (entity.get("claims") or {}).get("P31", []):
-        if st.get("rank") != "deprecated" and _item_id(_snak_value(st.get("mainsnak", {}))[1]) \
-                == HUMAN:
-            return "person"
-    return "organization"
-
-
-# --- references as sources ---------------------------------------------------------------
-
-
-def item_source_id(qid: str) -> str:
-    return f"wikidata-{qid.lower()}"
-
-
-def _item_source(qid: str, label: str | None) -> dict[str, Any]:
-    title = f"Wikidata: {label} ({qid})" if label else f"Wikidata: {qid}"
-    return {"type": "source.registered", "source": item_source_id(qid),
-            "url": f"https://www.wikidata.org/wiki/{qid}", "title": title,
-            "publisher": "Wikidata"}
-
-
-def _ref_snaks(ref: Mapping[str, Any], prop: str) -> list[Any]:
-    return [v for kind, v in (_snak_value(s) for s in (ref.get("snaks") or {}).get(prop, []))
-            if kind == "value"]
-
-
-def _reference_source(ref: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The ``source.registered`` record of one reference (its id from the reference's hash),
-    or None for a reference with nothing factbase can cite."""
-    from factbase.events import canonical_json, sha256
-
-    digest = str(ref.get("hash") or sha256(canonical_json(ref.get("snaks") or {})))
-    urls = [u for u in _ref_snaks(ref, "P854") if isinstance(u, str)]
-    stated = [q for q in map(_item_id, _ref_snaks(ref, "P248")) if q]
-    imported = [q for q in map(_item_id, _ref_snaks(ref, "P143")) if q]
-    titles = [t.get("text") for t in _ref_snaks(ref, "P1476") if isinstance(t, dict)]
-    publishers = [q for q in map(_item_id, _ref_snaks(ref, "P123")) if q]
-    retrieved = [d for d in (wikidata_date(t) for t in _ref_snaks(ref, "P813")
-                             if isinstance(t, dict)) if d]
-    published = [d for d in (wikidata_date(t) for t in _ref_snaks(ref, "P577")
-                             if isinstance(t, dict)) if d]
-    if not (urls or stated or imported or titles):
-        return None
-    what = urls[0] if urls else (f"stated in {stated[0]}" if stated else
-                                 f"imported from {imported[0]}" if imported else "")
-    title = titles[0] if titles and titles[0] else f"[Wikidata reference: {what}]"
-    parts = [f"Wikidata reference {digest[:12]}"]
-    if stated:
-        parts.append("stated in " + ", ".join(stated) + " (P248)")
-    if imported:
-        parts.append("imported from " + ", ".join(imported) + " (P143)")
-    if retrieved:
-        parts.append(f"retrieved {retrieved[0]} (P813)")
-    rec: dict[str, Any] = {"type": "source.registered", "source": f"wd-ref-{digest[:16]}",
-                           "title": title, "note": "; ".join(parts) + "."}
-    if urls:
-        rec["url"] = urls[0]
-    elif stated:
-        rec["url"] = f"https://www.wikidata.org/wiki/{stated[0]}"
-    if publishers:
-        parts.insert(1, "publisher " + ", ".join(publishers) + " (P123)")
-        rec["note"] = "; ".join(parts) + "."
-    if published and "/" not in published[0]:
-        rec["published"] = published[0]
-    return rec
 
 
 # --- the plan ----------------------------------------------------------------------------
@@ -454,7 +173,7 @@ class _Planner:
                         + ": its document was not imported (`factbase import wikidata` "
                           f"of {qid}'s document names it).",
                 "sources": [item_source_id(qid)]}
-            self.sources.setdefault(item_source_id(qid), _item_source(qid, None))
+            self.sources.setdefault(item_source_id(qid), item_source(qid, None))
         if have != kind:
             report.notes[f"{qid} is {'a' if have != 'organization' else 'an'} {have}, not "
                          f"{'an' if kind == 'organization' else 'a'} {kind}: left out"] += 1
@@ -480,13 +199,13 @@ class _Planner:
         ids: list[str] = []
         evidence = "unconfirmed"
         for ref in st.get("references") or []:
-            rec = _reference_source(ref)
+            rec = reference_source(ref)
             if rec is None:
                 continue
             self.sources.setdefault(rec["source"], rec)
             if rec["source"] not in ids:
                 ids.append(rec["source"])
-            if _ref_snaks(ref, "P854") or _ref_snaks(ref, "P248"):
+            if ref_snaks(ref, "P854") or ref_snaks(ref, "P248"):
                 evidence = "reported"
         if not ids:
             ids = [item_source_id(doc.qid)]
@@ -498,7 +217,7 @@ class _Planner:
         ``""``, or ``"somevalue-end"`` (it ended, when is unknown), or ``"novalue-end"``."""
         start = end = None
         how = ""
-        for kind, value in _qualifier(st, "P580")[:1]:
+        for kind, value in qualifier_values(st, "P580")[:1]:
             if kind == "value":
                 start = wikidata_date(value) if isinstance(value, dict) else None
                 if start is None:
@@ -506,7 +225,7 @@ class _Planner:
                                  "coarse): left open"] += 1
             elif kind == "somevalue":
                 report.notes["unknown start (somevalue): left open"] += 1
-        for kind, value in _qualifier(st, "P582")[:1]:
+        for kind, value in qualifier_values(st, "P582")[:1]:
             if kind == "value":
                 end = wikidata_date(value) if isinstance(value, dict) else None
                 if end is None:
@@ -523,14 +242,14 @@ class _Planner:
                 + (f" {extra}" if extra else ""))
 
     def value_item(self, st: Mapping[str, Any], report: DocumentReport) -> str | None:
-        kind, value = _snak_value(st.get("mainsnak") or {})
+        kind, value = snak_value(st.get("mainsnak") or {})
         if kind == "somevalue":
             report.notes["unknown values (somevalue) skipped"] += 1
             return None
         if kind == "novalue":
             report.notes["'no value' statements (novalue): nothing to record"] += 1
             return None
-        qid = _item_id(value)
+        qid = item_id(value)
         if qid is None:
             report.notes["values that are not items skipped"] += 1
         return qid
@@ -541,10 +260,10 @@ class _Planner:
                 report: DocumentReport, person: str, org: str, role: str,
                 title: str | None, extra: str = "") -> None:
         start, end, how = self.span(st, report)
-        base = "wd-" + _statement_key(st, doc.qid, prop, index)
+        base = "wd-" + statement_key(st, doc.qid, prop, index)
         sources, evidence = self.cite(doc, st)
-        named = [v for k, v in _qualifier(st, "P1932") if k == "value" and isinstance(v, str)]
-        title = named[0] if named and title is None else title
+        # A position held (P39, no fixed title): how the source named the office is the title.
+        title = title if title is not None else _named(st)
         common: dict[str, Any] = {"person": person, "org": org, "role": role,
                                   "holding": base, "sources": sources, "evidence": evidence}
         if title:
@@ -571,13 +290,13 @@ class _Planner:
         if start is None and end is None:
             report.notes["statements with no start or end date skipped"] += 1
             return
-        base = "wd-" + _statement_key(st, doc.qid, "P108", index)
+        base = "wd-" + statement_key(st, doc.qid, "P108", index)
         sources, evidence = self.cite(doc, st)
         note = self.note(doc, "P108", st)
         common = {"person": person, "org": org, "sources": sources, "evidence": evidence}
         self.add_event(report, {"type": "person.joined", "id": f"{base}-start",
                                 "date": start or _by(end), "note": note, **common})
-        causes = [_item_id(v) for k, v in _qualifier(st, "P1534") if k == "value"]
+        causes = [item_id(v) for k, v in qualifier_values(st, "P1534") if k == "value"]
         reason = next((END_CAUSES[c] for c in causes if c in END_CAUSES), None)
         if reason is None:
             reason = "other" if causes else "unknown"
@@ -593,7 +312,7 @@ class _Planner:
 
     def founding(self, doc: Document, report: DocumentReport, org: str) -> None:
         inceptions = [st for st in self.statements(doc, "P571", report)
-                      if _snak_value(st.get("mainsnak") or {})[0] == "value"]
+                      if snak_value(st.get("mainsnak") or {})[0] == "value"]
         preferred = [st for st in inceptions if st.get("rank") == "preferred"]
         chosen = (preferred or inceptions)[:1]
         founders_st = self.statements(doc, "P112", report)
@@ -603,31 +322,30 @@ class _Planner:
                               "recorded"] += len(founders_st)
             return
         st = chosen[0]
-        day = wikidata_date(_snak_value(st["mainsnak"])[1])
+        day = wikidata_date(snak_value(st["mainsnak"])[1])
         if day is None:
             report.notes["inception dates factbase cannot hold: skipped"] += 1
             return
-        others = sorted({d for d in (wikidata_date(_snak_value(o["mainsnak"])[1])
+        others = sorted({d for d in (wikidata_date(snak_value(o["mainsnak"])[1])
                                      for o in (preferred or inceptions)[1:]) if d and d != day})
         founders: list[str] = []
         sources, evidence = self.cite(doc, st)
         for fst in founders_st:
-            kind, value = _snak_value(fst.get("mainsnak") or {})
+            kind, value = snak_value(fst.get("mainsnak") or {})
             if kind == "novalue":
                 report.notes["'no founders' (P112 novalue): none listed"] += 1
                 continue
             qid = self.value_item(fst, report)
             if qid is None:
                 continue
-            named = [v for k, v in _qualifier(fst, "P1932") if k == "value" and isinstance(v, str)]
-            ref = self.entity_ref(qid, "person", report, named[0] if named else None)
+            ref = self.entity_ref(qid, "person", report, _named(fst))
             if ref is not None and ref not in founders:
                 founders.append(ref)
                 more, _ = self.cite(doc, fst)
                 sources += [s for s in more if s not in sources]
         extra = f"Wikidata also gives {', '.join(others)}." if others else ""
         self.add_event(report, {"type": "org.founded",
-                                "id": "wd-" + _statement_key(st, doc.qid, "P571", 0),
+                                "id": "wd-" + statement_key(st, doc.qid, "P571", 0),
                                 "date": day, "org": org, "founders": founders,
                                 "sources": sources, "evidence": evidence,
                                 "note": self.note(doc, "P571", st, extra)})
@@ -655,7 +373,7 @@ class _Planner:
         dissolved = [st for st in self.statements(doc, "P576", report)]
         preferred = [st for st in dissolved if st.get("rank") == "preferred"]
         for st in (preferred or dissolved)[:1]:
-            kind, value = _snak_value(st.get("mainsnak") or {})
+            kind, value = snak_value(st.get("mainsnak") or {})
             if kind == "value" and isinstance(value, dict) and wikidata_date(value):
                 parts.append(f"Dissolved {wikidata_date(value)} (P576).")
                 sources += self.cite(doc, st)[0]
@@ -666,8 +384,8 @@ class _Planner:
         for prop, label in (("P749", "Parent organisation"), ("P355", "Subsidiaries")):
             items = []
             for st in self.statements(doc, prop, report):
-                kind, value = _snak_value(st.get("mainsnak") or {})
-                qid = _item_id(value) if kind == "value" else None
+                kind, value = snak_value(st.get("mainsnak") or {})
+                qid = item_id(value) if kind == "value" else None
                 if qid is None:
                     continue
                 start, end, _ = self.span(st, report)
@@ -689,12 +407,12 @@ class _Planner:
         report = DocumentReport(qid, doc.origin, label, real, kind)
         self.plan.reports.append(report)
         item_src = item_source_id(qid)
-        self.sources.setdefault(item_src, _item_source(qid, label))
-        labels, aliases = _names(doc.entity)
+        self.sources.setdefault(item_src, item_source(qid, label))
+        labels, aliases = names_of(doc.entity)
         if not labels:
             labels = [qid]
             report.notes["no label in any language: named by its Q-id"] += 1
-        desc = _description(doc.entity)
+        desc = description_of(doc.entity)
         note = f"Wikidata {qid} (https://www.wikidata.org/wiki/{qid})" + (
             f": {desc}." if desc else ".")
         extra_sources: list[str] = []
@@ -747,9 +465,9 @@ class _Planner:
                 position = self.value_item(st, report)
                 if position is None:
                     continue
-                directs = [q for q in (_item_id(v) for k, v in _qualifier(st, "P2389")
+                directs = [q for q in (item_id(v) for k, v in qualifier_values(st, "P2389")
                                        if k == "value") if q]
-                of = [q for q in (_item_id(v) for k, v in _qualifier(st, "P642")
+                of = [q for q in (item_id(v) for k, v in qualifier_values(st, "P642")
                                   if k == "value") if q]
                 target, role = ((directs[0], "lead") if directs else
                                 (of[0], "member") if of else (position, "member"))
@@ -900,7 +618,7 @@ def _after(start: str) -> str:
 
 def _named(st: Mapping[str, Any]) -> str | None:
     """The statement's "object named as" (P1932): how the source wrote the value's name."""
-    for kind, value in _qualifier(st, "P1932"):
+    for kind, value in qualifier_values(st, "P1932"):
         if kind == "value" and isinstance(value, str) and value.strip():
             return value.strip()
     return None
