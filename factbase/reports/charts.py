@@ -39,6 +39,7 @@ from matplotlib.patches import FancyBboxPatch, Patch, Rectangle
 from matplotlib.transforms import blended_transform_factory
 
 from factbase.dates import shift_day
+from factbase.reports.model import reason_words
 from factbase.safety import html_text, visible_controls
 
 Item = dict[str, Any]
@@ -304,8 +305,7 @@ def _right_label(row: Item) -> str:
     last = row["spells"][-1]
     if last["left"]:
         left = last["left"]
-        why = "reason disputed" if left["disputed"] else \
-            (left["reason"] or "reason not given").replace("_", " ")
+        why = reason_words(left["reason"], left["disputed"], short=True)
         return label(f"left {left['date']} · {why}", 40)
     if last["may_have_left"]:
         return label(f"may have left {last['may_have_left']['date']}", 40)

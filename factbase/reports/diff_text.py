@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from factbase.diff import CHANGE_KEYS, date_order, is_empty
+from factbase.reports.model import reason_words
 from factbase.reports.text import _Notes
 
 Item = dict[str, Any]
@@ -51,11 +52,8 @@ def departure_text(d: Item) -> str:
 def departure_detail(d: Item) -> str:
     """What :func:`departure_text` says after the name."""
     co = " (co-founder)" if d["cofounder"] else ""
-    if d["disputed"]:
-        why = "disputed: " + " / ".join(sorted({words(a["reason"]) for a in d["accounts"]
-                                                if a.get("reason")}))
-    else:
-        why = words(d["reason"]) or "reason not given"
+    why = reason_words(d["reason"], d["disputed"],
+                       [a["reason"] for a in d["accounts"] if a.get("reason")])
     ann = f" (announced {d['announced']})" if d.get("announced") else ""
     return f"{co} — {why}{ann}"
 

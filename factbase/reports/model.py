@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from factbase.events import Event
-from factbase.replay import Citation, Member, OrgState, Unit
+from factbase.replay import Citation, Member, OrgState, Unit, departure_reason
 
 Names = Mapping[str, str]
 
@@ -66,11 +66,8 @@ def summarize(type_: str, p: Mapping[str, Any], names: Names) -> str:
         title = f" as {p['title']}" if p.get("title") else ""
         return f"{n('person')} joined {n('org')}{where}{title}"
     if type_ == "person.left":
-        reasons = {r for r in [p.get("reason"), *(a.get("reason") for a in
-                                                  p.get("accounts", []))] if r}
-        words = sorted(r.replace("_", " ") for r in reasons)
-        why = "disputed: " + " / ".join(words) if len(words) > 1 else \
-            (words[0] if words else "reason unknown")
+        reason, disputed = departure_reason(p)
+        why = reason_words(reason, disputed, given_reasons(p), unknown="reason unknown")
         return f"{n('person')} left {n('org')} ({why})"
     if type_ in ("role.assigned", "role.ended", "role.confirmed"):
         role = p.get("role", "presence")
@@ -103,6 +100,32 @@ def summarize(type_: str, p: Mapping[str, Any], names: Names) -> str:
     if type_ == "entity.aliased":
         return f"{n('entity')} also known as " + ", ".join(p["aliases"])
     return type_
+
+
+def given_reasons(p: Mapping[str, Any]) -> list[str]:
+    """Every reason a ``person.left`` payload gives (its own and its accounts'), as given."""
+    return [r for r in [p.get("reason"), *(a.get("reason") for a in p.get("accounts", []))]
+            if r]
+
+
+def reason_words(reason: str | None, disputed: bool = False, reasons: Iterable[str] = (),
+                 *, unknown: str = "reason not given", short: bool = False) -> str:
+    """Why a stay ended, in words: the one wording of departure reasons every output uses.
+
+    ``reason``, ``disputed``: as :func:`factbase.replay.departure_reason` gives them (or a
+    :class:`~factbase.replay.Departure`'s). ``stepped_back`` → ``stepped back``; disputed →
+    ``disputed: parted ways / resigned`` (every reason in ``reasons``, e.g.
+    :attr:`Departure.reasons <factbase.replay.Departure.reasons>` or :func:`given_reasons`,
+    in words, sorted), or ``reason disputed`` when ``short``; no reason → ``unknown``;
+    ``roles_ended`` (a presence that ended with the last role held, with no departure:
+    :class:`factbase.intervals.MembershipSpan`) → ``last role ended``."""
+    if disputed:
+        if short:
+            return "reason disputed"
+        return "disputed: " + " / ".join(sorted({r.replace("_", " ") for r in reasons if r}))
+    if reason == "roles_ended":
+        return "last role ended"
+    return reason.replace("_", " ") if reason else unknown
 
 
 def format_metric(p: Mapping[str, Any]) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from factbase.reports.model import reason_words
+
 
 class _Notes:
     """Numbers sources in order of first use."""
@@ -126,7 +128,7 @@ def render_org(doc: dict[str, Any]) -> str:
             out.append(f"  {d['name']}{co} — left {d['date']}{ann}; reason DISPUTED:"
                        f"{notes.mark(d)}")
         else:
-            reason = (d["reason"] or "reason not given").replace("_", " ")
+            reason = reason_words(d["reason"])
             out.append(f"  {d['name']}{co} — left {d['date']}{ann}; {reason}{notes.mark(d)}")
         if d.get("date_claims"):
             out.append("      dates claimed: " + "; ".join(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from factbase.reports.model import reason_words
 from factbase.reports.text import _Notes
 
 #: The sections after the organisations: a title and which items belong (the rest: History).
@@ -96,7 +97,7 @@ def _person(doc: dict[str, Any], out: list[str], notes: _Notes) -> None:
                 if s["disputed"]:
                     out.append(f"    left {s['left']}{ann}; reason DISPUTED:{notes.mark(src)}")
                 else:
-                    reason = (s["reason"] or "reason not given").replace("_", " ")
+                    reason = reason_words(s["reason"])
                     out.append(f"    left {s['left']}{ann}; {reason}{notes.mark(src)}")
                 for a in s["accounts"]:
                     why = f" ({a['reason'].replace('_', ' ')})" if a.get("reason") else ""
