@@ -6,7 +6,8 @@ factbase already makes, through the API only:
 * the ``org`` document at the end of day D (:func:`factbase.reports.model.org_document`):
   units, people, departures, co-founders, metrics, uncertain items, anomalies;
 * the ``diff`` document from D0 to D (:meth:`FactBase.diff`): the changes since D0;
-* the organisation's timeline up to D (:meth:`FactBase.timeline`): who was where, when — the
+* the organisation's spans (:class:`Spans`: :func:`factbase.intervals.fold` over its
+  effective events, the fold the projection tables hold) cut at D: who was where, when — the
   tenure of everyone who has been a member, with each joining, departure and unit role dated
   as written (interval bounds kept, never guessed).
 
@@ -37,11 +38,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from factbase.dates import OPEN_END, OPEN_START, PartialDate, parse_date, shift_day
+from factbase import intervals
+from factbase.dates import OPEN_END, OPEN_START, PartialDate, shift_day
 from factbase.diff import check_dates
 from factbase.events import Event
-from factbase.replay import TYPE_RANK
-from factbase.reports.model import ROLE_ORDER, org_document
+from factbase.intervals import Intervals, MembershipSpan, RoleSpan
+from factbase.replay import Citation, OrgState, departure_reason, expand, expand_changes
+from factbase.reports.model import ROLE_ORDER, given_reasons, org_document
 
 if TYPE_CHECKING:
     from factbase.amend import Prefer
@@ -96,7 +99,8 @@ def report_document(fb: FactBase, org: str, *, as_of: date, since: date | None =
     odoc = org_document(state, names, srcs, known_at)
     org_id = odoc["org"]["id"]
     changes = fb.diff(org_id, since, as_of, **policy)
-    evs = fb.timeline(org_id, end=as_of, **policy)
+    every = fb.timeline(org_id, **policy)
+    evs = [e for e in every if e.date is not None and e.date.start <= as_of]
     known_sources = {**changes.pop("sources", {}), **odoc["sources"]}
     changes.pop("org", None)
     # The change lists in the report's order, then the rest of the diff document.
@@ -120,7 +124,8 @@ def report_document(fb: FactBase, org: str, *, as_of: date, since: date | None =
     doc["figures"] = _figures(odoc, changes, disputed)
     doc["headline"] = _headline(odoc, changes, doc["figures"], founding, disputed)
     doc["org_chart"] = _org_chart(odoc, founding)
-    doc["tenure"] = tenure(evs, odoc, as_of, names)
+    doc["tenure"] = tenure(spans_of(org_id, [e for e in every if e.stream == org_id]), state,
+                           names)
     doc["changes"] = changes
     changes["cofounder_counts"] = _cofounder_counts(odoc, changes, founding)
     doc["disputed"] = disputed
@@ -338,6 +343,72 @@ def _disputed(odoc: Doc, recorded: Mapping[str, str | None]) -> list[dict[str, A
     return out
 
 
+# --- the spans: one organisation's history, from the one fold ----------------------------
+
+
+@dataclass
+class Spans:
+    """One organisation's history as spans (:func:`factbase.intervals.fold` over its
+    effective events, as the projections fold them) and the departures that closed them.
+    ``tenure``, ``who`` and the memberships export are views of it."""
+
+    intervals: Intervals
+    #: ``(event id, person)`` → the ``person.left`` payload (a reorganisation's change under
+    #: the reorganisation's id, as spans cite it).
+    departures: dict[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
+
+    def departure(self, s: MembershipSpan | RoleSpan) -> Mapping[str, Any] | None:
+        """The payload of the departure that closed ``s``, or None."""
+        if s.closed_type != "person.left" or s.closed_by is None:
+            return None
+        return self.departures.get((s.closed_by, s.person))
+
+    def stays(self, person: str | None = None) -> dict[str, list[list[MembershipSpan]]]:
+        """Each person's stays (of ``person`` only, if given), in order: the membership spans
+        of one stay, from an arrival to a departure."""
+        out: dict[str, dict[int, list[MembershipSpan]]] = {}
+        for s in self.intervals.memberships:
+            if person is None or s.person == person:
+                out.setdefault(s.person, {}).setdefault(s.stay, []).append(s)
+        return {p: [by_stay[n] for n in sorted(by_stay)] for p, by_stay in out.items()}
+
+
+def spans_of(org: str, evs: Iterable[Event]) -> Spans:
+    """:class:`Spans` of ``org`` from its effective events ``evs`` (its stream's)."""
+    evs = list(evs)
+    departures: dict[tuple[str, str], Mapping[str, Any]] = {
+        (s.cited.event_id, str(s.payload.get("person"))): s.payload
+        for e in evs for s in expand(e) if s.type == "person.left"}
+    return Spans(intervals.fold(org, evs), departures)
+
+
+def org_events(fb: FactBase, org_id: str, *, known_at: datetime | None = None,
+               prefer: Prefer | None = None, min_evidence: str | None = None) -> list[Event]:
+    """The effective events of organisation ``org_id``'s stream (and of the organisations
+    merged into it), as known at ``known_at``: what replay and the projections fold."""
+    return [e for e in fb.timeline(org_id, known_at=known_at, prefer=prefer,
+                                   min_evidence=min_evidence) if e.stream == org_id]
+
+
+def org_spans(fb: FactBase, org_id: str, *, known_at: datetime | None = None,
+              prefer: Prefer | None = None, min_evidence: str | None = None) -> Spans:
+    """:func:`spans_of` the effective events of ``org_id`` (:func:`org_events`)."""
+    return spans_of(org_id, org_events(fb, org_id, known_at=known_at, prefer=prefer,
+                                       min_evidence=min_evidence))
+
+
+def departure_fields(payload: Mapping[str, Any] | None, closed_reason: str | None
+                     ) -> dict[str, Any]:
+    """``reason``, ``disputed`` and ``reasons`` (every reason given, sorted; several only
+    when disputed) of a stay's end: the departure's (:func:`factbase.replay.departure_reason`)
+    or, with no departure, the span's ``closed_reason`` (``roles_ended``)."""
+    if payload is None:
+        return {"reason": closed_reason, "disputed": False, "reasons": []}
+    reason, disputed = departure_reason(payload)
+    return {"reason": reason, "disputed": disputed,
+            "reasons": sorted(set(given_reasons(payload)))}
+
+
 # --- tenure: who was where, when ----------------------------------------------------------
 
 
@@ -348,211 +419,135 @@ def span(d: PartialDate) -> dict[str, Any]:
             "end": None if d.end == OPEN_END else d.end.isoformat()}
 
 
-@dataclass(frozen=True)
-class _Step:
-    type: str
-    date: PartialDate
-    payload: Mapping[str, Any]
-    cite: dict[str, Any]
-    order: tuple[Any, ...]
+def _cite(c: Citation | None) -> dict[str, Any]:
+    if c is None:
+        return {"event": None, "sources": [], "evidence": None}
+    return {"event": c.event_id, "sources": list(c.sources), "evidence": c.evidence}
 
 
-@dataclass
-class _Row:
-    person: str
-    spells: list[dict[str, Any]] = field(default_factory=list)
-    cofounder: bool = False
-    open_units: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-
-    @property
-    def current(self) -> dict[str, Any] | None:
-        if self.spells and self.spells[-1]["left"] is None:
-            return self.spells[-1]
-        return None
+_HOW = {"org.founded": "co-founder at the founding", "person.joined": "joined"}
 
 
-def _expand(evs: Iterable[Event], org_id: str) -> list[_Step]:
-    """The events (and each reorganisation's changes, dated by when they took effect) that
-    bear on membership in ``org_id``, in replay's order."""
+def _uncertain(state: OrgState, type_: str) -> dict[str, dict[str, Any]]:
+    """Person → the first ``type_`` event (or reorganisation change) naming them that may
+    have happened by the as-of date (replay's ``uncertain`` list), as a dated citation."""
+    out: dict[str, dict[str, Any]] = {}
+    for u in state.uncertain:
+        people = [u.payload.get("person")] if u.type == type_ else [
+            body.get("person") for _, t, _, body, _ in
+            expand_changes(u.type, u.date, u.payload, u.cited.evidence) if t == type_]
+        for person in people:
+            if isinstance(person, str):
+                out.setdefault(person, {**span(u.date), **_cite(u.cited)})
+    return out
+
+
+def tenure(spans: Spans, state: OrgState, names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """One row per person who has been in the organisation by the end of ``state.as_of``,
+    read from the spans (:class:`Spans`) cut at that day: a span counts once it opened by
+    then (its opening event certain), and one closed later is open then.
+
+    Each row: ``id``, ``name``, ``cofounder``, ``status`` (``present``, ``present, on leave``,
+    ``present, may have left``, ``departed``, ``roles ended`` — present only through roles,
+    the last of which ended —, ``may have joined``), ``on_leave`` (the start of a leave under
+    way, else None) and ``spells``, one per stay: ``joined`` (or ``first_seen`` when no
+    joining is recorded; ``how`` says which) and ``left`` (with ``reason``, ``disputed`` and
+    ``reasons``: every reason given) as :func:`span` dates with their citations,
+    ``may_have_left`` when a departure's interval straddles the date, ``uncertain_start`` when
+    a joining itself straddles it (a spell of its own), and ``units``: the unit memberships
+    (role ``member``) and unit roles held in the stay (``unit``, ``unit_name``, ``role``,
+    ``title``, ``from``, ``to``, citation). Uncertain events come from replay's ``state``
+    (DESIGN §2), as do co-founders."""
+    as_of = state.as_of
+    maybe_left = _uncertain(state, "person.left")
+    maybe_joined = _uncertain(state, "person.joined")
+    unit_names = {u.id: u.name for u in state.units.values()}
+    roles: dict[str, list[RoleSpan]] = {}
+    for r in spans.intervals.roles:
+        if r.opened.end <= as_of and r.unit is not None:
+            roles.setdefault(r.person, []).append(r)
+
+    def to(s: MembershipSpan | RoleSpan) -> dict[str, Any] | None:
+        return span(s.closed) if s.closed is not None and s.closed.end <= as_of else None
+
+    def seg(s: MembershipSpan | RoleSpan, role: str, title: str | None) -> dict[str, Any]:
+        assert s.unit is not None
+        return {"unit": s.unit, "unit_name": unit_names.get(s.unit) or names.get(s.unit, s.unit),
+                "role": role, "title": title, "from": span(s.opened), "to": to(s),
+                **_cite(s.opened_cite)}
+
+    rows: dict[str, list[dict[str, Any]]] = {}
+    present: set[str] = set()
+    for person, stays in spans.stays().items():
+        stays = [[s for s in stay if s.opened.end <= as_of] for stay in stays]
+        stays = [stay for stay in stays if stay]
+        for n, stay in enumerate(stays):
+            first, last = stay[0], stay[-1]
+            how = _HOW.get(first.opened_type, "first seen")
+            start = {**span(first.opened), **_cite(first.opened_cite)}
+            spell: dict[str, Any] = {
+                "joined": None if how == "first seen" else start,
+                "first_seen": start if how == "first seen" else None, "how": how,
+                "uncertain_start": False, "left": None, "may_have_left": None, "units": []}
+            if to(last) is not None:
+                assert last.closed is not None
+                spell["left"] = {**span(last.closed),
+                                 **departure_fields(spans.departure(last), last.closed_reason),
+                                 **_cite(last.closed_cite)}
+            else:
+                present.add(person)
+                spell["may_have_left"] = maybe_left.get(person)
+            following = stays[n + 1][0].opened.end if n + 1 < len(stays) else None
+            units: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+            for i, s in enumerate(stay):
+                if s.unit is None:
+                    continue
+                prev = units[-1][1] if units else None
+                if prev is not None and prev["role"] == "member" and prev["unit"] == s.unit \
+                        and prev["title"] == s.title and stay[i - 1].unit == s.unit:
+                    prev["to"] = to(s)  # the same unit and title: on leave, or back
+                    continue
+                units.append(((s.opened.end, s.opened.start, 0, i), seg(s, "member", s.title)))
+            for i, r in enumerate(roles.get(person, [])):
+                if first.opened.end <= r.opened.end and (following is None
+                                                         or r.opened.end < following):
+                    units.append(((r.opened.end, r.opened.start, 1, i), seg(r, r.role, r.title)))
+            spell["units"] = [u for _, u in sorted(units, key=lambda x: x[0])]
+            rows.setdefault(person, []).append(spell)
+    for person, d in state.departed.items():
+        if person not in present and not any(
+                (s["left"] or {}).get("event") == d.cited.event_id for s in rows.get(person, [])):
+            # A departure that closed no stay (none recorded, or presence through roles had
+            # ended already): replay keeps it, and notes the anomaly.
+            rows.setdefault(person, []).append({
+                "joined": None, "first_seen": None, "how": None, "uncertain_start": False,
+                "left": {**span(d.date), "reason": d.reason, "disputed": d.disputed,
+                         "reasons": d.reasons, **_cite(d.cited)},
+                "may_have_left": None, "units": []})
+    for person, start in maybe_joined.items():
+        if person not in present:
+            rows.setdefault(person, []).append({
+                "joined": start, "first_seen": None, "how": "joined", "uncertain_start": True,
+                "left": None, "may_have_left": None, "units": []})
     out = []
-    for e in evs:
-        if e.date is None:
-            continue
-        cite = {"event": e.event_id, "sources": list(e.sources), "evidence": e.evidence}
-        items = [(e.type, e.date, e.payload, cite, 0)]
-        if e.type == "reorg.announced":
-            effective = parse_date(e.payload["effective"]) if e.payload.get("effective") \
-                else e.date
-            for i, change in enumerate(e.payload.get("changes", []), start=1):
-                body = {k: v for k, v in change.items() if k not in ("type", "evidence")}
-                body.setdefault("org", e.payload.get("org"))
-                own = {**cite, "event": f"{e.event_id}#{i}",
-                       "evidence": change.get("evidence") or e.evidence}
-                items.append((change["type"], effective, body, own, i))
-        for type_, when, p, c, i in items:
-            org = p.get("org") or (e.stream if type_ == "org.founded" else None)
-            if type_.startswith(("person.", "role.", "org.founded")) and org != org_id:
-                continue
-            out.append(_Step(type_, when, p, c, (when.end, when.start, TYPE_RANK.get(type_, 50),
-                                                 c["event"], i)))
-    return sorted(out, key=lambda s: s.order)
-
-
-def tenure(evs: Iterable[Event], odoc: Doc, as_of: date,
-           names: Mapping[str, str]) -> list[dict[str, Any]]:
-    """One row per person who has been in the organisation by the end of ``as_of``.
-
-    Each row: ``id``, ``name``, ``cofounder``, ``status`` (``present``, ``present, may have
-    left``, ``departed``, ``may have joined``) and ``spells``: each with ``joined`` (or
-    ``first_seen`` when no joining is recorded) and ``left`` as :func:`span` dates with their
-    citations, ``may_have_left`` when a departure's interval straddles ``as_of``,
-    ``uncertain_start`` when the joining itself straddles it, and ``units``: the unit roles
-    held in the spell (``unit``, ``unit_name``, ``role``, ``from``, ``to``). Certain events are
-    folded in replay's order, uncertain ones only flagged (DESIGN §2); the rows agree with the
-    replayed state in ``odoc`` (present and departed people), which wins if they ever differ.
-    """
-    rows: dict[str, _Row] = {}
-    unit_names = {u["id"]: u["name"] for u in [*odoc["units"], *odoc["ended_units"]]}
-
-    def row(person: str) -> _Row:
-        return rows.setdefault(person, _Row(person))
-
-    def open_spell(r: _Row, step: _Step, how: str) -> dict[str, Any]:
-        spell: dict[str, Any] = {"joined": None, "first_seen": None, "how": how,
-                                 "uncertain_start": False, "left": None,
-                                 "may_have_left": None, "units": []}
-        key = "first_seen" if how == "first seen" else "joined"
-        spell[key] = {**span(step.date), **step.cite}
-        r.spells.append(spell)
-        return spell
-
-    def ensure(r: _Row, step: _Step) -> dict[str, Any]:
-        return r.current or open_spell(r, step, "first seen")
-
-    def start_unit(r: _Row, step: _Step, unit: str, role: str, title: str | None) -> None:
-        spell = ensure(r, step)
-        if (role, unit) in r.open_units:
-            return
-        seg = {"unit": unit, "unit_name": unit_names.get(unit) or names.get(unit, unit),
-               "role": role, "title": title, "from": span(step.date), "to": None,
-               **step.cite}
-        spell["units"].append(seg)
-        r.open_units[(role, unit)] = seg
-
-    def end_units(r: _Row, step: _Step, which: Iterable[tuple[str, str]]) -> None:
-        for key in list(which):
-            seg = r.open_units.pop(key, None)
-            if seg is not None:
-                seg["to"] = span(step.date)
-
-    for step in _expand(evs, odoc["org"]["id"]):
-        p = step.payload
-        certainty = step.date.certainty(as_of)
-        if certainty == "not_yet":
-            continue
-        if certainty == "uncertain":
-            person = str(p.get("person"))
-            if step.type == "person.left" and person in rows and rows[person].current:
-                current = rows[person].current
-                assert current is not None
-                current["may_have_left"] = {**span(step.date), **step.cite}
-            elif step.type == "person.joined" and (person not in rows
-                                                   or rows[person].current is None):
-                spell = open_spell(row(person), step, "joined")
-                spell["uncertain_start"] = True
-            continue
-        if step.type == "org.founded":
-            for person in p.get("founders", []):
-                r = row(person)
-                r.cofounder = True
-                if r.current is None:
-                    open_spell(r, step, "co-founder at the founding")
-        elif step.type == "person.joined":
-            r = row(p["person"])
-            if r.current is None:
-                open_spell(r, step, "joined")
-            if p.get("unit"):
-                start_unit(r, step, p["unit"], "member", p.get("title"))
-        elif step.type == "person.left":
-            r = row(p["person"])
-            current = r.current
-            if current is None:
-                continue  # left twice, or with no recorded joining: replay notes the anomaly
-            end_units(r, step, r.open_units)
-            reasons = {x for x in [p.get("reason"), *(a.get("reason") for a in
-                                                      p.get("accounts", []))] if x}
-            current["left"] = {**span(step.date), "reason": None if len(reasons) > 1 else
-                               next(iter(reasons), None), "disputed": len(reasons) > 1,
-                               **step.cite}
-            current["may_have_left"] = None
-        elif step.type in ("role.assigned", "role.confirmed"):
-            r = row(p["person"])
-            if p.get("role") == "cofounder":
-                r.cofounder = True
-            ensure(r, step)
-            if p.get("unit"):
-                start_unit(r, step, p["unit"], p.get("role") or "member", p.get("title"))
-        elif step.type == "role.ended":
-            r = row(p["person"])
-            end_units(r, step, [(p["role"], p["unit"])] if p.get("unit") else [])
-        elif step.type in ("unit.merged", "unit.dissolved"):
-            for r in rows.values():
-                moving = [k for k in r.open_units if k[1] == p["unit"]]
-                end_units(r, step, moving)
-                if step.type == "unit.merged" and r.current is not None:
-                    for role, _ in moving:
-                        start_unit(r, step, p["into"], role, None)
-    _agree(rows, odoc)
-    out = [_row_doc(r, odoc, names) for r in rows.values() if r.spells]
+    for person, spells in rows.items():
+        final = spells[-1]
+        member = state.members.get(person)
+        leave = member.on_leave.text if member is not None and member.on_leave else None
+        if person in present:
+            status = "present, may have left" if final["may_have_left"] else \
+                "present, on leave" if leave else "present"
+        elif final["uncertain_start"]:
+            status = "may have joined"
+        elif person not in state.departed and \
+                (final["left"] or {}).get("reason") == "roles_ended":
+            status = "roles ended"
+        else:
+            status = "departed"
+        out.append({"id": person, "name": names.get(person, person),
+                    "cofounder": person in state.cofounders, "status": status,
+                    "on_leave": leave, "spells": spells})
     return sorted(out, key=_row_order)
-
-
-def _agree(rows: dict[str, _Row], odoc: Doc) -> None:
-    """Make the rows agree with the replayed state: every present person has an open spell,
-    every departed one a closed spell."""
-    for p in odoc["people"]:
-        r = rows.setdefault(p["id"], _Row(p["id"]))
-        if r.current is None:
-            when = p["since"] or p["first_seen"]
-            r.spells.append({"joined": {**span(parse_date(when)), **_cite(p)} if p["since"]
-                             else None,
-                             "first_seen": None if p["since"] else
-                             {**span(parse_date(when)), **_cite(p)},
-                             "how": "joined" if p["since"] else "first seen",
-                             "uncertain_start": False, "left": None, "may_have_left": None,
-                             "units": []})
-    for d in odoc["departed"]:
-        r = rows.setdefault(d["id"], _Row(d["id"]))
-        if not r.spells:
-            r.spells.append({"joined": None, "first_seen": None, "how": None,
-                             "uncertain_start": False, "left": None, "may_have_left": None,
-                             "units": []})
-        last = r.spells[-1]
-        if last["left"] is None:
-            last["left"] = {**span(parse_date(d["date"])), "reason": d["reason"],
-                            "disputed": d["disputed"], **_cite(d)}
-            last["may_have_left"] = None
-
-
-def _cite(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {"event": item.get("event"), "sources": list(item.get("sources") or []),
-            "evidence": item.get("evidence")}
-
-
-def _row_doc(r: _Row, odoc: Doc, names: Mapping[str, str]) -> dict[str, Any]:
-    present = {p["id"] for p in odoc["people"]}
-    cofounders = {p["id"] for p in odoc["cofounders"]["present"]} | {
-        p["id"] for p in odoc["cofounders"]["departed"]}
-    last = r.spells[-1]
-    if r.person in present:
-        status = "present, may have left" if last["may_have_left"] else "present"
-    elif last["left"] is not None:
-        status = "departed"
-    else:
-        status = "may have joined" if last["uncertain_start"] else "present"
-    return {"id": r.person, "name": names.get(r.person, r.person),
-            "cofounder": r.cofounder or r.person in cofounders, "status": status,
-            "spells": r.spells}
 
 
 def _row_order(row: Mapping[str, Any]) -> tuple[Any, ...]:

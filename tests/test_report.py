@@ -3,10 +3,14 @@ browser shows it (headless Chromium, when installed)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import re
 import shutil
 import subprocess
+from collections import Counter
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -429,3 +433,260 @@ def test_report_at_the_calendars_edges(seeded: FactBase, runner: CliRunner, fmt:
     res = runner.invoke(cli, ["--db", seeded.url, "report", "xai", "--as-of", as_of,
                               "--format", fmt], catch_exceptions=False)
     assert res.exit_code == 0, res.output
+
+
+# --- one fold: tenure, who, the memberships CSV and the projections are views of the spans --
+
+#: A small history with what the views used to tell apart (issue 10): a same-day move that is
+#: a resignation and a return (dan), a same-day join-and-leave (fay), a title changed on one
+#: day by role.ended + role.assigned (ann), a co-founder who leaves and returns (bob), a board
+#: member known only by that role, which ends (eve), a disputed departure (cat).
+ONE_FOLD: list[dict[str, Any]] = [
+    {"type": "source.registered", "source": "s1"},
+    {"type": "entity.registered", "entity": "acme", "kind": "organization", "name": "Acme"},
+    *[{"type": "entity.registered", "entity": p, "kind": "person", "name": p.title()}
+      for p in ("ann", "bob", "cat", "dan", "eve", "fay")],
+    {"type": "org.founded", "date": "2000-01-01", "org": "acme", "founders": ["ann", "bob"]},
+    {"type": "unit.created", "date": "2000-01-01", "org": "acme", "unit": "u-a",
+     "name": "Alpha"},
+    {"type": "unit.created", "date": "2000-01-01", "org": "acme", "unit": "u-b",
+     "name": "Beta"},
+    {"type": "person.joined", "date": "2000-02-01", "person": "cat", "org": "acme",
+     "unit": "u-a"},
+    {"type": "role.assigned", "date": "2001-01-01", "person": "ann", "org": "acme",
+     "role": "executive", "title": "CTO"},
+    {"type": "person.joined", "date": "2001-03-01", "person": "dan", "org": "acme",
+     "unit": "u-a"},
+    {"type": "role.assigned", "date": "2001-06-01", "person": "eve", "org": "acme",
+     "role": "board_member"},
+    {"type": "person.left", "date": "2002-01-01", "person": "bob", "org": "acme",
+     "reason": "resigned"},
+    {"type": "person.joined", "date": "2002-05-05", "person": "fay", "org": "acme",
+     "unit": "u-b"},
+    {"type": "person.left", "date": "2002-05-05", "person": "fay", "org": "acme",
+     "reason": "parted_ways"},
+    # Recorded joining first, leaving second: the day's endings still come first.
+    {"type": "person.joined", "date": "2003-03-03", "person": "dan", "org": "acme",
+     "unit": "u-b"},
+    {"type": "person.left", "date": "2003-03-03", "person": "dan", "org": "acme",
+     "reason": "resigned"},
+    {"type": "person.joined", "date": "2004-01-01", "person": "bob", "org": "acme"},
+    {"type": "role.ended", "date": "2004-06-30", "person": "eve", "org": "acme",
+     "role": "board_member"},
+    {"type": "role.assigned", "date": "2005-06-01", "person": "ann", "org": "acme",
+     "role": "executive", "title": "CEO"},
+    {"type": "role.ended", "date": "2005-06-01", "person": "ann", "org": "acme",
+     "role": "executive", "title": "CTO"},
+    {"type": "person.left", "date": "2006-01-01", "person": "cat", "org": "acme",
+     "accounts": [{"by": "cat", "says": "I resigned.", "source": "s1", "reason": "resigned"},
+                  {"by": "acme", "says": "We let her go.", "source": "s1",
+                   "reason": "dismissed"}]},
+]
+ONE_FOLD_PEOPLE = ("ann", "bob", "cat", "dan", "eve", "fay")
+
+
+def add_one_fold(fb: FactBase) -> FactBase:
+    """``fb`` with :data:`ONE_FOLD` added (and no anomaly in it)."""
+    fb.add([{**r, "sources": ["s1"]} if "date" in r else r for r in ONE_FOLD])
+    assert fb.org("acme", as_of=date(2006, 6, 1)).anomalies == []
+    return fb
+
+
+def _spells(doc: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
+    """Each tenure row's spells as (start, how, left, reason, units (unit, role, from, to))."""
+    return {r["id"]: [((s["joined"] or s["first_seen"] or {}).get("date"), s["how"],
+                       (s["left"] or {}).get("date"), (s["left"] or {}).get("reason"),
+                       [(u["unit"], u["role"], u["from"]["date"], (u["to"] or {}).get("date"))
+                        for u in s["units"]]) for s in r["spells"]] for r in doc["tenure"]}
+
+
+def test_tenure_files_a_same_day_move_under_the_new_spell(fb: FactBase) -> None:
+    """dan resigned from Alpha and came back in Beta on one day (issue 10: report tenure filed
+    Beta under the closed spell); fay joined and left on one day (her unit stayed open)."""
+    doc = report_document(add_one_fold(fb), "acme", as_of=date(2006, 6, 1))
+    spells = _spells(doc)
+    assert spells["dan"] == [
+        ("2001-03-01", "joined", "2003-03-03", "resigned",
+         [("u-a", "member", "2001-03-01", "2003-03-03")]),
+        ("2003-03-03", "joined", None, None, [("u-b", "member", "2003-03-03", None)])]
+    assert spells["fay"] == [("2002-05-05", "joined", "2002-05-05", "parted_ways",
+                              [("u-b", "member", "2002-05-05", "2002-05-05")])]
+    assert spells["bob"] == [
+        ("2000-01-01", "co-founder at the founding", "2002-01-01", "resigned", []),
+        ("2004-01-01", "joined", None, None, [])]
+    assert spells["eve"] == [("2001-06-01", "first seen", "2004-06-30", "roles_ended", [])]
+    assert spells["cat"] == [("2000-02-01", "joined", "2006-01-01", None,
+                              [("u-a", "member", "2000-02-01", "2006-01-01")])]
+    rows = {r["id"]: r for r in doc["tenure"]}
+    assert {p: (r["status"], r["cofounder"]) for p, r in rows.items()} == {
+        "ann": ("present", True), "bob": ("present", True), "cat": ("departed", False),
+        "dan": ("present", False), "eve": ("roles ended", False), "fay": ("departed", False)}
+    left = rows["cat"]["spells"][0]["left"]
+    assert (left["disputed"], left["reasons"]) == (True, ["dismissed", "resigned"])
+    md = render("report", "md", doc)
+    assert "left 2006-01-01 (disputed: dismissed / resigned)" in md
+    assert "left 2004-06-30 (last role ended)" in md
+
+
+def test_tenure_before_a_same_day_change_is_cut_at_the_as_of_day(fb: FactBase) -> None:
+    """The day before dan's move his first spell is open in Alpha; on the day, it is closed."""
+    add_one_fold(fb)
+    before = _spells(report_document(fb, "acme", as_of=date(2003, 3, 2)))
+    assert before["dan"] == [("2001-03-01", "joined", None, None,
+                              [("u-a", "member", "2001-03-01", None)])]
+    assert before["eve"] == [("2001-06-01", "first seen", None, None, [])]
+    assert "fay" in before and "cat" in before
+
+
+def _day(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _table(fb: FactBase, table: str, org: str) -> list[dict[str, Any]]:
+    result = fb.sql(f"SELECT * FROM {table} WHERE org = '{org}'")
+    return [{k: _day(v) for k, v in zip(result.columns, row, strict=True)}
+            for row in result.rows]
+
+
+def _sql_views(fb: FactBase, org: str, as_of: date) -> dict[str, Counter[tuple[Any, ...]]]:
+    """The ``memberships`` and ``roles`` projection rows cut at ``as_of`` (a span counts once
+    its from-date is certain; one closed later is open), as ``stays`` (person, start, end,
+    closed reason; spans chained through ``changed``, the next opened by the step that closed
+    the last) and ``units`` (person, unit, role — ``member`` for a membership —, from, to)."""
+    day = as_of.isoformat()
+    members = [m for m in _table(fb, "memberships", org) if m["valid_from_end"] <= day]
+    roles = [r for r in _table(fb, "roles", org) if r["valid_from_end"] <= day]
+
+    def closed(s: dict[str, Any]) -> bool:
+        return s["valid_to_end"] is not None and s["valid_to_end"] <= day
+
+    def after(s: dict[str, Any]) -> dict[str, Any] | None:
+        return next((n for n in members if n["person"] == s["person"]
+                     and n["opened_by"] == s["closed_by"] and n is not s
+                     and n["valid_from_text"] == s["valid_to_text"]), None)
+
+    followers = [n for s in members if closed(s) and s["closed_reason"] == "changed"
+                 for n in [after(s)] if n is not None]
+    stays: Counter[tuple[Any, ...]] = Counter()
+    for first in members:
+        if any(first is n for n in followers):
+            continue
+        last = first
+        while closed(last) and last["closed_reason"] == "changed":
+            nxt = after(last)
+            assert nxt is not None
+            last = nxt
+        stays[(first["person"], first["valid_from_text"],
+               last["valid_to_text"] if closed(last) else None,
+               last["closed_reason"] if closed(last) else None)] += 1
+    units = Counter((s["person"], s["unit"], s.get("role", "member"), s["valid_from_text"],
+                     s["valid_to_text"] if closed(s) else None)
+                    for s in [*members, *roles] if s["unit"] is not None)
+    return {"stays": stays, "units": units}
+
+
+def _code(left: dict[str, Any]) -> str:
+    """A spell's end as the projection writes it: the reason, ``disputed``, ``unknown``."""
+    return "disputed" if left["disputed"] else (left["reason"] or "unknown")
+
+
+def _report_views(doc: dict[str, Any]) -> dict[str, Counter[tuple[Any, ...]]]:
+    stays: Counter[tuple[Any, ...]] = Counter()
+    units: Counter[tuple[Any, ...]] = Counter()
+    for r in doc["tenure"]:
+        for s in r["spells"]:
+            start = s["joined"] or s["first_seen"]
+            if start is None or s["uncertain_start"]:
+                continue  # a departure with no stay, or a joining that may have happened
+            left = s["left"]
+            stays[(r["id"], start["date"], left["date"] if left else None,
+                   _code(left) if left else None)] += 1
+            units.update((r["id"], u["unit"], u["role"], u["from"]["date"],
+                          (u["to"] or {}).get("date")) for u in s["units"])
+    return {"stays": stays, "units": units}
+
+
+def _who_stays(runner: CliRunner, url: str, org: str, people: list[str],
+               as_of: date) -> Counter[tuple[Any, ...]]:
+    stays: Counter[tuple[Any, ...]] = Counter()
+    for person in people:
+        res = runner.invoke(cli, ["--db", url, "who", person, "--as-of", as_of.isoformat(),
+                                  "--format", "json"], catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        for o in json.loads(res.stdout)["organisations"]:
+            if o["id"] != org:
+                continue
+            for s in o["memberships"]:
+                start = s["joined"] or s["first_seen"]
+                if start is not None:
+                    stays[(person, start, s["left"], _code(s) if s["left"] else None)] += 1
+    return stays
+
+
+#: A memberships-CSV reason in the projections' words (:func:`factbase.export.close_reason`).
+def _csv_code(role: str, reason: str) -> str:
+    if reason.startswith("disputed: "):
+        return "disputed" if role == "member" else "left"
+    if reason == "last role ended":
+        return "roles_ended"
+    if reason.startswith("unit merged into"):
+        return "merged" if role != "member" else "changed"
+    if reason == "role ended":
+        return "ended"
+    if reason.startswith(("moved ", "title changed", "went on leave", "back from leave",
+                          "changed")):
+        return "changed"
+    return reason.replace(" ", "_") if role == "member" else "left"
+
+
+def _csv_rows(runner: CliRunner, url: str, org: str) -> Counter[tuple[Any, ...]]:
+    res = runner.invoke(cli, ["--db", url, "export", "--format", "csv", "--table",
+                              "memberships"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    rows = csv.DictReader(io.StringIO(res.stdout.lstrip("\ufeff")))
+    return Counter((r["person"], r["unit"] or None, r["role"], r["from"], r["to"] or None,
+                    _csv_code(r["role"], r["reason"]) if r["to"] else None)
+                   for r in rows if r["org"] == org)
+
+
+def _sql_rows(fb: FactBase, org: str) -> Counter[tuple[Any, ...]]:
+    return Counter((s["person"], s["unit"], s.get("role", "member"), s["valid_from_text"],
+                    s["valid_to_text"], s["closed_reason"])
+                   for s in [*_table(fb, "memberships", org), *_table(fb, "roles", org)])
+
+
+def _check_views_agree(fb: FactBase, runner: CliRunner, org: str, people: list[str],
+                       days: list[date]) -> None:
+    assert _csv_rows(runner, fb.url, org) == _sql_rows(fb, org)
+    for day in days:
+        want = _sql_views(fb, org, day)
+        res = runner.invoke(cli, ["--db", fb.url, "report", org, "--as-of", day.isoformat(),
+                                  "--format", "json"], catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        assert _report_views(json.loads(res.stdout)) == want, day
+        assert _who_stays(runner, fb.url, org, people, day) == want["stays"], day
+
+
+def test_report_who_and_the_csv_agree_with_the_projections_on_a_small_history(
+        fb: FactBase, runner: CliRunner) -> None:
+    add_one_fold(fb)
+    assert _sql_views(fb, "acme", date(2006, 6, 1))["stays"] == Counter({
+        ("ann", "2000-01-01", None, None): 1,
+        ("bob", "2000-01-01", "2002-01-01", "resigned"): 1,
+        ("bob", "2004-01-01", None, None): 1,
+        ("cat", "2000-02-01", "2006-01-01", "disputed"): 1,
+        ("dan", "2001-03-01", "2003-03-03", "resigned"): 1,
+        ("dan", "2003-03-03", None, None): 1,
+        ("eve", "2001-06-01", "2004-06-30", "roles_ended"): 1,
+        ("fay", "2002-05-05", "2002-05-05", "parted_ways"): 1})
+    days = [date(2002, 5, 4), date(2002, 5, 5), date(2003, 3, 3), date(2004, 6, 30),
+            date(2005, 6, 1), date(2006, 6, 1)]
+    _check_views_agree(fb, runner, "acme", list(ONE_FOLD_PEOPLE), days)
+
+
+def test_report_who_and_the_csv_agree_with_the_projections_on_the_seed(
+        seeded: FactBase, runner: CliRunner) -> None:
+    people = [r["id"] for r in report_document(seeded, "xai", as_of=AS_OF)["tenure"]]
+    assert len(people) == 15
+    _check_views_agree(seeded, runner, "xai", people,
+                       [date(2024, 4, 30), date(2026, 2, 9), date(2026, 2, 10), AS_OF])

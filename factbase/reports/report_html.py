@@ -23,6 +23,7 @@ from factbase.reports.diff_text import (
     claim_parts,
     words,
 )
+from factbase.reports.model import reason_words
 from factbase.safety import html_link, html_text
 
 Item = dict[str, Any]
@@ -194,8 +195,10 @@ def _tenure(doc: Item, svg: str) -> str:
                 for u in s["units"]) or "—"
             if s["left"]:
                 left = s["left"]
-                why = '<span class="disputed">reason disputed</span>' if left["disputed"] \
-                    else h(words(left["reason"]) or "reason not given")
+                why = h(reason_words(left["reason"], left["disputed"],
+                                     left.get("reasons", [])))
+                if left["disputed"]:
+                    why = f'<span class="disputed">{why}</span>'
                 status = (f'<span class="gone">left</span> <span class="when">'
                           f'{h(left["date"])}</span> ({why}){marks(left)}')
             elif s["may_have_left"]:

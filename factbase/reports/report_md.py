@@ -22,6 +22,7 @@ from factbase.reports.diff_text import (
     words,
 )
 from factbase.reports.markdown import escape
+from factbase.reports.model import reason_words
 from factbase.safety import safe_url, visible_controls
 
 Item = dict[str, Any]
@@ -133,8 +134,7 @@ def _tenure(doc: Item, out: list[str]) -> None:
                              f"{md(u['from']['date'])}{to}{marks(u)}")
             if s["left"]:
                 left = s["left"]
-                why = "reason disputed" if left["disputed"] else \
-                    (words(left["reason"]) or "reason not given")
+                why = reason_words(left["reason"], left["disputed"], left.get("reasons", []))
                 parts.append(f"left {_when(left)} ({md(why)}){marks(left)}")
             elif s["may_have_left"]:
                 parts.append(f"may have left {_when(s['may_have_left'])} (uncertain)"
