@@ -8,13 +8,16 @@
   ``known_at``, corrections applied). Each becomes one *item* with the person's ``part`` in it
   — ``subject`` (joined, left, roles, confirmations), ``founder``, ``statement``, ``speaker``
   (meetings), ``account`` (an account they gave of someone else's departure) or ``mentioned``
-  — and its certainty at ``as_of``: items not yet happened are left out, items whose interval
+  — and its certainty at ``as_of``: items not yet happened are left out (so is what may have
+  happened in an organisation not yet founded, as replay has it), items whose interval
   straddles ``as_of`` are kept as ``uncertain`` and applied to nothing. A reorganisation
-  contributes the changes naming the person, dated by when they took effect;
+  contributes the changes naming the person (:func:`factbase.replay.expand`), dated by when
+  they took effect; items are in replay's order (:func:`factbase.replay.step_order`);
 * for each organisation in those items, :meth:`FactBase.org` gives its replayed state at
-  ``as_of``: whether the person is present or departed, their current roles (or, once
-  departed, the roles held on the day before leaving), joined/left spells with reasons and
-  every account of a disputed departure;
+  ``as_of``: whether the person is present (on leave) or departed, their current roles (or,
+  once departed, the roles held on the day before leaving); the organisation's spans
+  (:func:`factbase.report.org_spans`) give the person's stays — joined/left spells with
+  reasons and every account of a disputed departure;
 * for an **organisation**, a short summary of its state at ``as_of`` and pointers to
   ``factbase org`` and ``factbase timeline``.
 
@@ -29,10 +32,11 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from factbase.dates import PartialDate, parse_date, shift_day
+from factbase.dates import PartialDate, shift_day
 from factbase.errors import NotFound
 from factbase.events import Event
-from factbase.replay import Citation, Departure, Member, OrgState
+from factbase.replay import Citation, Departure, Member, OrgState, departure_reason, expand
+from factbase.report import Spans, org_spans
 from factbase.reports.model import ROLE_ORDER, _cite, _iso, sources_map, summarize
 
 if TYPE_CHECKING:
@@ -71,13 +75,23 @@ def who_document(fb: FactBase, name: str, *, as_of: date,
                            f"factbase timeline {entity_id}"]
     else:
         items = _items(entity_id, fb.timeline(entity_id, known_at=known_at), as_of, names)
-        doc["events"] = items
         org_ids = list(dict.fromkeys(i["org"] for i in items if i.get("org")))
         kinds = fb.entities(org_ids)
+        states: dict[str, OrgState | None] = {}
         for org_id in org_ids:
             if org_id in kinds and kinds[org_id].kind == "organization":
-                doc["organisations"].append(
-                    _organisation(fb, org_id, entity_id, items, as_of, known_at, names))
+                try:
+                    states[org_id] = fb.org(org_id, as_of=as_of, known_at=known_at)
+                except NotFound:
+                    states[org_id] = None
+        # Nothing of an organisation happens before its founding (replay's rule): what may
+        # have happened there by as_of is not yet while its founding is not yet.
+        items = [i for i in items if not (i["certainty"] == "uncertain" and _not_founded(
+            states.get(i.get("org") or "")))]
+        doc["events"] = items
+        for org_id, found in states.items():
+            doc["organisations"].append(
+                _organisation(fb, org_id, found, entity_id, items, as_of, known_at, names))
         doc["see_also"] = [f"factbase timeline {entity_id}"] + [
             f"factbase org {o['id']} --as-of {as_of.isoformat()}" for o in doc["organisations"]]
     doc["sources"] = sources_map({k: v for k, v in doc.items() if k != "see_also"},
@@ -88,37 +102,32 @@ def who_document(fb: FactBase, name: str, *, as_of: date,
 # --- items: the events naming the person ----------------------------------------------------
 
 
+def _not_founded(state: OrgState | None) -> bool:
+    return state is not None and state.founding is not None \
+        and state.founding.start > state.as_of
+
+
 def _items(person: str, evs: list[Event], as_of: date,
            names: Mapping[str, str]) -> list[dict[str, Any]]:
-    """One item per event (or reorganisation change) naming ``person`` that has happened, or
-    may have happened, by ``as_of``; in valid-time order."""
+    """One item per event (or reorganisation change: :func:`factbase.replay.expand`) naming
+    ``person`` that has happened, or may have happened, by ``as_of``; in replay's valid-time
+    order (:func:`factbase.replay.step_order`)."""
     out: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     for e in evs:
-        if e.date is None:
-            continue
-        if e.type == "reorg.announced":
-            effective = parse_date(e.payload["effective"]) if e.payload.get("effective") \
-                else e.date
-            for i, change in enumerate(e.payload.get("changes", []), start=1):
-                if change.get("person") != person:
-                    continue
-                body = {k: v for k, v in change.items() if k not in ("type", "evidence")}
-                body.setdefault("org", e.payload.get("org"))
-                cited = Citation(f"{e.event_id}#{i}", e.sources,
-                                 change.get("evidence") or e.evidence)
-                item = _item(person, change["type"], effective, body, cited, as_of, names,
-                             e.stream)
-                if item is not None:
-                    item["reorganisation"] = e.payload.get("summary")
-                    out.append(((effective.end, effective.start, e.seq, i), item))
-            continue
-        item = _item(person, e.type, e.date, e.payload,
-                     Citation(e.event_id, e.sources, e.evidence), as_of, names, e.stream)
-        if item is None:
-            continue
-        if e.instant is not None:
-            item["at"] = _iso(e.instant)
-        out.append(((e.date.end, e.date.start, e.seq, 0), item))
+        for step in expand(e):
+            if step.index == 0 and step.type == "reorg.announced":
+                continue  # its changes naming the person are the items
+            if step.index and step.payload.get("person") != person:
+                continue
+            item = _item(person, step.type, step.date, step.payload, step.cited, as_of,
+                         names, e.stream)
+            if item is None:
+                continue
+            if step.index:
+                item["reorganisation"] = e.payload.get("summary")
+            elif e.instant is not None:
+                item["at"] = _iso(e.instant)
+            out.append((step.order, item))
     return [item for _, item in sorted(out, key=lambda x: x[0])]
 
 
@@ -169,13 +178,11 @@ def _part(person: str, type_: str, p: Mapping[str, Any]) -> str:
 
 
 def _departure_fields(p: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
-    """Reason (None when the accounts disagree), ``disputed`` and every account — the rule
-    replay applies to ``person.left``."""
-    accounts = [_account(a, names) for a in p.get("accounts", [])]
-    reasons = {r for r in [p.get("reason"), *(a["reason"] for a in accounts)] if r}
-    disputed = len(reasons) > 1
-    return {"reason": None if disputed else next(iter(reasons), None), "disputed": disputed,
-            "accounts": accounts}
+    """Reason (None when the accounts disagree), ``disputed``
+    (:func:`factbase.replay.departure_reason`) and every account."""
+    reason, disputed = departure_reason(p)
+    return {"reason": reason, "disputed": disputed,
+            "accounts": [_account(a, names) for a in p.get("accounts", [])]}
 
 
 def _account(a: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
@@ -187,22 +194,22 @@ def _account(a: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
 # --- organisations: the person in each organisation's replayed state -----------------------
 
 
-def _organisation(fb: FactBase, org: str, person: str, items: list[dict[str, Any]],
-                  as_of: date, known_at: datetime | None,
+def _organisation(fb: FactBase, org: str, state: OrgState | None, person: str,
+                  items: list[dict[str, Any]], as_of: date, known_at: datetime | None,
                   names: Mapping[str, str]) -> dict[str, Any]:
     mine = [i for i in items if i.get("org") == org]
     out: dict[str, Any] = {"id": org, "name": names.get(org, org)}
-    try:
-        state = fb.org(org, as_of=as_of, known_at=known_at)
-    except NotFound:
+    if state is None:
         return {**out, "status": "not recorded", "cofounder": False, "memberships": [],
                 "roles": [], "uncertain": []}
     member = state.members.get(person)
     gone = state.departed.get(person)
     maybe_left = any(i["type"] == "person.left" and i["part"] == "subject"
                      and i["certainty"] == "uncertain" for i in mine)
+    on_leave = member.on_leave.text if member is not None and member.on_leave else None
     if member is not None:
-        status = "present, may have left" if maybe_left else "present"
+        status = "present, may have left" if maybe_left else \
+            "present, on leave" if on_leave else "present"
     elif gone is not None:
         status = "departed"
     else:
@@ -210,7 +217,8 @@ def _organisation(fb: FactBase, org: str, person: str, items: list[dict[str, Any
     out.update({
         "status": status,
         "cofounder": person in state.cofounders,
-        "memberships": _spells(mine, member),
+        "memberships": _spells(org_spans(fb, org, known_at=known_at), state, person, names),
+        "on_leave": on_leave,
         "last_confirmed": member.last_confirmed.text if member and member.last_confirmed
         else None,
         "unit": member.unit if member else None,
@@ -226,45 +234,50 @@ def _organisation(fb: FactBase, org: str, person: str, items: list[dict[str, Any
     return out
 
 
-def _spells(mine: list[dict[str, Any]], member: Member | None) -> list[dict[str, Any]]:
-    """Joined/left spells from the certain items, folded as replay folds them: a founding or a
-    joining opens a spell, a departure closes it (a second departure with no return in
-    between is replay's ``left_twice`` anomaly and is skipped here too), and a role or a
-    confirmation with no recorded joining opens one ``first seen`` on that date."""
+def _spells(spans: Spans, state: OrgState, person: str,
+            names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The person's stays in the organisation (:meth:`Spans.stays`) cut at ``state.as_of``:
+    a stay counts once its first span opened by then, and ends when its last span closed by
+    then. Each: ``joined`` (with ``how``: ``joined``, ``co-founder at the founding``) or
+    ``first_seen`` (a role or confirmation with no recorded joining), ``joined_cited``, and
+    once ended ``left`` with ``reason`` (``roles_ended``: present only through roles, the last
+    of which ended), ``disputed``, ``accounts``, ``announced``, ``note``, ``left_cited``."""
+    as_of = state.as_of
     spells: list[dict[str, Any]] = []
-    current: dict[str, Any] | None = None
-    for i in mine:
-        if i["certainty"] != "certain" or i["part"] not in ("founder", "subject") \
-                or i["type"] not in _MEMBERSHIP:
+    for stay in spans.stays(person).get(person, []):
+        stay = [s for s in stay if s.opened.end <= as_of]
+        if not stay:
             continue
-        if i["type"] in ("org.founded", "person.joined"):
-            if current is None:
-                current = {"joined": i["date"], "how": "co-founder at the founding"
-                           if i["type"] == "org.founded" else "joined",
-                           "first_seen": None, "joined_cited": _cited(i), "left": None}
-                spells.append(current)
-        elif i["type"] == "person.left":
-            if current is None:
-                if spells and spells[-1]["left"] is not None:
-                    continue
-                current = {"joined": None, "how": None, "first_seen": None,
-                           "joined_cited": None, "left": None}
-                spells.append(current)
-            current.update({"left": i["date"], "reason": i["reason"],
-                            "disputed": i["disputed"], "accounts": i["accounts"],
-                            "announced": i.get("announced"), "note": i.get("note"),
-                            "left_cited": _cited(i)})
-            current = None
-        elif current is None:  # a role or confirmation with no recorded joining
-            current = {"joined": None, "how": None, "first_seen": i["date"],
-                       "joined_cited": _cited(i), "left": None}
-            spells.append(current)
-    if member is not None and (not spells or spells[-1]["left"] is not None):
-        spells.append({"joined": member.since.text if member.since else None,
-                       "how": "joined" if member.since else None,
-                       "first_seen": None if member.since else member.first_seen.text,
-                       "joined_cited": _cite(member.cited), "left": None})
+        first, last = stay[0], stay[-1]
+        how = {"org.founded": "co-founder at the founding",
+               "person.joined": "joined"}.get(first.opened_type)
+        spell: dict[str, Any] = {
+            "joined": first.opened.text if how else None, "how": how,
+            "first_seen": None if how else first.opened.text,
+            "joined_cited": _cite(first.opened_cite) if first.opened_cite else None,
+            "left": None}
+        if last.closed is not None and last.closed.end <= as_of:
+            spell.update(_left(last.closed, spans.departure(last), last.closed_reason,
+                               last.closed_cite, names))
+        spells.append(spell)
+    gone = state.departed.get(person)
+    if gone is not None and person not in state.members and not any(
+            (s.get("left_cited") or {}).get("event") == gone.cited.event_id for s in spells):
+        # A departure that closed no stay (none recorded, or presence through roles had
+        # ended already): replay keeps it, and notes the anomaly.
+        spells.append({"joined": None, "how": None, "first_seen": None, "joined_cited": None,
+                       **_left(gone.date, spans.departures.get((gone.cited.event_id, person)),
+                               None, gone.cited, names)})
     return spells
+
+
+def _left(when: PartialDate, payload: Mapping[str, Any] | None, closed_reason: str | None,
+          cited: Citation | None, names: Mapping[str, str]) -> dict[str, Any]:
+    p = payload or {}
+    fields = _departure_fields(p, names) if payload is not None else {
+        "reason": closed_reason, "disputed": False, "accounts": []}
+    return {"left": when.text, **fields, "announced": p.get("announced"), "note": p.get("note"),
+            "left_cited": _cite(cited) if cited else None}
 
 
 def _roles(member: Member, state: OrgState, names: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -272,7 +285,8 @@ def _roles(member: Member, state: OrgState, names: Mapping[str, str]) -> list[di
     return [{"role": r.role, "unit": r.unit,
              "unit_name": (state.units[r.unit].name if r.unit in state.units
                            else names.get(r.unit, r.unit)) if r.unit else None,
-             "title": r.title, "since": r.since.text, **_cite(r.cited)} for r in roles]
+             "title": r.title, "capacity": r.capacity, "holding": r.holding,
+             "since": r.since.text, **_cite(r.cited)} for r in roles]
 
 
 def _roles_before(fb: FactBase, org: str, person: str, gone: Departure,

@@ -295,3 +295,74 @@ def test_pinyin_links_characters_and_romanised_names_both_ways(fb: FactBase,
     # 李薇 sounds like Li Wei: li-wei-a is written 李伟 (not her); li-wei-b's characters are
     # unknown, so she may be.
     assert fb.resolve("李薇") == "li-wei-b"
+
+
+# --- views of the one fold (issue 10) -------------------------------------------------------
+
+
+def _stays(runner: CliRunner, db: str, person: str, as_of: str) -> tuple[str, list[Any]]:
+    doc = json.loads(ok(runner, db, person, "--as-of", as_of, "--format", "json"))
+    [acme] = doc["organisations"]
+    return acme["status"], [(s["joined"] or s["first_seen"], s["how"], s["left"],
+                             s.get("reason"), s.get("disputed")) for s in acme["memberships"]]
+
+
+def test_who_spells_are_the_stays_of_the_fold(fb: FactBase, runner: CliRunner) -> None:
+    """dan resigned and came back the same day (two stays), fay joined and left the same day,
+    bob the co-founder left and returned, eve's presence ended with her board seat, and cat's
+    departure is disputed."""
+    from tests.test_report import add_one_fold
+
+    add_one_fold(fb)
+    assert _stays(runner, fb.url, "dan", "2006-06-01") == ("present", [
+        ("2001-03-01", "joined", "2003-03-03", "resigned", False),
+        ("2003-03-03", "joined", None, None, None)])
+    assert _stays(runner, fb.url, "fay", "2006-06-01") == ("departed", [
+        ("2002-05-05", "joined", "2002-05-05", "parted_ways", False)])
+    assert _stays(runner, fb.url, "bob", "2006-06-01") == ("present", [
+        ("2000-01-01", "co-founder at the founding", "2002-01-01", "resigned", False),
+        ("2004-01-01", "joined", None, None, None)])
+    assert _stays(runner, fb.url, "eve", "2006-06-01") == ("not a member", [
+        ("2001-06-01", None, "2004-06-30", "roles_ended", False)])
+    assert _stays(runner, fb.url, "eve", "2004-06-29") == ("present", [
+        ("2001-06-01", None, None, None, None)])
+    assert _stays(runner, fb.url, "cat", "2006-06-01") == ("departed", [
+        ("2000-02-01", "joined", "2006-01-01", None, True)])
+    text = ok(runner, fb.url, "eve", "--as-of", "2006-06-01")
+    assert "    left 2004-06-30; last role ended [1]\n" in text
+    assert "    left 2002-01-01; resigned [1]\n    joined 2004-01-01 [1]\n" in \
+        ok(runner, fb.url, "bob", "--as-of", "2006-06-01")
+
+
+def test_who_lists_a_days_events_in_replays_order(fb: FactBase, runner: CliRunner) -> None:
+    """dan's joining on 2003-03-03 was recorded before his departure that day; endings come
+    first (replay.step_order), so he left Alpha and then came back in Beta."""
+    from tests.test_report import add_one_fold
+
+    add_one_fold(fb)
+    doc = json.loads(ok(runner, fb.url, "dan", "--as-of", "2006-06-01", "--format", "json"))
+    assert [(e["date"], e["type"]) for e in doc["events"]] == [
+        ("2001-03-01", "person.joined"), ("2003-03-03", "person.left"),
+        ("2003-03-03", "person.joined")]
+
+
+def test_who_cites_a_reorganisations_changes_to_the_reorganisation(
+        seeded: FactBase, runner: CliRunner) -> None:
+    doc = json.loads(ok(runner, seeded.url, "guodong-zhang", "--as-of", "2026-03-01",
+                        "--format", "json"))
+    changes = [e for e in doc["events"] if e.get("reorganisation")]
+    assert [(e["type"], e["date"], e["event"]) for e in changes] == [
+        ("role.assigned", "2026-02-01/2026-02-11", "xai-reorg-2026-02")] * 2
+
+
+def test_who_before_the_founding_lists_nothing_as_may_have_happened(
+        seeded: FactBase, runner: CliRunner) -> None:
+    """Haotian Liu joined on or before 2026-02-10; before xAI's founding that is not yet (as
+    ``org`` says), not something that may have happened."""
+    doc = json.loads(ok(runner, seeded.url, "haotian-liu", "--as-of", "2023-07-11",
+                        "--format", "json"))
+    [xai] = doc["organisations"]
+    assert (xai["status"], xai["uncertain"], doc["events"]) == ("not a member", [], [])
+    later = json.loads(ok(runner, seeded.url, "haotian-liu", "--as-of", "2023-07-12",
+                          "--format", "json"))
+    assert [i["type"] for i in later["organisations"][0]["uncertain"]] == ["person.joined"]

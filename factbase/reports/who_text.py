@@ -23,6 +23,8 @@ _SECTIONS: tuple[tuple[str, Callable[[dict[str, Any]], bool]], ...] = (
 
 def _role(r: dict[str, Any]) -> str:
     word = "co-founder" if r["role"] == "cofounder" else r["role"].replace("_", " ")
+    if r.get("capacity"):
+        word = f"{r['capacity']} {word}"  # acting, interim
     where = f" of {r['unit_name']}" if r.get("unit") else ""
     title = f" — {r['title']}," if r.get("title") else ""
     return f"{word}{where}{title} since {r['since']}"
