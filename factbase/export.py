@@ -12,7 +12,9 @@
   YAML has the three sections ``sources``, ``entities`` and ``events``, each in log order.
   Both are streamed: rows are read ``yield_per`` at a time, never the whole log at once.
 * ``csv`` writes one row per event (``--table events``) or one row per membership or role
-  interval (``--table memberships``), every text cell guarded against spreadsheet formulas
+  span of :func:`factbase.intervals.fold` (``--table memberships``: the spans the
+  ``memberships`` and ``roles`` projection tables hold), every text cell guarded against
+  spreadsheet formulas
   and numbers left as numbers (:func:`factbase.safety.csv_cell`). UTF-8 with a byte-order
   mark so spreadsheets read names in any script.
 * ``timelinejs`` writes the JSON that Knight Lab's TimelineJS3 reads: one slide per dated
@@ -42,10 +44,12 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from factbase import redact
 from factbase.dates import PartialDate, parse_date
-from factbase.errors import FactbaseError, NotFound
+from factbase.errors import FactbaseError
 from factbase.events import EVENT_TYPES, Event
-from factbase.replay import Departure, OrgState
-from factbase.reports.model import ROLE_ORDER, summarize
+from factbase.intervals import MembershipSpan, RoleSpan
+from factbase.replay import departure_reason
+from factbase.report import Spans, spans_of
+from factbase.reports.model import ROLE_ORDER, given_reasons, reason_words, summarize
 from factbase.safety import csv_cell, html_link, html_text, json_safe
 from factbase.store import log
 from factbase.store.schema import entities, events
@@ -318,144 +322,89 @@ def _day(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-# --- memberships, from replay ---------------------------------------------------------------
-
-_Key = tuple[str, str | None, str]  # (person, unit, role)
+# --- memberships, from the spans ------------------------------------------------------------
 
 
-_Change = tuple[str, PartialDate, dict[str, Any]]  # (type, effective date, fields)
+def close_reason(s: MembershipSpan | RoleSpan, following: MembershipSpan | None, spans: Spans,
+                 names: Mapping[str, str]) -> str | None:
+    """Why span ``s`` closed, in words (None while open): the departure's reason
+    (:func:`factbase.reports.model.reason_words`: ``laid off``, ``disputed: parted ways /
+    resigned``, ``unknown`` when none is given), ``unit merged into …``, ``unit dissolved``,
+    ``last role ended`` (present only through roles, the last of which ended); for a role,
+    ``role ended`` or ``changed`` (the holding goes on under new terms: the next row); for a
+    membership going on in ``following`` (the next span of the stay), ``moved to …``,
+    ``moved out of the unit``, ``went on leave``, ``back from leave``, ``title changed``."""
+    if s.closed is None:
+        return None
+    payload = spans.departure(s)
+    if payload is not None:
+        reason, disputed = departure_reason(payload)
+        return reason_words(reason, disputed, given_reasons(payload), unknown="unknown")
+    if s.closed_type == "unit.merged":
+        into = next((u.merged_into for u in spans.intervals.units if u.unit == s.unit
+                     and u.opened_by == s.closed_by and u.merged_into), None)
+        return f"unit merged into {names.get(into, into)}" if into else "unit merged"
+    if s.closed_type == "unit.dissolved":
+        return "unit dissolved"
+    if isinstance(s, RoleSpan):
+        return "role ended" if s.closed_reason == "ended" else "changed"
+    if s.closed_reason != "changed" or following is None:
+        return reason_words(s.closed_reason, unknown="unknown")
+    if following.unit != s.unit:
+        return f"moved to {names.get(following.unit, following.unit)}" if following.unit \
+            else "moved out of the unit"
+    if following.on_leave != s.on_leave:
+        return "went on leave" if following.on_leave else "back from leave"
+    return "title changed" if following.title != s.title else "changed"
 
 
-def _changes_by_day(evs: Iterable[Event]) -> dict[date, list[_Change]]:
-    """The valid-time days on which replayed state can change (the day each event, or each
-    change of a reorganisation, becomes certain), with what becomes certain then."""
-    days: dict[date, list[_Change]] = {}
-    for e in evs:
-        if e.date is None:
-            continue
-        days.setdefault(e.date.end, []).append((e.type, e.date, e.payload))
-        if e.type == "reorg.announced":
-            eff = parse_date(e.payload["effective"]) if e.payload.get("effective") else e.date
-            for change in e.payload.get("changes", []):
-                days.setdefault(eff.end, []).append((change["type"], eff, change))
-    days.pop(date.max, None)  # an open end is never certain
-    return days
+def memberships_of(spans: Spans, org: str, names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The rows of :func:`membership_rows` for one organisation: one per membership span
+    (role ``member``, ``unit`` the person's unit in it) and one per role span, in the order
+    they became certain (then by name, ``member`` first, role, unit)."""
+    keyed: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
 
+    def add(s: MembershipSpan | RoleSpan, role: str, following: MembershipSpan | None) -> None:
+        name = names.get(s.person, s.person)
+        keyed.append(((s.opened.end, name.casefold(), s.person,
+                       -1 if role == "member" else ROLE_ORDER.get(role, 9), s.unit or ""), {
+            "person": s.person, "person_name": name, "org": org, "unit": s.unit,
+            "unit_name": names.get(s.unit, s.unit) if s.unit else None, "role": role,
+            "from": s.opened.text, "to": s.closed.text if s.closed else None,
+            "reason": close_reason(s, following, spans, names)}))
 
-def _keys(state: OrgState) -> dict[_Key, PartialDate]:
-    """Each (person, unit, role) interval open in ``state`` and the date it started, as
-    replay holds it: ``member`` for being in the organisation (``unit``: the person's unit),
-    then every role held."""
-    out: dict[_Key, PartialDate] = {}
-    for m in state.members.values():
-        out.setdefault((m.person, m.unit, "member"), m.since or m.first_seen)
-        for r in m.roles:
-            out.setdefault((m.person, r.unit, r.role), r.since)
-    return out
-
-
-def _cause(day_events: list[_Change], key: _Key,
-           types: tuple[str, ...] | None = None) -> _Change | None:
-    """What, among the changes certain from one day, opened or closed the interval ``key``:
-    the first naming its person, else the first naming its unit (a merge names both units)."""
-    person, unit, _ = key
-    candidates = [c for c in day_events if types is None or c[0] in types]
-    for item in candidates:
-        p = item[2]
-        if p.get("person") == person or person in p.get("founders", []):
-            return item
-    for item in candidates:
-        p = item[2]
-        if unit is not None and unit in (p.get("unit"), p.get("into")):
-            return item
-    return None
-
-
-def _departure_reason(d: Departure) -> str:
-    if d.disputed:
-        reasons = sorted({r.replace("_", " ") for r in
-                          [d.reason, *(a.reason for a in d.accounts)] if r})
-        return "disputed: " + " / ".join(reasons)
-    return (d.reason or "unknown").replace("_", " ")
-
-
-def _org_memberships(fb: FactBase, org: str, known_at: datetime,
-                     names: Mapping[str, str]) -> list[dict[str, Any]]:
-    days = _changes_by_day(fb.timeline(org, known_at=known_at))
-    open_rows: dict[_Key, dict[str, Any]] = {}
-    rows: list[dict[str, Any]] = []
-    for day in sorted(days):
-        state = fb.org(org, as_of=day, known_at=known_at)
-        current = _keys(state)
-        for key in [k for k in open_rows if k not in current]:
-            row = open_rows.pop(key)
-            person, unit, role = key
-            gone = state.departed.get(person) if person not in state.members else None
-            if gone is not None:
-                row["to"], row["reason"] = gone.date.text, _departure_reason(gone)
-            else:
-                cause = _cause(days[day], key, ("role.ended", "unit.merged", "unit.dissolved"))
-                cause = cause or _cause(days[day], key)
-                row["to"] = cause[1].text if cause else day.isoformat()
-                member = state.members.get(person)
-                if cause and cause[0] == "role.ended":
-                    row["reason"] = "role ended"
-                elif cause and cause[0] == "unit.merged":
-                    into = str(cause[2].get("into"))
-                    row["reason"] = f"unit merged into {names.get(into, into)}"
-                elif role == "member" and member is not None and member.unit != unit:
-                    row["reason"] = f"moved to {names.get(member.unit, member.unit)}" \
-                        if member.unit else "moved out of the unit"
-                else:
-                    row["reason"] = "changed"
-            rows.append(row)
-        for key, since in current.items():
-            if key in open_rows:
-                continue
-            person, unit, role = key
-            if since.end == day:
-                start = since.text
-            else:  # e.g. moved into the unit later than they joined, or a merged unit
-                cause = _cause(days[day], key)
-                start = cause[1].text if cause else day.isoformat()
-            open_rows[key] = {
-                "person": person, "person_name": names.get(person, person), "org": org,
-                "unit": unit, "unit_name": names.get(unit, unit) if unit else None,
-                "role": role, "from": start, "to": None, "reason": None, "_day": day}
-    rows += open_rows.values()
-    rows.sort(key=lambda r: (r["_day"], str(r["person_name"]).casefold(), r["person"],
-                             ROLE_ORDER.get(r["role"], 9) if r["role"] != "member" else -1,
-                             r["unit"] or ""))
-    for r in rows:
-        del r["_day"]
-    return rows
+    for stays in spans.stays().values():
+        for stay in stays:
+            for i, m in enumerate(stay):
+                add(m, "member", stay[i + 1] if i + 1 < len(stay) else None)
+    for r in spans.intervals.roles:
+        add(r, r.role, None)
+    return [row for _, row in sorted(keyed, key=lambda x: x[0])]
 
 
 def membership_rows(fb: FactBase, known_at: datetime | None = None
                     ) -> Iterator[dict[str, Any]]:
-    """Intervals of membership and of roles in every organisation, derived from replay: for
-    each organisation, the state at the end of every day on which an event of it becomes
-    certain, compared with the day before. Each row: ``person``, ``person_name``, ``org``,
-    ``unit`` (id; the person's unit for ``member``), ``unit_name``, ``role`` (``member`` for
-    being in the organisation, else the role), ``from`` and ``to`` (dates as written by the
-    events that opened and closed the interval; ``to`` None while open) and ``reason`` (why it
-    closed: the departure's reason, ``disputed: …`` when accounts disagree, ``role ended``,
-    ``unit merged into …``, ``moved to …``). Only certain events count, as in replay.
+    """Intervals of membership and of roles in every organisation: the spans of
+    :func:`factbase.intervals.fold` over each organisation's effective events (the fold the
+    ``memberships`` and ``roles`` projection tables hold). Each row: ``person``,
+    ``person_name``, ``org``, ``unit`` (id; the person's unit for ``member``), ``unit_name``,
+    ``role`` (``member`` for being in the organisation, else the role), ``from`` and ``to``
+    (dates as written by the events that opened and closed the span; ``to`` None while open;
+    a span opened and closed on one day is a row too) and ``reason`` (why it closed:
+    :func:`close_reason`). A span counts from the day its ``from`` is certain, as in replay.
     Organisations merged into another (``entity.merged``) are listed under that one."""
-    known_at = known_at or datetime.now(UTC)  # one recorded-time cut for every replay
     identity = fb.identities(known_at)
     names = fb.names()
     with fb.engine.connect() as conn:
         orgs = [r[0] for r in conn.execute(
             select(entities.c.entity_id).where(entities.c.kind == "organization")
             .order_by(entities.c.entity_id))]
+    by_stream: dict[str, list[Event]] = {}
+    for e in fb.timeline(known_at=known_at):  # the whole log read once, as known then
+        by_stream.setdefault(e.stream, []).append(e)
     for org in orgs:
-        if org in identity:
-            continue
-        try:
-            yield from _org_memberships(fb, org, known_at, names)
-        except NotFound:  # not yet in the log at known_at
-            continue
+        if org not in identity and org in by_stream:
+            yield from memberships_of(spans_of(org, by_stream[org]), org, names)
 
 
 def write_memberships_csv(fb: FactBase, out: TextIO, known_at: datetime | None = None) -> int:

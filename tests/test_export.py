@@ -550,3 +550,90 @@ def test_a_failed_export_leaves_the_old_file_alone(amended_path: str, runner: Cl
     assert isinstance(result.exception, RuntimeError)
     assert out.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["backup.jsonl"]
+
+
+# --- memberships: views of the one fold (issue 10) ------------------------------------------
+
+
+def test_memberships_are_the_spans_of_the_fold(fb: FactBase) -> None:
+    """One row per membership span and per role span, each closed for its own reason: dan
+    resigned and came back in Beta the same day (the CSV said "moved to Beta" where the
+    projection says resigned), fay joined and left the same day (no row at all), ann's title
+    changed with role.ended + role.assigned on one day (one executive row, never closed)."""
+    from tests.test_report import add_one_fold
+
+    add_one_fold(fb)
+    got = [(r["person"], r["unit"], r["role"], r["from"], r["to"], r["reason"])
+           for r in export.membership_rows(fb)]
+    assert got == [
+        ("ann", None, "member", "2000-01-01", None, None),
+        ("ann", None, "cofounder", "2000-01-01", None, None),
+        ("bob", None, "member", "2000-01-01", "2002-01-01", "resigned"),
+        ("bob", None, "cofounder", "2000-01-01", "2002-01-01", "resigned"),
+        ("cat", "u-a", "member", "2000-02-01", "2006-01-01", "disputed: dismissed / resigned"),
+        ("ann", None, "executive", "2001-01-01", "2005-06-01", "role ended"),
+        ("dan", "u-a", "member", "2001-03-01", "2003-03-03", "resigned"),
+        ("eve", None, "member", "2001-06-01", "2004-06-30", "last role ended"),
+        ("eve", None, "board_member", "2001-06-01", "2004-06-30", "role ended"),
+        ("fay", "u-b", "member", "2002-05-05", "2002-05-05", "parted ways"),
+        ("dan", "u-b", "member", "2003-03-03", None, None),
+        ("bob", None, "member", "2004-01-01", None, None),
+        ("bob", None, "cofounder", "2004-01-01", None, None),
+        ("ann", None, "executive", "2005-06-01", None, None),
+    ]
+
+
+def test_a_same_day_move_and_resignation_closes_with_the_resignation(fb: FactBase) -> None:
+    from tests.test_report import add_one_fold
+
+    add_one_fold(fb)
+    rows = [r for r in export.membership_rows(fb) if r["person"] == "dan"]
+    assert [(r["unit_name"], r["from"], r["to"], r["reason"]) for r in rows] == [
+        ("Alpha", "2001-03-01", "2003-03-03", "resigned"), ("Beta", "2003-03-03", None, None)]
+    memberships = fb.sql("SELECT unit, valid_to_text, closed_reason FROM memberships "
+                         "WHERE person = 'dan' ORDER BY valid_from_end").rows
+    assert [tuple(m) for m in memberships] == [("u-a", "2003-03-03", "resigned"),
+                                               ("u-b", None, None)]
+
+
+def test_a_same_day_join_and_leave_is_a_row(fb: FactBase, runner: CliRunner) -> None:
+    from tests.test_report import add_one_fold
+
+    add_one_fold(fb)
+    result = runner.invoke(cli, ["--db", fb.url, "export", "--format", "csv", "--table",
+                                 "memberships"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "\nfay,Fay,acme,u-b,Beta,member,2002-05-05,2002-05-05,parted ways\n" in result.stdout
+
+
+def test_a_move_a_leave_and_a_merge_say_what_changed(fb: FactBase) -> None:
+    """A stay that goes on in its next span says how (the projection: ``changed``)."""
+    fb.add([{**r, "sources": ["s1"]} if "date" in r else r for r in [
+        {"type": "source.registered", "source": "s1"},
+        {"type": "entity.registered", "entity": "acme", "kind": "organization",
+         "name": "Acme"},
+        {"type": "entity.registered", "entity": "gus", "kind": "person", "name": "Gus"},
+        {"type": "org.founded", "date": "2000-01-01", "org": "acme", "founders": []},
+        {"type": "unit.created", "date": "2000-01-01", "org": "acme", "unit": "u-a",
+         "name": "Alpha"},
+        {"type": "unit.created", "date": "2000-01-01", "org": "acme", "unit": "u-b",
+         "name": "Beta"},
+        {"type": "person.joined", "date": "2001-01-01", "person": "gus", "org": "acme",
+         "title": "Engineer"},
+        {"type": "role.confirmed", "date": "2002-01-01", "person": "gus", "org": "acme",
+         "unit": "u-a"},
+        {"type": "leave.started", "date": "2003-01-01", "person": "gus", "org": "acme"},
+        {"type": "leave.ended", "date": "2003-06-01", "person": "gus", "org": "acme"},
+        {"type": "unit.merged", "date": "2004-01-01", "org": "acme", "unit": "u-a",
+         "into": "u-b"},
+        {"type": "person.left", "date": "2005-01-01", "person": "gus", "org": "acme",
+         "reason": "unknown"},
+    ]])
+    got = [(r["unit"], r["from"], r["to"], r["reason"]) for r in export.membership_rows(fb)]
+    assert got == [
+        (None, "2001-01-01", "2002-01-01", "moved to Alpha"),
+        ("u-a", "2002-01-01", "2003-01-01", "went on leave"),
+        ("u-a", "2003-01-01", "2003-06-01", "back from leave"),
+        ("u-a", "2003-06-01", "2004-01-01", "unit merged into Beta"),
+        ("u-b", "2004-01-01", "2005-01-01", "unknown"),
+    ]
