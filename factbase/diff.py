@@ -25,13 +25,15 @@ Pure module: no SQLAlchemy, no Click.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from factbase.dates import DateError, parse_date
 from factbase.errors import InputError
+from factbase.replay import expand_changes, step_order
 from factbase.reports.model import cited_ids
 
 Doc = Mapping[str, Any]
@@ -156,23 +158,39 @@ def _people(before: Doc, after: Doc, unit_names: Mapping[str, str]) -> dict[str,
 
 def _roles(before: Doc, after: Doc, units_a: Mapping[str, Doc],
            steps: list[_Step]) -> dict[str, Any]:
+    """Holdings held at D2 and not at D1 (started) and the other way round (ended), as
+    multisets of (person, role, unit, title) — a new title is a holding ended and one
+    started; a unit followed through merges (a role carried into the unit that absorbed its
+    own is no change). The roles of someone who departed meanwhile are in their departure;
+    those of someone whose presence ended with their last role are listed as ended."""
     present_b = {p["id"]: p for p in before["people"]}
+    present_a = {p["id"]: p for p in after["people"]}
+    gone_b = {d["id"]: d["event"] for d in before["departed"]}
+    departed = {d["id"] for d in after["departed"] if gone_b.get(d["id"]) != d["event"]}
+
+    def key(r: Doc) -> tuple[Any, ...]:
+        return (r["role"], _merged_chain(r["unit"], units_a)[-1], r["title"])
+
     started, ended = [], []
-    for p in after["people"]:
-        held_b = list(present_b[p["id"]]["roles"]) if p["id"] in present_b else []
-        held_a = list(p["roles"])
-        keys_b = {(r["role"], r["unit"]) for r in held_b}
-        keys_a = {(r["role"], r["unit"]) for r in held_a}
+    for pid in dict.fromkeys([*present_a, *present_b]):
+        if pid not in present_a and pid in departed:
+            continue
+        p = present_a.get(pid) or present_b[pid]
+        held_b = list(present_b[pid]["roles"]) if pid in present_b else []
+        held_a = list(present_a[pid]["roles"]) if pid in present_a else []
+        left_b = Counter(key(r) for r in held_b)
+        left_a = Counter(key(r) for r in held_a)
         for r in held_a:
-            if (r["role"], r["unit"]) not in keys_b and not any(
-                    _moved_by_merge(old, r, units_a) for old in held_b):
+            if left_b[key(r)] > 0:
+                left_b[key(r)] -= 1
+            else:
                 started.append({**_role(p, r), "date": r["since"], **_citation(r)})
         for r in held_b:
-            if (r["role"], r["unit"]) in keys_a or any(
-                    _moved_by_merge(r, new, units_a) for new in held_a):
+            if left_a[key(r)] > 0:
+                left_a[key(r)] -= 1
                 continue
             # The ending may name the unit the role's unit was merged into meanwhile.
-            step = _last(steps, "role.ended", person=p["id"], role=r["role"],
+            step = _last(steps, "role.ended", person=pid, role=r["role"],
                          unit=_merged_chain(r["unit"], units_a))
             ended.append({**_role(p, r), "since": r["since"], **_step_citation(step)})
     return {"roles_started": _by_date(started), "roles_ended": _by_date(ended)}
@@ -181,13 +199,6 @@ def _roles(before: Doc, after: Doc, units_a: Mapping[str, Doc],
 def _role(p: Doc, r: Doc) -> dict[str, Any]:
     return {"person": p["id"], "person_name": p["name"], "role": r["role"], "unit": r["unit"],
             "unit_name": r["unit_name"], "title": r["title"]}
-
-
-def _moved_by_merge(old: Doc, new: Doc, units_a: Mapping[str, Doc]) -> bool:
-    """The same assignment, carried from a merged unit into the unit that absorbed it."""
-    if (old["role"], old["event"], old["since"]) != (new["role"], new["event"], new["since"]):
-        return False
-    return old["unit"] != new["unit"] and new["unit"] in _merged_chain(old["unit"], units_a)
 
 
 def _merged_chain(unit: str | None, units_a: Mapping[str, Doc]) -> list[str | None]:
@@ -300,31 +311,32 @@ class _Step:
     type: str
     event: str
     date_text: str
-    end: date
-    start: date
+    order: tuple[Any, ...]
     payload: Mapping[str, Any]
     sources: tuple[str, ...]
     evidence: str | None
 
 
 def _steps(timeline: Doc | None, d1: date, d2: date) -> list[_Step]:
+    """The events of ``timeline`` and the changes of its reorganisations
+    (:func:`factbase.replay.expand_changes`) certain by the end of ``d2`` and not by the end
+    of ``d1``, in replay's order (:func:`factbase.replay.step_order`)."""
     out = []
     for e in (timeline or {}).get("events", []):
-        if not e.get("date"):
+        try:
+            when = parse_date(e.get("date") or "")
+        except DateError:
             continue
-        items = [(e["type"], e["date"], e["payload"], e.get("evidence"))]
-        if e["type"] == "reorg.announced":
-            effective = e["payload"].get("effective") or e["date"]
-            items += [(c["type"], effective,
-                       {k: v for k, v in c.items() if k not in ("type", "evidence")},
-                       c.get("evidence") or e.get("evidence"))
-                      for c in e["payload"].get("changes", [])]
-        for type_, text, payload, evidence in items:
-            end, start = date_order(text)
-            if d1 < end <= d2:
-                out.append(_Step(type_, e["id"], text, end, start, payload,
+        instant = datetime.fromisoformat(e["at"].replace("Z", "+00:00")) if e.get("at") \
+            else None
+        items = [(0, e["type"], when, e["payload"], e.get("evidence"))]
+        items += expand_changes(e["type"], when, e["payload"], e.get("evidence"))
+        for index, type_, d, payload, evidence in items:
+            if d1 < d.end <= d2:
+                order = step_order(d, None if index else instant, type_, e["id"], index)
+                out.append(_Step(type_, e["id"], d.text, order, payload,
                                  tuple(e["sources"]), evidence))
-    return sorted(out, key=lambda s: (s.end, s.start))
+    return sorted(out, key=lambda s: s.order)
 
 
 def _last(steps: list[_Step], type_: str, **match: Any) -> _Step | None:
@@ -349,8 +361,9 @@ def _step_citation(step: _Step | None) -> dict[str, Any]:
 
 def date_order(text: str | None) -> tuple[date, date]:
     """Sort key of a date as written: ``(end, start)`` of its interval — the day it is certain
-    to have happened, then the first day it may have — as replay orders events; an absent or
-    unreadable date sorts last."""
+    to have happened, then the first day it may have: the first keys of
+    :func:`factbase.replay.step_order` (entries carry no kind or instant to go further); an
+    absent or unreadable date sorts last."""
     if not text:
         return (date.max, date.max)
     try:

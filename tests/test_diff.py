@@ -424,3 +424,48 @@ def test_diff_documents_refuses_d1_after_d2() -> None:
 def test_diff_documents_of_a_document_with_itself_is_empty() -> None:
     doc = diff_documents(AFTER, AFTER)
     assert all(doc[k] == [] for k in CHANGE_KEYS) and doc["sources"] == {}
+
+
+# --- holdings compared as replay holds them (issue 10) ---------------------------------------
+
+
+def test_a_title_changed_on_one_day_is_a_holding_ended_and_one_started(fb: FactBase) -> None:
+    """ann's executive title went from CTO to CEO with role.ended + role.assigned on one day:
+    the CTO holding ended, the CEO one started (a diff keyed by role and unit saw neither)."""
+    from tests.test_report import add_one_fold
+
+    doc = diff_json(add_one_fold(fb), "acme", "2005-05-31", "2005-06-01")
+    assert [(r["person"], r["role"], r["title"], r["date"]) for r in doc["roles_started"]] == [
+        ("ann", "executive", "CEO", "2005-06-01")]
+    assert [(r["person"], r["role"], r["title"], r["since"], r["date"])
+            for r in doc["roles_ended"]] == [("ann", "executive", "CTO", "2001-01-01",
+                                              "2005-06-01")]
+
+
+def test_the_roles_of_someone_whose_presence_ended_with_them_are_ended(fb: FactBase) -> None:
+    """eve was on the board only; when her seat ended her presence did too, with no
+    departure: her role is listed as ended (it was in no list)."""
+    from tests.test_report import add_one_fold
+
+    doc = diff_json(add_one_fold(fb), "acme", "2004-06-29", "2004-06-30")
+    assert [(r["person"], r["role"], r["since"], r["date"]) for r in doc["roles_ended"]] == [
+        ("eve", "board_member", "2001-06-01", "2004-06-30")]
+    assert (doc["departed"], doc["joined"], doc["roles_started"]) == ([], [], [])
+
+
+def test_a_role_ended_by_a_reorganisation_is_dated_by_its_effective_date(
+        acme: FactBase) -> None:
+    """The reorganisation's changes come from replay.expand_changes: effective on the 1st,
+    announced on the 11th, cited to the reorganisation with the change's own evidence."""
+    acme.add([{"id": "cy-lead", "type": "role.assigned", "date": "2025-03-01",
+               "sources": ["memo"], "person": "cy", "org": "acme", "role": "lead",
+               "unit": "acme-core"},
+              {"id": "reorg-25", "type": "reorg.announced", "date": "2025-04-11",
+               "sources": ["memo"], "org": "acme", "summary": "Cy steps down",
+               "effective": "2025-04-01", "changes": [
+                   {"type": "role.ended", "person": "cy", "role": "lead", "unit": "acme-core",
+                    "evidence": "reported"}]}])
+    doc = diff_json(acme, "acme", "2025-03-15", "2025-04-30")
+    assert [(r["person"], r["role"], r["since"], r["date"], r["event"], r["evidence"])
+            for r in doc["roles_ended"]] == [
+        ("cy", "lead", "2025-03-01", "2025-04-01", "reorg-25", "reported")]
