@@ -54,6 +54,7 @@ from factbase.amend import identities, resolve
 from factbase.dates import PartialDate, parse_date
 from factbase.events import AMEND_TYPES, IDENTITY_TYPES, Event
 from factbase.names import fold, name_keys
+from factbase.replay import expand_changes
 from factbase.store import bulk
 from factbase.store.log import read_events, select_events
 from factbase.store.schema import (
@@ -147,9 +148,10 @@ def _identity_rows(event: Event) -> Rows:
     ):
         # Units and products may be brought into being by the events that create them.
         out: Rows = {"entities": [], "entity_names": []}
-        items = p.get("changes", [p]) if event.type == "reorg.announced" else [p]
-        for item in items:
-            kind = "unit" if "unit" in item and item.get("type", event.type) == "unit.created" \
+        items = [(t, body) for _, t, _, body, _ in expand_changes(event.type, event.date, p)] \
+            if event.type == "reorg.announced" and event.date is not None else [(event.type, p)]
+        for type_, item in items:
+            kind = "unit" if "unit" in item and type_ == "unit.created" \
                 else ("product" if "product" in item else None)
             if kind is None:
                 continue
