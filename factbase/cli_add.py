@@ -16,6 +16,7 @@ The models are imported only when ``add`` lists or builds its subcommands, so ``
 from __future__ import annotations
 
 import json
+import re
 import types
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
@@ -102,6 +103,18 @@ _TYPE_MEANING: dict[tuple[str, str], str] = {
     ("entity.redacted", "entity"): "The person to hide in every output: a person id.",
     ("account.added", "target"): "The event the account is about: an event id.",
 }
+#: The end of a help summary's first sentence: a full stop and a space, not an "e.g." or "i.e.".
+_SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)\.(?:\s|$)")
+#: A reStructuredText role in a docstring (:mod:`factbase.redact`): its text is shown.
+_RST_ROLE = re.compile(r":[a-z]+:`([^`]*)`")
+
+
+def _short_help(summary: str) -> str:
+    """The first sentence of ``summary``, without its full stop, for the list of types."""
+    end = _SENTENCE_END.search(summary)
+    return (summary[:end.start()] if end else summary).rstrip(".")
+
+
 #: Repeatable options are named for one item.
 _SINGULAR = {"founders": "founder", "speakers": "speaker", "topics": "topic",
              "aliases": "alias", "accounts": "account", "changes": "change"}
@@ -290,7 +303,7 @@ def _type_command(type_: str) -> click.Command:
     params += _common_options()
     shapes = {n: _shape(f.annotation)[0] for n, f in fields.items()}
     doc = (model.__doc__ or type_).strip()
-    summary = " ".join(doc.split("\n\n")[0].replace("``", "").split())
+    summary = _RST_ROLE.sub(r"\1", " ".join(doc.split("\n\n")[0].replace("``", "").split()))
     example = _EXAMPLES.get(type_)
 
     def callback(**kwargs: Any) -> None:
@@ -303,14 +316,14 @@ def _type_command(type_: str) -> click.Command:
     if example:
         help_text += "\n\n\b\nExample:\n  " + example
     return click.Command(type_, params=params, callback=callback, help=help_text,
-                         short_help=summary.split(". ")[0].rstrip("."), no_args_is_help=True)
+                         short_help=_short_help(summary), no_args_is_help=True)
 
 
 def _shorthand_command(name: str) -> click.Command:
     if name == "source":
         params: list[click.Parameter] = [
-            click.Option(["--id", "id"], metavar="ID", help="The source's id (a slug, e.g. "
-                         "huxiu-4835050). [required]"),
+            click.Option(["--id", "id"], metavar="ID", required=True,
+                         help="The source's id (a slug, e.g. huxiu-4835050)."),
             click.Option(["--url"], metavar="URL", help="Where it is."),
             click.Option(["--title"], metavar="TEXT", help="Its title; [in brackets] when you "
                          "describe an untitled post."),
@@ -323,9 +336,9 @@ def _shorthand_command(name: str) -> click.Command:
         ]
     else:
         params = [
-            click.Option(["--id", "id"], metavar="ID", help=f"The {name}'s id (a slug, e.g. "
-                         f"{_SLUG_EXAMPLES[name]}). [required]"),
-            click.Option(["--name"], metavar="TEXT", help="Its display name. [required]"),
+            click.Option(["--id", "id"], metavar="ID", required=True,
+                         help=f"The {name}'s id (a slug, e.g. {_SLUG_EXAMPLES[name]})."),
+            click.Option(["--name"], metavar="TEXT", required=True, help="Its display name."),
             click.Option(["--alias", "aliases"], multiple=True, metavar="TEXT",
                          help="Another name, in any script; repeatable."),
             click.Option(["--note"], metavar="TEXT", help="A note about it."),

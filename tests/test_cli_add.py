@@ -205,3 +205,26 @@ def test_every_type_but_the_amendments_can_be_added(runner: CliRunner) -> None:
                                    "source.registered")), t
         if shown:
             assert runner.invoke(cli, ["add", t, "--help"]).exit_code == 0, t
+
+
+def test_the_list_of_types_keeps_each_first_sentence_whole(runner: CliRunner) -> None:
+    listed = " ".join(runner.invoke(cli, ["add", "--help"]).stdout.split())
+    # "e.g." is not the end of a sentence; a reST role shows its text
+    assert ("metric.reported A figure is reported: value in unit for subject (e.g. 100000 "
+            "GPU) ") in listed
+    assert "product.announced An organisation announces a product, at a stage (e.g. " \
+        "closed internal test) " in listed
+    assert "(factbase.redact)" in listed and ":mod:" not in listed
+    assert "unit.renamed A unit takes a new name; its id stays " in listed
+
+
+def test_a_registration_without_its_id_or_name_is_a_usage_error(runner: CliRunner,
+                                                                  db: str) -> None:
+    out = refused(runner, db, "person", "--name", "Jane Roe", code=2)
+    assert out.endswith("Error: Missing option '--id'.\n")
+    out = refused(runner, db, "organization", "--id", "roe-inc", code=2)
+    assert out.endswith("Error: Missing option '--name'.\n")
+    out = refused(runner, db, "source", "--url", "https://example.com/a", code=2)
+    assert out.endswith("Error: Missing option '--id'.\n")
+    person = " ".join(runner.invoke(cli, ["add", "person", "--help"]).stdout.split())
+    assert "--id ID The person's id (a slug, e.g. tony-wu). [required]" in person
