@@ -69,7 +69,8 @@ def read_file(path: str) -> list[Document]:
     """The entity documents of a file (see the module docstring for the shapes).
 
     Raises :class:`InputError` for a missing file, text that is not UTF-8, JSON that does not
-    parse (naming the line) and JSON that holds no entity.
+    parse (naming the line, and saying so when the file stops before its JSON ends, as a cut
+    short download does) and JSON that holds no entity.
     """
     p = Path(path)
     if not p.exists():
@@ -80,37 +81,60 @@ def read_file(path: str) -> list[Document]:
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data":
+            raise InputError(f"{path}: the file stops in the middle of a character; is it "
+                             "cut short (an interrupted download)?") from None
         raise InputError(f"{path}: not UTF-8 text (bad byte at offset {exc.start}); Wikidata "
                          "serves UTF-8 JSON") from None
     stripped = text.strip()
     if not stripped:
         raise InputError(f"{path}: the file is empty; nothing to import")
     first_line = stripped.split("\n", 1)[0].strip()
+    whole: json.JSONDecodeError | None = None
     if len(raw) <= WHOLE_DOCUMENT_LIMIT and first_line not in ("[", "[\r"):
         try:
-            top = json.loads(stripped)
-        except json.JSONDecodeError:
-            top = None  # not one document: lines of a dump, or broken (the lines will say)
+            top = json.loads(text)
+        except json.JSONDecodeError as exc:
+            top, whole = None, exc  # not one document: lines of a dump, or broken
         except RecursionError:
             raise InputError(f"{path}: nested too deeply to be an entity document") from None
         if top is not None:
             return list(_entities_of(top, path))
+    lines = text.splitlines()
+    last = max((n for n, line in enumerate(lines, start=1) if line.strip()), default=0)
     docs: list[Document] = []
-    for n, line in enumerate(text.splitlines(), start=1):
+    for n, line in enumerate(lines, start=1):
         line = line.strip().rstrip(",").strip()
         if line in ("", "[", "]"):
             continue
         try:
             top = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{path} line {n}: not valid JSON ({exc.msg} at column "
-                             f"{exc.colno}); a dump holds one entity per line") from None
+            if whole is not None and not docs and whole.lineno > 1:
+                # Its first line is not a JSON value alone: one document over many lines.
+                raise InputError(_not_json(path, whole, text, "")) from None
+            raise InputError(_not_json(path, exc, line if n == last else None,
+                                       "; a dump holds one entity per line", n)) from None
         except RecursionError:
             raise InputError(f"{path} line {n}: nested too deeply") from None
         docs += list(_entities_of(top, f"{path} line {n}"))
     if not docs:
         raise InputError(f"{path}: holds no entity; nothing to import")
     return docs
+
+
+def _not_json(path: str, exc: json.JSONDecodeError, tail: str | None, hint: str,
+              line: int | None = None) -> str:
+    """The message for JSON that does not parse; ``tail`` is the text it was read from when
+    that text ends the file: JSON that stops before it is complete there was cut short."""
+    what = exc.msg.removesuffix(" at")  # "Unterminated string starting at"
+    where = f"{path} line {line or exc.lineno}: not valid JSON ({what} at column {exc.colno})"
+    end = tail.rstrip() if tail is not None else ""
+    if end.lstrip().startswith(("{", "[")) and (exc.pos >= len(end) or not end.endswith(("}", "]"))
+                                       or exc.msg.startswith("Unterminated string")):
+        return (where + "; the file stops before its JSON is complete: is it cut short (an "
+                "interrupted download)?")
+    return where + hint
 
 
 # --- values ------------------------------------------------------------------------------

@@ -163,6 +163,39 @@ def test_unreadable_files_are_named(tmp_path: Path) -> None:
         read_file(str(tmp_path / "other.json"))
 
 
+def test_a_file_cut_short_says_so_on_the_line_it_stops(tmp_path: Path) -> None:
+    pretty = json.dumps(json.loads(BEATLES.read_text(encoding="utf-8")), indent=2)
+    cut = pretty[:pretty.index('"value": "The Beatles"') + 14]  # inside a string
+    (tmp_path / "pretty.json").write_text(cut, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_file(str(tmp_path / "pretty.json"))
+    assert str(err.value) == (
+        f"{tmp_path / 'pretty.json'} line {cut.count(chr(10)) + 1}: not valid JSON "
+        f"(Unterminated string starting at column {len(cut.splitlines()[-1]) - 4}); the "
+        "file stops before its JSON is complete: is it cut short (an interrupted download)?")
+    one_line = SWPS.read_bytes()
+    (tmp_path / "line.json").write_bytes(one_line[:5000])
+    with pytest.raises(InputError, match=r"line.json line 1: not valid JSON \(.* at column "
+                                         r"\d+\); the file stops before its JSON is complete"):
+        read_file(str(tmp_path / "line.json"))
+    (tmp_path / "dump.json").write_bytes(MICROSOFT.read_bytes().strip() + b"\n"
+                                         + one_line[:5000])
+    with pytest.raises(InputError, match=r"dump.json line 2: .*: is it cut short"):
+        read_file(str(tmp_path / "dump.json"))
+    (tmp_path / "char.json").write_bytes('{"id": "Q1", "labels": "é'.encode()[:-1])
+    with pytest.raises(InputError, match=r"char.json: the file stops in the middle of a "
+                                         r"character; is it cut short"):
+        read_file(str(tmp_path / "char.json"))
+    # a mistake inside a document of many lines is named on its line, with no guess
+    lines = pretty.splitlines()
+    lines[10] += " oops"
+    (tmp_path / "typo.json").write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_file(str(tmp_path / "typo.json"))
+    assert str(err.value).startswith(f"{tmp_path / 'typo.json'} line 11: not valid JSON (")
+    assert str(err.value).endswith(")")
+
+
 # --- importing ---------------------------------------------------------------------------
 
 
