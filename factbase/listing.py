@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select, union
+from sqlalchemy import func, select, union
 from sqlalchemy.engine import Connection
 
 from factbase.store.schema import (
@@ -57,7 +57,8 @@ class Item:
     ``name`` (a source's title, or its id when it has none); ``orgs``: the organisations a
     person, unit or product belongs to; ``counts``: for an organisation ``people``, ``units``
     and ``events`` (in its stream), for a source ``cited_by`` (events citing it); ``detail``:
-    a source's publisher and publication date, an entity's ``merged_into`` id.
+    a source's publisher and publication date, an entity's ``merged_into`` id, a renamed
+    unit's name when registered (``formerly``; ``name`` is then its latest).
     """
 
     kind: str
@@ -124,7 +125,12 @@ def listing(conn: Connection, *, kinds: list[str] | None = None, org: str | None
             select(entities.c.entity_id).where(
                 entities.c.entity_id.like(_like(name.strip().casefold()), escape="\\")))}
     people = _members(conn, None)
-    unit_org = {r.unit: r.org for r in conn.execute(select(units.c.unit, units.c.org).distinct())}
+    unit_org: dict[str, str] = {}
+    unit_name: dict[str, str] = {}  # a unit's latest name (unit.renamed), span by span
+    for r in conn.execute(select(units.c.unit, units.c.org, units.c.name).order_by(
+            units.c.valid_to_end.is_(None), units.c.valid_from_end, units.c.valid_from)):
+        unit_org[r.unit] = r.org
+        unit_name[r.unit] = r.name
     product_org: dict[str, set[str]] = defaultdict(set)
     for r in conn.execute(select(events.c.stream, events.c.payload)
                           .where(events.c.type.in_(["product.announced", "product.launched"]))):
@@ -149,7 +155,10 @@ def listing(conn: Connection, *, kinds: list[str] | None = None, org: str | None
                                     else r.entity_id != org):
                 continue
             detail = {"merged_into": merged[r.entity_id]} if r.entity_id in merged else {}
-            items[r.kind].append(Item(r.kind, r.entity_id, r.name, orgs,
+            shown = r.name
+            if r.kind == "unit" and unit_name.get(r.entity_id, r.name) != r.name:
+                shown, detail["formerly"] = unit_name[r.entity_id], r.name
+            items[r.kind].append(Item(r.kind, r.entity_id, shown, orgs,
                                       org_counts.get(r.entity_id, {}), detail))
     if "source" in kinds:
         items["source"] = _sources(conn, org, name)
@@ -175,6 +184,8 @@ def _org_counts(conn: Connection, people: dict[str, set[str]],
 
 
 def _sources(conn: Connection, org: str | None, name: str | None) -> list[Item]:
+    from factbase.names import fold
+
     cited = select(event_sources.c.source_id, func.count(
         event_sources.c.event_id.distinct()).label("n")).group_by(event_sources.c.source_id)
     if org is not None:
@@ -183,14 +194,14 @@ def _sources(conn: Connection, org: str | None, name: str | None) -> list[Item]:
     counts = {r.source_id: int(r.n) for r in conn.execute(cited)}
     q = select(sources.c.source_id, sources.c.title, sources.c.publisher,
                sources.c.published_text, sources.c.url)
-    if name is not None:
-        pattern = _like(name.strip().casefold())
-        q = q.where(or_(*[func.lower(c).like(pattern, escape="\\") for c in (
-            sources.c.source_id, sources.c.title, sources.c.publisher)]))
+    needle = (fold(name) or name.strip().casefold()) if name is not None else None
     out = []
     for r in conn.execute(q):
         if org is not None and r.source_id not in counts:
             continue
+        if needle is not None and not any(
+                needle in fold(text) for text in (r.source_id, r.title, r.publisher) if text):
+            continue  # folded in Python: SQL's lower() leaves 'É' as it is
         detail = {k: v for k, v in (("publisher", r.publisher), ("published",
                                                                   r.published_text),
                                      ("url", r.url)) if v}
@@ -276,6 +287,8 @@ def _extra(i: Item) -> str:
         bits.append(f"cited by {n:,} event{'s' if n != 1 else ''}")
     elif i.orgs:
         bits.append("in " + ", ".join(t(o) for o in i.orgs))
+    if "formerly" in i.detail:
+        bits.append(f"formerly {t(i.detail['formerly'])}")
     if "merged_into" in i.detail:
         bits.append(f"merged into {t(i.detail['merged_into'])}")
     return (" — " + "; ".join(bits)) if bits else ""

@@ -76,6 +76,33 @@ def test_sources_of_one_organisation(runner: CliRunner, db: str) -> None:
         "Sources (0)\n  (none)\n")
 
 
+def test_a_source_is_found_by_a_name_with_accents_in_any_case(runner: CliRunner,
+                                                               db: str) -> None:
+    run(runner, db, "add", "source", "--id", "eco-1", "--title", "Économie du réseau",
+        "--publisher", "Le Monde Économique")
+    for needle in ("économie", "ÉCONOMIE", "Économie", "economie", "RÉSEAU", "monde éco"):
+        out = run(runner, db, "ls", "--kind", "source", "--name", needle).stdout
+        assert out.endswith("Sources (1)\n  eco-1  Économie du réseau — Le Monde Économique; "
+                            "cited by 0 events\n"), needle
+    assert run(runner, db, "ls", "--kind", "source", "--name", "HUXIU").stdout.count(
+        "huxiu-") == 1
+
+
+def test_a_renamed_unit_is_listed_by_its_latest_name(runner: CliRunner, db: str) -> None:
+    for day, name in (("2026-03-01", "Imagine Studio"), ("2026-04-01", "Imagine Labs")):
+        run(runner, db, "add", "unit.renamed", "--org", "xai", "--unit", "xai-imagine",
+            "--name", name, "--date", day, "--source", "huxiu-4835050")
+    lines = run(runner, db, "ls", "--kind", "unit").stdout.splitlines()
+    assert "  xai-imagine                Imagine Labs — in xai; formerly Imagine" in lines
+    doc = json.loads(run(runner, db, "ls", "--kind", "unit", "--name", "imagine studio",
+                         "--format", "json").stdout)
+    assert [(u["id"], u["name"], u["detail"]) for u in doc["units"]] == [
+        ("xai-imagine", "Imagine Labs", {"formerly": "Imagine"})]
+    rows = list(csv.DictReader(io.StringIO(run(runner, db, "ls", "--kind", "unit",
+                                               "--format", "csv").stdout)))
+    assert {r["id"]: r["name"] for r in rows}["xai-imagine"] == "Imagine Labs"
+
+
 def test_ls_shows_a_redacted_person_only_as_the_projections_do(
         runner: CliRunner, db: str) -> None:
     run(runner, db, "redact", "jimmy-ba", "--why", "asked", "--source", "huxiu-4835050")
