@@ -559,8 +559,9 @@ def parse_period(text: str) -> tuple[int, str]:
     """
     match = _PERIOD.fullmatch(str(text).strip())
     if match is None:
-        raise DateError(f"period {text!r} is not one factbase reads; write a number and d "
-                        "(days), w (weeks), m (months) or y (years), e.g. 90d or 3m")
+        raise DateError(f"period {text!r} is not one factbase reads; write a whole number "
+                        "from 1 to 9999 and d (days), w (weeks), m (months) or y (years), e.g. "
+                        "90d or 3m")
     return int(match[1]), _PERIOD_UNITS[match[2]]
 
 

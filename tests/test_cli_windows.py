@@ -44,8 +44,11 @@ def test_diff_last_without_a_date_ends_today(runner: CliRunner, db: str) -> None
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--last", "3 months"], "Error: Invalid value for '--last': period '3 months' is not one "
-                             "factbase reads; write a number and d (days), w (weeks), m "
-                             "(months) or y (years), e.g. 90d or 3m\n"),
+                             "factbase reads; write a whole number from 1 to 9999 and d "
+                             "(days), w (weeks), m (months) or y (years), e.g. 90d or 3m\n"),
+    (["--last", "0m"], "Error: Invalid value for '--last': period '0m' is not one factbase "
+                       "reads; write a whole number from 1 to 9999 and d (days), w (weeks), m "
+                       "(months) or y (years), e.g. 90d or 3m\n"),
     (["2026-01-01", "2026-03-01", "--last", "3m"], "Error: with --last give one date, the end "
                                                    "(or none: today), not D1 and D2\n"),
     (["2026-01-01"], "Error: Missing argument 'D2' (or give --last PERIOD).\n"),

@@ -91,8 +91,9 @@ def test_parse_period_reads_the_strict_grammar(text: str, parsed: tuple[int, str
 def test_parse_period_refuses_anything_else(text: str) -> None:
     with pytest.raises(DateError) as err:
         parse_period(text)
-    assert str(err.value) == (f"period {text!r} is not one factbase reads; write a number and "
-                              "d (days), w (weeks), m (months) or y (years), e.g. 90d or 3m")
+    assert str(err.value) == (f"period {text!r} is not one factbase reads; write a whole "
+                              "number from 1 to 9999 and d (days), w (weeks), m (months) or y "
+                              "(years), e.g. 90d or 3m")
 
 
 @pytest.mark.parametrize(("day", "period", "before"), [
