@@ -52,8 +52,7 @@ _MEANING: dict[str, str] = {
     "founders": "A founder: a person id; repeatable.",
     "into": "What it merges into: an id of the same kind.",
     "name": "The name.",
-    "kind": "A code for its kind: division, team, support_team, lab… (a meeting: all_hands, "
-            "board…).",
+    "kind": "A code for its kind.",
     "parent": "The unit it sits under (omit for the top level).",
     "summary": "What was said or done, in your words.",
     "channel": "Where it was said: post on X, interview with The Trade Paper.",
@@ -87,6 +86,8 @@ _TYPE_MEANING: dict[tuple[str, str], str] = {
     ("statement.made", "org"): "The organisation it concerns.",
     ("person.left", "org"): "The organisation they left.",
     ("unit.created", "unit"): "The new unit's id.",
+    ("unit.created", "kind"): "A code for its kind: division, team, support_team, lab…",
+    ("meeting.held", "kind"): "A code for its kind: all_hands, board…",
     ("unit.created", "name"): "Its name.",
     ("unit.renamed", "name"): "Its new name.",
     ("unit.moved", "parent"): "Its new parent unit (omit to move it to the top level).",
@@ -164,7 +165,8 @@ def _metavar(type_: str, name: str, refs: Mapping[str, str], shape: str) -> str:
         return "NUMBER"
     if name in ("effective",):
         return "DATE"
-    if name in ("holding", "metric", "kind", "target") or name.endswith("id"):
+    if name in ("holding", "metric", "kind", "target") or name.endswith("id") or (
+            type_, name) == ("unit.created", "unit"):  # the id of the unit it creates
         return "ID"
     return "TEXT"
 

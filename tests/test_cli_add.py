@@ -228,3 +228,11 @@ def test_a_registration_without_its_id_or_name_is_a_usage_error(runner: CliRunne
     assert out.endswith("Error: Missing option '--id'.\n")
     person = " ".join(runner.invoke(cli, ["add", "person", "--help"]).stdout.split())
     assert "--id ID The person's id (a slug, e.g. tony-wu). [required]" in person
+
+
+def test_each_types_kind_and_new_unit_are_described_for_that_type(runner: CliRunner) -> None:
+    unit = " ".join(runner.invoke(cli, ["add", "unit.created", "--help"]).stdout.split())
+    assert "--unit ID The new unit's id. [required]" in unit
+    assert "--kind ID A code for its kind: division, team, support_team, lab… --parent" in unit
+    meeting = " ".join(runner.invoke(cli, ["add", "meeting.held", "--help"]).stdout.split())
+    assert "--kind ID A code for its kind: all_hands, board… --speaker" in meeting
