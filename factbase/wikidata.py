@@ -137,7 +137,8 @@ class _Planner:
         self.known = known
         self.docs: dict[str, Document] = {}
         for d in docs:
-            if d.entity.get("type", "item") != "item" or not re.fullmatch(r"Q\d+", d.qid):
+            if (d.entity.get("type", "item") != "item" or not re.fullmatch(r"Q\d+", d.qid)
+                    or "missing" in d.entity):
                 continue
             self.docs[d.qid] = d  # a later document of the same item wins
         self.skipped_docs = [d for d in docs if d.qid not in self.docs or
@@ -572,7 +573,10 @@ class _Planner:
             self.document(doc)
         self.settle()
         for d in self.skipped_docs:
-            if d.entity.get("type", "item") != "item":
+            if "missing" in d.entity:  # what Wikidata answers for a deleted or unknown id
+                self.plan.notes[f"{d.origin}: {d.qid or 'an entity'} is missing from Wikidata "
+                                "(deleted, or no such item): skipped"] += 1
+            elif d.entity.get("type", "item") != "item":
                 self.plan.notes[f"{d.origin}: a {d.entity.get('type')} entity, not an item: "
                                 "skipped"] += 1
             elif d.qid in self.docs:

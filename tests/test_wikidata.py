@@ -387,6 +387,20 @@ def test_somevalue_and_novalue_are_handled_on_purpose(
     assert json.loads(founded)["founders"] == []
 
 
+def test_an_id_missing_from_wikidata_is_skipped_not_registered(
+        runner: CliRunner, db: str, tmp_path: Path) -> None:
+    # wbgetentities answers a deleted or unknown id with {"id": …, "missing": ""}
+    beatles = json.loads(BEATLES.read_text(encoding="utf-8"))["entities"]["Q1299"]
+    (tmp_path / "two.json").write_text(json.dumps({"entities": {
+        "Q1299": beatles, "Q999999999": {"id": "Q999999999", "missing": ""}},
+        "success": 1}), encoding="utf-8")
+    out = imported(runner, db, tmp_path / "two.json").stdout
+    assert (f"{tmp_path / 'two.json'} Q999999999: Q999999999 is missing from Wikidata "
+            "(deleted, or no such item): skipped\n") in out
+    assert rows(db, "SELECT count(*) FROM entities WHERE entity_id LIKE '%999999999'") == [(0,)]
+    assert rows(db, "SELECT name FROM entities WHERE entity_id = 'q1299'") == [("The Beatles",)]
+
+
 def test_a_changed_statement_becomes_a_correction(
         runner: CliRunner, db: str, tmp_path: Path) -> None:
     imported(runner, db, MICROSOFT)
