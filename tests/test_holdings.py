@@ -307,3 +307,24 @@ def test_org_shows_titles_capacities_leaves_affiliations_and_the_founding(
     before = runner.invoke(cli, ["--db", db, "org", "acme", "--as-of", "1990-01-01"])
     assert before.exit_code == 0
     assert before.output.splitlines()[1] == "Not yet founded on 1990-01-01: founded 1999-06-01"
+
+
+def test_a_role_in_a_renamed_unit_reads_the_units_name_on_that_date(
+        runner: Any, new_db: Any, tmp_path: Any) -> None:
+    from factbase.cli import cli
+
+    path = tmp_path / "grid.yaml"
+    path.write_text(PAT_FILE + """\
+  - {type: unit.created, date: "2001-01-01", sources: [s1], org: acme, unit: acme-grid,
+     name: Grid Ops}
+  - {type: role.assigned, date: "2001-01-01", sources: [s1], person: pat, org: acme,
+     unit: acme-grid, role: lead}
+  - {type: unit.renamed, date: "2004-01-01", sources: [s1], org: acme, unit: acme-grid,
+     name: Networks}
+""", encoding="utf-8")
+    db = new_db()
+    assert runner.invoke(cli, ["--db", db, "load", str(path)]).exit_code == 0
+    out = runner.invoke(cli, ["--db", db, "org", "acme", "--as-of", "2003-01-01"]).output
+    assert "  Pat Doe — executive (CTO); lead of Grid Ops; since 2000-01-01 [1]\n" in out
+    out = runner.invoke(cli, ["--db", db, "org", "acme", "--as-of", "2006-01-01"]).output
+    assert "  Pat Doe — executive (CEO); lead of Networks; since 2000-01-01 [1]\n" in out

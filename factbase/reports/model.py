@@ -145,7 +145,7 @@ def format_metric(p: Mapping[str, Any]) -> str:
     return f"{q_text + ' ' if q_text else ''}{amount}{period}"
 
 
-def _person(m: Member, names: Names) -> dict[str, Any]:
+def _person(m: Member, names: Names, state: OrgState) -> dict[str, Any]:
     roles = sorted(m.roles, key=lambda r: (ROLE_ORDER.get(r.role, 9), r.unit or ""))
     return {
         "id": m.person,
@@ -157,7 +157,10 @@ def _person(m: Member, names: Names) -> dict[str, Any]:
         "title": m.title,
         "on_leave": m.on_leave.text if m.on_leave else None,
         "affiliated": m.affiliated,
-        "roles": [{"role": r.role, "unit": r.unit, "unit_name": _name(names, r.unit),
+        # A unit's name as of the date (renamed units), else its registered name.
+        "roles": [{"role": r.role, "unit": r.unit,
+                   "unit_name": state.units[r.unit].name if r.unit in state.units
+                   else _name(names, r.unit),
                    "title": r.title, "capacity": r.capacity, "holding": r.holding,
                    "since": r.since.text, **_cite(r.cited)} for r in roles],
         **_cite(m.cited),
@@ -197,7 +200,7 @@ def org_document(state: OrgState, names: Names, sources: Mapping[str, Any],
     ``events``, ``uncertain``, ``anomalies`` (code, message, event, date, related events),
     ``sources``."""
     units = [_unit(u, state, names) for u in state.units.values()]
-    people = sorted((_person(m, names) for m in state.members.values()),
+    people = sorted((_person(m, names, state) for m in state.members.values()),
                     key=lambda d: (min([ROLE_ORDER.get(r["role"], 9) for r in d["roles"]] or [9]),
                                    str(d["name"]).casefold()))
     departed = sorted(state.departed.values(), key=lambda d: (d.date.start, d.date.end))
