@@ -44,6 +44,7 @@ from factbase.replay import OrgState, replay, valid_order
 from factbase.store import bulk, log, reads
 from factbase.store.engine import WRITE_OPTION, database_url, make_engine, sqlite_path
 from factbase.store.migrate import schema_state, upgrade_to_head
+from factbase.store.rows import CHECK_OPTION, select_rows
 from factbase.store.schema import entities, events, sources
 
 # Writing needs validation (pydantic), the loaders (yaml) and the projections; a query does
@@ -99,6 +100,9 @@ class VerifyReport:
     #: What the projection check covered, for the "ok" line: "projections match a rebuild",
     #: or for the quick check the tables it compared (fewer while a redaction stands).
     checked: str = ""
+    #: The other checks made (content hashes, the append-only guards, the search index), each
+    #: as the "ok" line says it.
+    also: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -145,9 +149,13 @@ class FactBase:
     failures (bad input, unknown ids, schema problems) and write nothing when they do.
     """
 
-    def __init__(self, engine: Engine, url: str) -> None:
+    def __init__(self, engine: Engine, url: str, *, check_hashes: bool = True) -> None:
         self.engine = engine
         self.url = url
+        #: Whether reads hold every row they use to its hashes (:mod:`factbase.store.rows`).
+        self.check_hashes = check_hashes
+        if not check_hashes:
+            engine.update_execution_options(**{CHECK_OPTION: False})
         #: Write transactions run again because the database was busy (see WRITE_ATTEMPTS).
         self.busy_retries = 0
         #: Called before each such retry with (attempt that failed, seconds to sleep, the
@@ -157,13 +165,19 @@ class FactBase:
     # --- opening ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, db: str, *, create: bool = False) -> FactBase:
+    def open(cls, db: str, *, create: bool = False, check_hashes: bool = True) -> FactBase:
         """Open ``db`` (a file path or a SQLAlchemy URL).
 
         ``create``: make a new SQLite file / empty schema when there is none (loads do; query
         commands don't, so a typo in ``--db`` is an error rather than a new empty database).
         A database that is behind the code is upgraded here; one that is newer is refused
         (:class:`SchemaError`).
+
+        ``check_hashes``: every query holds each log row it uses to its chain hash and its
+        content hash, and stops with :class:`factbase.store.rows.CorruptEvent` naming the
+        first row that does not match (the log was changed outside factbase). False skips
+        that check (a few microseconds a row); malformed values are still named, not raised
+        as tracebacks.
         """
         url = database_url(db)
         path = sqlite_path(url)
@@ -173,7 +187,7 @@ class FactBase:
                                "(factbase load FILE) or pass --db")
             if not path.parent.exists():
                 raise NotFound(f"cannot create {path}: folder {path.parent} does not exist")
-        fb = cls(make_engine(url), url)
+        fb = cls(make_engine(url), url, check_hashes=check_hashes)
         try:
             fb._retry(lambda: fb._prepare(create))
         except BaseException:
@@ -699,9 +713,9 @@ class FactBase:
             # Events not yet at as_of (and that nothing can move earlier) are left unread.
             evs = reads.org_events(conn, streams, as_of, known_at)
             if known_at is not None and not evs:
-                first = conn.execute(select(events.c.recorded_at)
-                                     .where(events.c.stream == org_id)
-                                     .order_by(events.c.seq).limit(1)).scalar()
+                row = conn.execute(select_rows().where(events.c.stream == org_id)
+                                   .order_by(events.c.seq).limit(1)).first()
+                first = reads.decode_rows(conn, [row])[0].recorded_at if row else None
                 if first is not None and first > known_at:
                     raise NotFound(f"'{org_id}' was not yet in the log at "
                                    f"{known_at.isoformat()} (first recorded "
@@ -753,7 +767,7 @@ class FactBase:
                 same = [entity_id, *[a for a, b in identity.items() if b == entity_id]]
                 q = q.where(or_(events.c.stream.in_(same),
                                 *[events.c.payload.contains(f'"{i}"') for i in same]))
-            evs = [reads.decode(r) for r in conn.execute(q.order_by(events.c.seq))]
+            evs = reads.decode_rows(conn, conn.execute(q.order_by(events.c.seq)))
             if entity_id is not None:
                 evs = [e for e in evs
                        if e.stream in same or any(_mentions(e.payload, i) for i in same)]
@@ -817,24 +831,30 @@ class FactBase:
 
     def verify(self, anchor: tuple[int, str] | None = None, *,
                projections: bool = False) -> VerifyReport:
-        """Check the hash chain (every row, streaming); with ``anchor`` (``(seq, hash)``
-        printed earlier by ``verify --anchor``), also that the log still holds that exact
-        history up to ``seq``. The projections get the cheap checks of
-        :func:`factbase.projections.check_consistency`; with ``projections``, they are
-        instead compared with a full rebuild from the log (:func:`factbase.projections.check`:
-        much slower, about the cost of a ``rebuild``).
+        """Check the hash chain (every row, streaming) and every row's content hash; with
+        ``anchor`` (``(seq, hash)`` printed earlier by ``verify --anchor``), also that the log
+        still holds that exact history up to ``seq``. Then that the database still guards the
+        log (the append-only triggers, :func:`factbase.store.integrity.guards`) and that the
+        search index indexes its documents (:func:`factbase.store.integrity.search_index`).
+        The projections get the cheap checks of :func:`factbase.projections.check_consistency`;
+        with ``projections``, they are instead compared with a full rebuild from the log
+        (:func:`factbase.projections.check`: much slower, about the cost of a ``rebuild``).
 
         Writes nothing (the rebuild goes to a scratch file). ``bad_seq`` is the first
-        sequence number where the chain breaks.
+        sequence number where the chain breaks; ``checked`` says what was found sound.
         """
         from factbase import projections as proj
+        from factbase.store import integrity
 
         with self.engine.connect() as conn, \
                 (proj.scratch_attached(conn) if projections else nullcontext()) as scratch, \
                 conn.begin():
             chain = log.verify_chain(conn, anchor)
-            problems = ([] if chain.ok else [str(chain.problem)] if chain.short
+            problems = ([] if chain.ok else [str(chain.problem)] if chain.short or chain.content
                         else [f"hash chain broken at event {chain.bad_seq}: {chain.problem}"])
+            guard_problems, guards_checked = integrity.guards(conn)
+            index_problems, index_checked = integrity.search_index(conn)
+            problems += guard_problems + index_problems
             if chain.ok:
                 problems += (proj.check(conn, scratch) if projections
                              else proj.check_consistency(conn))
@@ -844,14 +864,42 @@ class FactBase:
                 checked = "entity names consistent, other projections unchecked"
             else:
                 checked = "registrations and names consistent, other projections unchecked"
-        return VerifyReport(chain.count, chain.head, problems, chain.bad_seq, checked)
+        also = ("content hashes match", guards_checked, index_checked)
+        return VerifyReport(chain.count, chain.head, problems, chain.bad_seq, checked,
+                            tuple(a for a in also if a))
+
+    def restore(self) -> list[str]:
+        """Put back the database's guards that ``verify`` finds missing or changed: the
+        append-only triggers, the search index (:func:`factbase.store.integrity.restore`);
+        returns what was put back (``factbase init`` does this). The log is not touched."""
+        from factbase.store import integrity
+
+        def work() -> list[str]:
+            with self._write() as conn:
+                return integrity.restore(conn)
+
+        return self._retry(work)
 
     def rebuild(self) -> int:
-        """Rebuild every projection from the log in one transaction; returns events replayed."""
+        """Rebuild every projection from the log in one transaction; returns events replayed.
+
+        The log is first held to its hash chain and content hashes (as ``verify`` does; on
+        SQLite a small part of the rebuild's cost) unless the database was opened with
+        ``check_hashes=False``: projections are never rebuilt from a log changed outside
+        factbase (:class:`factbase.errors.IntegrityError`, naming the first bad event)."""
         from factbase import projections
+        from factbase.errors import IntegrityError
 
         def work() -> int:
             with self._write() as conn:
+                if self.check_hashes:
+                    chain = log.verify_chain(conn)
+                    if not chain.ok:
+                        raise IntegrityError(
+                            f"the log does not match its hashes at event {chain.bad_seq} "
+                            f"({chain.problem}); projections are not rebuilt from a log "
+                            "changed outside factbase; run factbase verify",
+                            seq=chain.bad_seq)
                 return projections.rebuild(conn)
 
         return self._retry(work)

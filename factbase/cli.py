@@ -199,15 +199,16 @@ class FactbaseGroup(click.Group):
 class Settings:
     """What the root group parsed; opens the database lazily."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, check_hashes: bool = True) -> None:
         self.db = db
+        self.check_hashes = check_hashes
         self._fb: FactBase | None = None
 
     def fb(self, ctx: click.Context, *, create: bool = False) -> FactBase:
         if self._fb is None:
             from factbase.api import FactBase
 
-            self._fb = FactBase.open(self.db, create=create)
+            self._fb = FactBase.open(self.db, create=create, check_hashes=self.check_hashes)
             self._fb.on_busy = _note_busy
             ctx.call_on_close(self._fb.close)
         return self._fb
@@ -242,9 +243,12 @@ class StreamVersionType(click.ParamType):  # type: ignore[type-arg]
               metavar="PATH|URL",
               help="The database: a SQLite file path or a SQLAlchemy URL "
                    "(env FACTBASE_DB).")
+@click.option("--no-check-hashes", "no_check_hashes", is_flag=True,
+              help="Do not hold each log row a query reads to its hashes (faster; a row "
+                   "changed outside factbase then goes unnoticed until `factbase verify`).")
 @click.version_option(package_name="factbase")
 @click.pass_context
-def cli(ctx: click.Context, db: str) -> None:
+def cli(ctx: click.Context, db: str, no_check_hashes: bool) -> None:
     """factbase: the history of organisations as sourced, immutable facts.
 
     Events (hires, departures, reorganisations, meetings, reported figures) go into an
@@ -257,7 +261,7 @@ def cli(ctx: click.Context, db: str) -> None:
       factbase timeline tony-wu
       factbase verify
     """
-    ctx.obj = Settings(db)
+    ctx.obj = Settings(db, check_hashes=not no_check_hashes)
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -280,11 +284,16 @@ def _today() -> date:
 def init(ctx: click.Context) -> None:
     """Create the database (or upgrade it to this version's schema).
 
+    On an existing database, also puts back what `factbase verify` finds missing: the
+    triggers that refuse changes to the log, the search index.
+
     \b
     Example:
       factbase --db newsroom.db init
     """
     fb = _settings(ctx).fb(ctx, create=True)
+    for what in fb.restore():
+        click.echo(f"restored {what}", err=True)
     from sqlalchemy.engine import make_url
 
     shown = make_url(fb.url).render_as_string(hide_password=True)  # never echo a password
@@ -695,7 +704,9 @@ def verify(ctx: click.Context, show_anchor: bool, anchor: tuple[int, str] | None
 
     Exits 1 naming the first bad sequence number if any row was changed, removed or
     inserted behind factbase's back. A published anchor also catches a log rewritten
-    from scratch or cut short. The projections get quick checks only (registered entities and
+    from scratch or cut short. Also checks every event's content hash, that the database
+    still refuses changes to the log (the append-only triggers) and that the search index
+    indexes its documents. The projections get quick checks only (registered entities and
     sources, and entity names, agree with the log; memberships, roles and the other
     projections are not looked at); --projections compares every one with a full rebuild.
 
@@ -713,13 +724,16 @@ def verify(ctx: click.Context, show_anchor: bool, anchor: tuple[int, str] | None
     if fmt == "json":
         click.echo(json.dumps({"ok": report.ok, "events": report.events, "head": report.head,
                                "anchor": f"{report.events}:{report.head}",
-                               "bad_seq": report.bad_seq, "problems": report.problems}))
+                               "bad_seq": report.bad_seq, "problems": report.problems,
+                               "checked": ["hash chain intact", *report.also, report.checked]
+                               if report.ok else []}))
     elif report.ok:
         click.echo(f"ok: {report.events} events, hash chain intact, {report.checked} "
                    f"(head {report.head[:16]})")
         if anchor is not None:
             click.echo(f"anchor {anchor[0]}:{anchor[1][:16]}… matches")
-        if show_anchor:
+        click.echo(f"also checked: {', '.join(report.also)}")
+        if show_anchor:  # last, so scripts can take the last line
             click.echo(f"anchor: {report.events}:{report.head}")
     if not report.ok:
         if fmt != "json":

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.store.guards import drop_log_guards
+from factbase.store.guards import create_log_guards, drop_log_guards
 
 
 def _verify(db: str, *args: str) -> object:
@@ -39,6 +39,7 @@ def test_a_log_cut_short_passes_the_chain_but_fails_its_anchor(seeded: FactBase)
         else:
             conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
         conn.exec_driver_sql(f"DELETE FROM events WHERE seq = {n}")
+        create_log_guards(conn)  # and puts the guards back
     # Without an anchor the chain itself cannot see the cut (projections may still differ).
     assert "hash chain" not in _verify(seeded.url).stderr  # type: ignore[attr-defined]
     r = _verify(seeded.url, "--check-anchor", anchor)

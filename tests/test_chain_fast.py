@@ -3,7 +3,9 @@ and never passes a log the exact walk would reject (it only ever defers to it)."
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
+from datetime import UTC
 from typing import Any
 
 from hypothesis import given, settings
@@ -16,17 +18,33 @@ from factbase.store.chain import (
     check_chain,
     fast_check_sqlite,
     row_hash,
+    sqlite_content_preimage_sql,
     sqlite_preimage_sql,
 )
+from factbase.store.rows import COLUMNS, content_hash
+from factbase.store.schema import format_utc
 
 _TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
 _ROW = st.fixed_dictionaries({
-    c: (_TEXT | st.none()) for c in HASHED_COLUMNS if c not in ("seq", "schema_version")
-} | {"schema_version": st.integers(0, 3)})
+    c: (_TEXT | st.none()) for c in HASHED_COLUMNS
+    if c not in ("seq", "schema_version", "payload", "sources")
+} | {"schema_version": st.integers(0, 3), "payload": _TEXT, "sources": _TEXT})
+
+
+def _content_hash(conn: sqlite3.Connection, row: dict[str, Any]) -> str:
+    """The content hash the fast path recomputes for ``row`` (payload and sources are NOT
+    NULL in the real table; whether the SQL content preimage is Python's is tested below)."""
+    columns = ("instant", "date_text", "evidence", "payload", "sources", "type")
+    (preimage,) = conn.execute(
+        f"SELECT {sqlite_content_preimage_sql()} FROM (SELECT "
+        + ", ".join(f"? AS {c}" for c in columns) + ")",
+        tuple(row[c] for c in columns)).fetchone()
+    return hashlib.sha256(preimage).hexdigest()
 
 
 def _log(rows: list[dict[str, Any]]) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
-    """An in-memory ``events`` table holding ``rows`` chained with :func:`row_hash`."""
+    """An in-memory ``events`` table holding ``rows`` chained with :func:`row_hash`, each with
+    the content hash of its content."""
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE events (seq INTEGER PRIMARY KEY, "
                  + ", ".join(f'"{c}"' for c in HASHED_COLUMNS if c != "seq")
@@ -34,6 +52,7 @@ def _log(rows: list[dict[str, Any]]) -> tuple[sqlite3.Connection, list[dict[str,
     prev, out = GENESIS, []
     for seq, body in enumerate(rows, 1):
         row = {**body, "seq": seq, "prev_hash": prev}
+        row["content_hash"] = _content_hash(conn, row)
         row["hash"] = prev = row_hash(prev, row)
         out.append(row)
         names = ", ".join(f'"{c}"' for c in row)
@@ -100,3 +119,20 @@ def test_an_anchor_is_checked_at_its_seq() -> None:
     assert fast_check_sqlite(cur, (3, stored[2]["hash"][:16])) == check_chain(stored)
     assert fast_check_sqlite(cur, (3, stored[1]["hash"][:16])) is None
     assert fast_check_sqlite(cur, (6, stored[4]["hash"][:16])) is None  # past the head
+
+
+_CONTENT = st.fixed_dictionaries({
+    "instant": st.none() | st.datetimes(timezones=st.just(UTC)).map(format_utc),
+    "date_text": _TEXT | st.none(), "evidence": _TEXT | st.none(), "type": _TEXT,
+    "payload": st.dictionaries(_TEXT, _TEXT | st.integers(), max_size=3).map(canonical_json),
+    "sources": st.lists(_TEXT, max_size=3).map(canonical_json)})
+
+
+@settings(max_examples=200, deadline=None)
+@given(_CONTENT)
+def test_the_sql_content_preimage_is_the_python_one(content: dict[str, Any]) -> None:
+    """For the values factbase stores (an instant as format_utc writes it, canonical JSON
+    payload and sources), the fast path's content hash is the exact one of rows.py."""
+    conn = sqlite3.connect(":memory:")
+    row = tuple(content.get(c) for c in COLUMNS)
+    assert _content_hash(conn, content) == content_hash(row)

@@ -27,8 +27,14 @@ from sqlalchemy.exc import DBAPIError
 from factbase.cli import cli
 from factbase.store.chain import HASHED_COLUMNS, check_chain, row_hash
 from factbase.store.engine import database_url
-from factbase.store.guards import GUARD_MESSAGE, drop_log_guards, log_guards_present
+from factbase.store.guards import (
+    GUARD_MESSAGE,
+    create_log_guards,
+    drop_log_guards,
+    log_guards_present,
+)
 from factbase.store.log import _PG_APPEND_LOCK
+from factbase.store.rows import COLUMNS, content_hash
 from factbase.store.schema import format_utc
 
 
@@ -78,6 +84,8 @@ def drop_guards(db: Path | str) -> None:
 
 
 def tamper(db: Path | str, *statements: tuple[str, dict[str, Any]]) -> None:
+    """Change the log as an outsider would: drop the guards, run ``statements``, and put the
+    guards back (so only the changed rows give the outsider away)."""
     drop_guards(db)
     engine = create_engine(database_url(str(db)))
     try:
@@ -86,6 +94,7 @@ def tamper(db: Path | str, *statements: tuple[str, dict[str, Any]]) -> None:
                 conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
             for sql, params in statements:
                 conn.execute(text(sql), params)
+            create_log_guards(conn)
     finally:
         engine.dispose()
 
@@ -107,12 +116,15 @@ def assert_broken_at(db: Path | str, seq: int, problem: str) -> None:
 # --- an intact log ------------------------------------------------------------------------
 
 
-def test_verify_on_an_intact_log_exits_0_and_counts_every_event(db: str) -> None:
+def test_verify_on_an_intact_log_exits_0_and_counts_every_event(db: str, backend: str) -> None:
     result = CliRunner().invoke(cli, ["--db", str(db), "verify"], catch_exceptions=False)
     assert result.exit_code == 0
+    index = (r"search index matches its 90 documents" if backend == "sqlite" else
+             r"search indexes in place \(PostgreSQL keeps them in step\)")
     assert re.fullmatch(rf"ok: {count(db)} events, hash chain intact, registrations and names "
-                        r"consistent, other projections unchecked \(head [0-9a-f]{16}\)\n",
-                        result.stdout)
+                        r"consistent, other projections unchecked \(head [0-9a-f]{16}\)\n"
+                        r"also checked: content hashes match, append-only triggers in place, "
+                        rf"{index}\n", result.stdout)
     assert result.stderr == ""
 
 
@@ -186,6 +198,7 @@ def test_a_row_inserted_in_the_middle_is_found_even_with_a_forged_hash(db: str) 
     before = rows(db)
     n = len(before)
     forged = dict(before[28], seq=30, event_id="forged-event", payload='{"org":"xai"}')
+    forged["content_hash"] = content_hash(tuple(forged[c] for c in COLUMNS))
     forged["prev_hash"] = before[28]["hash"]
     forged["hash"] = row_hash(forged["prev_hash"], forged)
     columns = ", ".join(forged)
@@ -315,5 +328,9 @@ def test_an_unknown_evidence_level_is_one_error_line(db: str) -> None:
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
-        "Error: event 15 has an unknown evidence level 'bogus': the log was changed behind "
-        "factbase's back; run factbase verify\n")
+        "Error: event 'entity.xai' (seq 15) has a malformed evidence ('bogus' is not confirmed, "
+        "reported or unconfirmed): the log was changed outside factbase; run factbase verify\n")
+    unchecked = CliRunner().invoke(cli, ["--db", db, "--no-check-hashes", "org", "xai",
+                                         "--as-of", "2026-03-01", "--min-evidence", "confirmed"])
+    assert (unchecked.exit_code, unchecked.stdout, unchecked.stderr) == (
+        1, "", result.stderr)

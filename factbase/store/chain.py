@@ -13,7 +13,7 @@ heads could replace it without touching the rest (DESIGN §7).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -49,13 +49,16 @@ class ChainReport:
     """What :func:`check_chain` found: ``count`` rows checked, ``head`` hash, first ``bad_seq``.
 
     ``short``: the chain itself is sound but ends before the anchor's event (``bad_seq`` is
-    then the first missing one), so the problem is the log's length, not a break."""
+    then the first missing one), so the problem is the log's length, not a break.
+    ``content``: the chain is sound up to ``bad_seq``, whose row does not match its content
+    hash (a row rewritten with its chain hash recomputed)."""
 
     count: int
     head: str
     bad_seq: int | None = None
     problem: str | None = None
     short: bool = False
+    content: bool = False
 
     @property
     def ok(self) -> bool:
@@ -63,7 +66,9 @@ class ChainReport:
 
 
 def check_chain(rows: Iterable[Mapping[Any, Any]],
-                anchor: tuple[int, str] | None = None) -> ChainReport:
+                anchor: tuple[int, str] | None = None,
+                explain: Callable[[Mapping[Any, Any]], str | None] | None = None,
+                content: Callable[[Mapping[Any, Any]], bool] | None = None) -> ChainReport:
     """Walk ``rows`` in ``seq`` order and report the first break, if any.
 
     Each row needs the hashed columns plus ``prev_hash`` and ``hash``. Rows must come sorted
@@ -71,8 +76,11 @@ def check_chain(rows: Iterable[Mapping[Any, Any]],
     ``anchor`` (``(seq, hash)``, published earlier by ``verify --anchor``; a hash prefix of at
     least 16 hex digits is accepted) must match the chain at that ``seq``: a log rewritten
     from scratch, or cut short, passes the chain check but fails its anchor.
+    ``explain(row)``, for a row that was changed, may say what is malformed in it (added to
+    the problem in brackets). ``content(row)``, for a row whose chain hash matches, says
+    whether its content hash matches its content too.
     """
-    report = _walk(rows, anchor)
+    report = _walk(rows, anchor, explain, content)
     if report.ok and anchor is not None and report.count < anchor[0]:
         held = f"{report.count} event{'s' if report.count != 1 else ''}"
         return ChainReport(report.count, report.head, report.count + 1,
@@ -82,7 +90,9 @@ def check_chain(rows: Iterable[Mapping[Any, Any]],
     return report
 
 
-def _walk(rows: Iterable[Mapping[Any, Any]], anchor: tuple[int, str] | None) -> ChainReport:
+def _walk(rows: Iterable[Mapping[Any, Any]], anchor: tuple[int, str] | None,
+          explain: Callable[[Mapping[Any, Any]], str | None] | None,
+          content: Callable[[Mapping[Any, Any]], bool] | None) -> ChainReport:
     expected_seq = 1
     prev = GENESIS
     count = 0
@@ -95,14 +105,25 @@ def _walk(rows: Iterable[Mapping[Any, Any]], anchor: tuple[int, str] | None) -> 
         if row["prev_hash"] != prev:
             return ChainReport(count, prev, seq,
                                f"event {seq} does not link to the event before it")
-        computed = row_hash(prev, row)
-        if computed != row["hash"]:
+        try:
+            computed = row_hash(prev, row)
+        except (TypeError, ValueError):  # a value JSON cannot hold (a BLOB): changed too
+            computed = None
+        if computed is None or computed != row["hash"]:
+            why = explain(row) if explain is not None else None
             return ChainReport(count, prev, seq,
-                               f"event {seq} was changed after it was recorded")
+                               f"event {seq} was changed after it was recorded"
+                               + (f" ({why})" if why else ""))
         if anchor is not None and seq == anchor[0] and not computed.startswith(anchor[1]):
             return ChainReport(count, prev, seq,
                                f"event {seq} does not match the published anchor: the log "
                                "was rewritten up to there")
+        if content is not None and not content(row):
+            return ChainReport(count, prev, seq,
+                               f"event {seq} does not match its content hash, though its chain "
+                               "hash does: the log was rewritten outside factbase with its "
+                               "chain recomputed; check it against a published anchor "
+                               "(verify --check-anchor)", content=True)
         prev = computed
         expected_seq += 1
         count += 1
@@ -129,6 +150,19 @@ def sqlite_preimage_sql() -> str:
     return f"CAST(prev_hash || char(10) || json_object({fields}) AS BLOB)"
 
 
+def sqlite_content_preimage_sql() -> str:
+    """A SQLite expression for the canonical JSON the content hash covers (see
+    :func:`factbase.store.rows.content_hash`), as UTF-8 bytes, for well-formed rows: the
+    payload and sources are stored as that canonical JSON, and an instant stored as
+    ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` is hashed as Python's ``isoformat()`` writes it."""
+    at = ("CASE WHEN instant IS NULL THEN 'null' "
+          "WHEN substr(instant, 21, 6) = '000000' THEN '\"' || substr(instant, 1, 19) || "
+          "'+00:00\"' ELSE '\"' || substr(instant, 1, 26) || '+00:00\"' END")
+    return (f"CAST('{{\"at\":' || {at} || ',\"date\":' || json_quote(date_text) || "
+            "',\"evidence\":' || json_quote(evidence) || ',\"payload\":' || payload || "
+            "',\"sources\":' || sources || ',\"type\":' || json_quote(type) || '}' AS BLOB)")
+
+
 def fast_check_sqlite(cursor: Any, anchor: tuple[int, str] | None = None,
                       batch: int = 20_000) -> ChainReport | None:
     """Check the whole chain of a SQLite log through a raw DBAPI ``cursor`` (inside the
@@ -136,7 +170,8 @@ def fast_check_sqlite(cursor: Any, anchor: tuple[int, str] | None = None,
     query (:func:`sqlite_preimage_sql`).
 
     Returns the report when ``seq`` runs 1..n without a gap, every row links to the one
-    before and hashes to its stored hash, and the ``anchor`` (if given) matches; otherwise
+    before and hashes to its stored hash, its content hashes to its content hash
+    (:func:`sqlite_content_preimage_sql`), and the ``anchor`` (if given) matches; otherwise
     None — then :func:`check_chain` over the decoded rows finds and names the first bad row.
     Never returns a report the exact walk would not give.
     """
@@ -145,16 +180,19 @@ def fast_check_sqlite(cursor: Any, anchor: tuple[int, str] | None = None,
         return None
     if anchor is not None and not 1 <= anchor[0] <= n:
         return None
-    cursor.execute(f"SELECT CAST(hash AS BLOB), {sqlite_preimage_sql()} "
+    cursor.execute(f"SELECT CAST(hash AS BLOB), {sqlite_preimage_sql()}, "
+                   f"CAST(content_hash AS BLOB), {sqlite_content_preimage_sql()} "
                    "FROM events ORDER BY seq")
     sha = hashlib.sha256
     prev, seen, anchored = GENESIS.encode(), 0, None
     while rows := cursor.fetchmany(batch):
-        for stored, preimage in rows:
+        for stored, preimage, stored_content, content in rows:
             # preimage starts with this row's prev_hash: it must be the hash before it
             if (type(preimage) is not bytes or not preimage.startswith(prev)
                     or preimage[64:65] != b"\n"
-                    or sha(preimage).hexdigest().encode() != stored):
+                    or sha(preimage).hexdigest().encode() != stored
+                    or type(content) is not bytes
+                    or sha(content).hexdigest().encode() != stored_content):
                 return None
             prev = stored
         seen += len(rows)

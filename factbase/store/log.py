@@ -7,7 +7,6 @@ advisory lock), so sequence numbers run without gaps and each row links to the o
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,10 +14,9 @@ from typing import Any
 from sqlalchemy import Select, func, insert, select
 from sqlalchemy.engine import Connection, RowMapping
 
-from factbase.dates import PartialDate
 from factbase.errors import ConflictError
 from factbase.events import SCHEMA_VERSION, Event, EventDraft, canonical_json
-from factbase.store import bulk
+from factbase.store import bulk, rows
 from factbase.store.chain import (
     GENESIS,
     ChainReport,
@@ -34,14 +32,17 @@ _PG_APPEND_LOCK = 0x66616374  # "fact": advisory lock key serialising appends on
 
 
 def head(conn: Connection) -> tuple[int, str, datetime | None]:
-    """``(last seq, last hash, last recorded_at)`` of the log; ``(0, GENESIS, None)`` if empty."""
-    row = conn.execute(
-        select(events.c.seq, events.c.hash, events.c.recorded_at)
-        .order_by(events.c.seq.desc()).limit(1)
-    ).first()
+    """``(last seq, last hash, last recorded_at)`` of the log; ``(0, GENESIS, None)`` if empty.
+
+    The last row is checked against its hashes (:func:`factbase.store.rows.decode`) unless
+    ``conn`` was opened with ``check_hashes=False``: an append never extends a chain whose
+    head was changed outside factbase, and a malformed ``recorded_at`` is named, not raised.
+    """
+    row = conn.execute(rows.select_rows().order_by(events.c.seq.desc()).limit(1)).first()
     if row is None:
         return 0, GENESIS, None
-    return int(row.seq), str(row.hash), row.recorded_at
+    last = rows.decode_all(conn, [row])[0]
+    return last.seq, str(row.hash), last.recorded_at
 
 
 def stream_version(conn: Connection, stream: str) -> int:
@@ -183,31 +184,11 @@ def stored_event(draft: EventDraft, row: dict[str, Any]) -> Event:
                  payload=draft.payload, sources=draft.sources, recorded_at=row["recorded_at"])
 
 
-def to_event(row: RowMapping | dict[str, Any]) -> Event:
-    """An :class:`Event` from an ``events`` row."""
-    date_ = None
-    if row["date_text"] is not None:
-        date_ = PartialDate(
-            text=row["date_text"], start=_as_date(row["valid_from"]),
-            end=_as_date(row["valid_to"]), precision=row["precision"],
-            qualifier=row["qualifier"],
-        )
-    return Event(
-        seq=int(row["seq"]),
-        event_id=row["event_id"],
-        type=row["type"],
-        stream=row["stream"],
-        date=date_,
-        instant=row["instant"],
-        evidence=row["evidence"],
-        payload=json.loads(row["payload"]),
-        sources=tuple(json.loads(row["sources"])),
-        recorded_at=row["recorded_at"],
-    )
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+def to_event(row: RowMapping | dict[str, Any], *, check_hashes: bool = False) -> Event:
+    """An :class:`Event` from a whole ``events`` row (a mapping, typed by SQLAlchemy or as
+    stored). A malformed value raises :class:`factbase.store.rows.CorruptEvent` naming the
+    event and the column; ``check_hashes`` also holds the row to its hashes."""
+    return rows.decode(rows.as_mapping_row(row), check_hashes)
 
 
 def select_events(
@@ -239,8 +220,12 @@ def select_events(
 
 
 def read_events(conn: Connection, query: Select[Any]) -> list[Event]:
-    """Run a :func:`select_events` query and decode the rows."""
-    return [to_event(r) for r in conn.execute(query).mappings()]
+    """Run a :func:`select_events` query and decode the rows, each checked against its
+    hashes unless ``conn`` was opened with ``check_hashes=False``
+    (:func:`factbase.store.rows.decode`). The rows are read as stored (no type processing),
+    so a malformed value is named rather than raised from deep inside SQLAlchemy."""
+    raw = query.with_only_columns(*rows.select_rows().selected_columns)
+    return rows.decode_all(conn, conn.execute(raw))
 
 
 def existing(conn: Connection, event_ids: Sequence[str]) -> dict[str, str]:
@@ -262,8 +247,9 @@ def count(conn: Connection) -> int:
 
 
 def verify_chain(conn: Connection, anchor: tuple[int, str] | None = None) -> ChainReport:
-    """Walk the whole log in ``seq`` order, streaming, and check the hash chain (and the
-    ``anchor``, see :func:`factbase.store.chain.check_chain`).
+    """Walk the whole log in ``seq`` order, streaming, and check the hash chain, each row's
+    content hash (:func:`factbase.store.rows.content_hash`), and the ``anchor`` (see
+    :func:`factbase.store.chain.check_chain`).
 
     On SQLite the query builds each row's preimage (:func:`factbase.store.chain.
     fast_check_sqlite`) and only a doubt falls back to the exact walk over decoded rows,
@@ -272,10 +258,38 @@ def verify_chain(conn: Connection, anchor: tuple[int, str] | None = None) -> Cha
         fast = _fast_chain(conn, anchor)
         if fast is not None:
             return fast
-    result = conn.execution_options(yield_per=5_000).execute(
-        select(events).order_by(events.c.seq)
-    )
-    return check_chain(iter(result.mappings()), anchor)  # RowMapping is a Mapping[str, Any]
+        # The exact walk reads the stored text (SQLAlchemy would parse dates and instants,
+        # and a malformed one would raise before the walk could name its row).
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(rows.SQLITE_SELECT + " ORDER BY seq")
+            return check_chain(_mappings(cursor), anchor, explain=_explain,
+                               content=_content_matches)
+        finally:
+            cursor.close()
+    result = conn.execute(rows.select_rows().order_by(events.c.seq)
+                          .execution_options(yield_per=5_000))
+    return check_chain((dict(zip(rows.COLUMNS, r, strict=True)) for r in result), anchor,
+                       explain=_explain, content=_content_matches)
+
+
+def _mappings(cursor: Any) -> Iterator[dict[str, Any]]:
+    while batch := cursor.fetchmany(5_000):
+        for r in batch:
+            yield dict(zip(rows.COLUMNS, r, strict=True))
+
+
+def _content_matches(row: Mapping[str, Any]) -> bool:
+    try:
+        return bool(rows.content_hash(tuple(row[c] for c in rows.COLUMNS)) == row["content_hash"])
+    except Exception:  # noqa: BLE001 - any value content_hash cannot read does not match
+        return False
+
+
+def _explain(row: Mapping[str, Any]) -> str | None:
+    """What is malformed in a row that broke the chain, if anything (for the message)."""
+    found = rows.problem(tuple(row[c] for c in rows.COLUMNS))
+    return None if found is None else f"its {found[0]} is malformed: {found[1]}"
 
 
 def _fast_chain(conn: Connection, anchor: tuple[int, str] | None) -> ChainReport | None:

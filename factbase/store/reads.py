@@ -1,13 +1,15 @@
 """Reading the log for queries: one organisation's events cut at an as-of date, and the
-identity decisions, with only the columns replay needs.
+identity decisions, each row checked against its hashes before it is used.
 
-:func:`factbase.store.log.read_events` decodes every column of every row it is given. The
-as-of read of one organisation (:meth:`factbase.api.FactBase.org`) does not need most of
-them, nor the events that cannot matter at the as-of date: an event whose valid interval
+Every row is read whole and decoded by :func:`factbase.store.rows.decode`: a row that does not
+match its chain hash or its content hash, or that holds a malformed value, stops the query
+with one error naming the event (and the column), unless the database was opened with
+``check_hashes=False``. The as-of read of one organisation (:meth:`factbase.api.FactBase.org`)
+does not need the events that cannot matter at the as-of date: an event whose valid interval
 starts after the end of day ``as_of`` is *not yet* (DESIGN §2) and changes neither the state
-nor the uncertain list. :func:`org_events` leaves such events in the database unless
-something could move their date to ``as_of`` or earlier — so the replayed state is the same
-as over the whole stream:
+nor the uncertain list. :func:`org_events` leaves such events in the database unless something
+could move their date to ``as_of`` or earlier — so the replayed state is the same as over the
+whole stream:
 
 * a correction may change an event's ``date``: every target of an amendment is read;
 * accounts that claim another date widen the effective interval (:mod:`factbase.amend`): an
@@ -26,67 +28,34 @@ time in SQLAlchemy's statement building, compiling and result processing otherwi
 
 from __future__ import annotations
 
-import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.engine import Connection
 
-from factbase.dates import PartialDate
 from factbase.events import AMEND_TYPES, Event
-from factbase.store.schema import entities, events, format_utc, parse_utc
+from factbase.store import rows
+from factbase.store.schema import entities, events, format_utc
 
-#: The columns an :class:`Event` is made of (no hashes, no content hash, no schema version).
-_EVENT_COLUMNS = (
-    events.c.seq, events.c.event_id, events.c.type, events.c.stream, events.c.date_text,
-    events.c.valid_from, events.c.valid_to, events.c.precision, events.c.qualifier,
-    events.c.instant, events.c.evidence, events.c.payload, events.c.sources,
-    events.c.recorded_at,
-)
 #: IN lists are sent in chunks of this many ids.
 _CHUNK = 500
-#: The same columns in SQLite SQL (dates and instants come back as the stored text).
-_SQLITE_COLUMNS = ("SELECT seq, event_id, type, stream, date_text, valid_from, valid_to, "
-                   "precision, qualifier, instant, evidence, payload, sources, recorded_at "
-                   "FROM events WHERE ")
+#: Every column of the log in SQLite SQL (dates and instants come back as the stored text).
+_SQLITE_COLUMNS = rows.SQLITE_SELECT + " WHERE "
 
 
-@lru_cache(maxsize=8192)
-def _partial_date(text: str, start: Any, end: Any, precision: str,
-                  qualifier: str | None) -> PartialDate:
-    # Many events share a date; PartialDate is immutable, so one object serves them all.
-    return PartialDate(text=text, start=_as_date(start), end=_as_date(end),
-                       precision=precision, qualifier=qualifier)  # type: ignore[arg-type]
+def decode(row: Sequence[Any], check_hashes: bool = True) -> Event:
+    """An :class:`Event` from a row of :data:`factbase.store.rows.COLUMNS` (typed by the
+    driver, or as SQLite's DBAPI returns it: dates and instants as the stored text), checked
+    against its hashes unless ``check_hashes`` is False (:func:`factbase.store.rows.decode`)."""
+    return rows.decode(row, check_hashes)
 
 
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-@lru_cache(maxsize=4096)
-def _sources(text: str) -> tuple[str, ...]:
-    return tuple(json.loads(text))
-
-
-def _instant(value: Any) -> Any:
-    return parse_utc(value) if isinstance(value, str) else value
-
-
-def decode(row: Sequence[Any]) -> Event:
-    """An :class:`Event` from a row of :data:`_EVENT_COLUMNS` (as
-    :func:`factbase.store.log.to_event` makes it from a whole row), typed by SQLAlchemy or
-    as SQLite's DBAPI returns it (dates and instants as the stored text)."""
-    (seq, event_id, type_, stream, date_text, valid_from, valid_to, precision, qualifier,
-     instant, evidence, payload, sources, recorded_at) = row
-    when = None if date_text is None else _partial_date(date_text, valid_from, valid_to,
-                                                       precision, qualifier)
-    return Event(seq=int(seq), event_id=event_id, type=type_, stream=stream, date=when,
-                 instant=None if instant is None else _instant(instant), evidence=evidence,
-                 payload=json.loads(payload), sources=_sources(sources),
-                 recorded_at=_instant(recorded_at))
+def decode_rows(conn: Connection, found: Iterable[Sequence[Any]]) -> list[Event]:
+    """:func:`decode` each of ``found`` (rows of :func:`select_event_rows` run on ``conn``),
+    checking hashes unless ``conn`` was opened with ``check_hashes=False``."""
+    return rows.decode_all(conn, found)
 
 
 def _sqlite(conn: Connection) -> Any:
@@ -108,9 +77,10 @@ def _marks(n: int) -> str:
 
 
 def select_event_rows(known_at: datetime | None = None) -> Select[Any]:
-    """The query for :data:`_EVENT_COLUMNS`, cut at ``known_at`` (recorded time, inclusive),
-    unordered; decode its rows with :func:`decode`."""
-    q = select(*_EVENT_COLUMNS)
+    """The query for every column of the log (:func:`factbase.store.rows.select_rows`), cut
+    at ``known_at`` (recorded time, inclusive), unordered; decode its rows with
+    :func:`decode_rows`."""
+    q = rows.select_rows()
     if known_at is not None:
         q = q.where(events.c.recorded_at <= known_at)
     return q
@@ -129,13 +99,13 @@ def org_events(conn: Connection, streams: Sequence[str], as_of: date,
         sql = (_SQLITE_COLUMNS + f"stream IN ({_marks(len(streams))}) AND (valid_from IS NULL "
                "OR valid_from <= ? OR type IN ('reorg.announced', 'org.founded') OR payload LIKE "
                "'%\"accounts\"%')" + _known_at_sql(known_at, params) + " ORDER BY seq")
-        found = [decode(r) for r in dbapi.execute(sql, params)]
+        found = decode_rows(conn, dbapi.execute(sql, params))
     else:
         cut = or_(events.c.valid_from.is_(None), events.c.valid_from <= as_of,
                   events.c.type.in_(("reorg.announced", "org.founded")),
                   events.c.payload.contains('"accounts"'))
         q = select_event_rows(known_at).where(events.c.stream.in_(streams), cut)
-        found = [decode(r) for r in conn.execute(q.order_by(events.c.seq))]
+        found = decode_rows(conn, conn.execute(q.order_by(events.c.seq)))
     have = {e.event_id for e in found}
     targets = sorted({e.payload["target"] for e in found if e.type in AMEND_TYPES} - have)
     if not targets:
@@ -146,11 +116,11 @@ def org_events(conn: Connection, streams: Sequence[str], as_of: date,
             params = [*streams, *chunk]
             sql = (_SQLITE_COLUMNS + f"stream IN ({_marks(len(streams))}) AND event_id IN "
                    f"({_marks(len(chunk))})" + _known_at_sql(known_at, params))
-            found += [decode(r) for r in dbapi.execute(sql, params)]
+            found += decode_rows(conn, dbapi.execute(sql, params))
         else:
             q = select_event_rows(known_at).where(events.c.stream.in_(streams),
                                                   events.c.event_id.in_(chunk))
-            found += [decode(r) for r in conn.execute(q)]
+            found += decode_rows(conn, conn.execute(q))
     found.sort(key=lambda e: e.seq)
     return found
 
@@ -168,9 +138,9 @@ def typed_events(conn: Connection, types: Sequence[str],
         sql = (_SQLITE_COLUMNS.replace("FROM events", "FROM events INDEXED BY ix_events_type")
                + f"type IN ({_marks(len(params))})"
                + _known_at_sql(known_at, params) + " ORDER BY seq")
-        return [decode(r) for r in dbapi.execute(sql, params)]
+        return decode_rows(conn, dbapi.execute(sql, params))
     q = select_event_rows(known_at).where(events.c.type.in_(list(types)))
-    return [decode(r) for r in conn.execute(q.order_by(events.c.seq))]
+    return decode_rows(conn, conn.execute(q.order_by(events.c.seq)))
 
 
 def identity_events(conn: Connection, known_at: datetime | None = None) -> list[Event]:
@@ -186,10 +156,10 @@ def amendments(conn: Connection, streams: Collection[str] | None,
     target's stream, so these are all that can amend the events of ``streams``."""
     q = select_event_rows(known_at).where(events.c.type.in_(sorted(AMEND_TYPES)))
     if streams is None:
-        return [decode(r) for r in conn.execute(q.order_by(events.c.seq))]
+        return decode_rows(conn, conn.execute(q.order_by(events.c.seq)))
     ordered = sorted(streams)
-    found = [decode(r) for i in range(0, len(ordered), _CHUNK) for r in conn.execute(
-        q.where(events.c.stream.in_(ordered[i:i + _CHUNK])))]
+    found = [e for i in range(0, len(ordered), _CHUNK) for e in decode_rows(conn, conn.execute(
+        q.where(events.c.stream.in_(ordered[i:i + _CHUNK]))))]
     found.sort(key=lambda e: e.seq)
     return found
 
@@ -207,6 +177,6 @@ def entity_kind(conn: Connection, entity_id: str) -> str | None:
 
 
 __all__ = [
-    "amendments", "decode", "entity_kind", "identity_events", "org_events", "select_event_rows",
-    "typed_events",
+    "amendments", "decode", "decode_rows", "entity_kind", "identity_events", "org_events",
+    "select_event_rows", "typed_events",
 ]
