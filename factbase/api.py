@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from factbase.search import Hit
     from factbase.sqlquery import QueryResult
 
+#: Seconds a ``sql`` query may run by default (:data:`factbase.sqlquery.DEFAULT_TIMEOUT`).
+DEFAULT_SQL_TIMEOUT = 30.0
 #: Records validated and appended per batch during a load.
 LOAD_BATCH = 1_000
 #: A write transaction the database refuses as busy (SQLite "database is locked" after the
@@ -844,7 +846,7 @@ class FactBase:
         sequence number where the chain breaks; ``checked`` says what was found sound.
         """
         from factbase import projections as proj
-        from factbase.store import integrity
+        from factbase.store import integrity, reader
 
         with self.engine.connect() as conn, \
                 (proj.scratch_attached(conn) if projections else nullcontext()) as scratch, \
@@ -854,7 +856,8 @@ class FactBase:
                         else [f"hash chain broken at event {chain.bad_seq}: {chain.problem}"])
             guard_problems, guards_checked = integrity.guards(conn)
             index_problems, index_checked = integrity.search_index(conn)
-            problems += guard_problems + index_problems
+            reader_problems, reader_checked = reader.problems(conn)
+            problems += guard_problems + index_problems + reader_problems
             if chain.ok:
                 problems += (proj.check(conn, scratch) if projections
                              else proj.check_consistency(conn))
@@ -864,7 +867,7 @@ class FactBase:
                 checked = "entity names consistent, other projections unchecked"
             else:
                 checked = "registrations and names consistent, other projections unchecked"
-        also = ("content hashes match", guards_checked, index_checked)
+        also = ("content hashes match", guards_checked, index_checked, reader_checked)
         return VerifyReport(chain.count, chain.head, problems, chain.bad_seq, checked,
                             tuple(a for a in also if a))
 
@@ -906,14 +909,34 @@ class FactBase:
 
     # --- SQL and search -----------------------------------------------------------------
 
-    def sql(self, query: str, *, as_of: date | None = None) -> QueryResult:
+    def sql(self, query: str, *, as_of: date | None = None,
+            timeout: float | None = DEFAULT_SQL_TIMEOUT, limit: int | None = None
+            ) -> QueryResult:
         """Run one SQL ``query`` read-only (the connection refuses writes:
         :class:`factbase.sqlquery.ReadOnlyQuery`), with ``:as_of`` bound to ``as_of`` (valid
-        time, a day; default today, UTC). Tables and views: ``docs/sql.md``. Raises
-        :class:`factbase.sqlquery.QueryFailed` when the database rejects the query."""
+        time, a day; default today, UTC), and return at most ``limit`` rows (``truncated``
+        says whether more followed). Tables and views: ``docs/sql.md``. Raises
+        :class:`factbase.sqlquery.QueryFailed` when the database rejects the query,
+        :class:`factbase.sqlquery.QueryStopped` past ``timeout`` seconds (None: no limit).
+        On PostgreSQL the query runs as the role ``factbase_reader``
+        (:mod:`factbase.store.reader`); :class:`factbase.sqlquery.NotSetUp` when it is
+        missing."""
         from factbase.sqlquery import run
 
-        return run(self.url, query, as_of=as_of or datetime.now(UTC).date())
+        return run(self.url, query, as_of=as_of or datetime.now(UTC).date(), timeout=timeout,
+                   limit=limit)
+
+    def sql_stream(self, query: str, consume: Callable[[list[str], Iterator[tuple[Any, ...]]],
+                                                       T], *,
+                   as_of: date | None = None,
+                   timeout: float | None = DEFAULT_SQL_TIMEOUT) -> T:
+        """Run ``query`` as :meth:`sql` does and hand its column names and rows to
+        ``consume`` while it runs (rows are fetched in batches as ``consume`` iterates:
+        bounded memory); returns what ``consume`` returns."""
+        from factbase.sqlquery import stream
+
+        return stream(self.url, query, consume, as_of=as_of or datetime.now(UTC).date(),
+                      timeout=timeout)
 
     def search(self, query: str, *, as_of: date | None = None, limit: int = 20) -> list[Hit]:
         """Full-text search over event texts, entity names and aliases, and source titles

@@ -813,29 +813,48 @@ def rebuild(ctx: click.Context) -> None:
 @click.argument("query", metavar="QUERY | -")
 @as_of_option
 @format_option("table", "csv", "json")
+@click.option("--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              metavar="SECONDS",
+              help="Stop the query after this many seconds in the database (0: no limit). "
+                   "Ctrl-C stops it too.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Print at most N rows (default: 10,000 for the table format, which says "
+                   "when it cuts; every row for csv and json, written as they come).")
 @click.pass_context
-def sql(ctx: click.Context, query: str, as_of: date | None, fmt: str) -> None:
+def sql(ctx: click.Context, query: str, as_of: date | None, fmt: str, timeout: float,
+        limit: int | None) -> None:
     """Run one read-only SQL query over the log, projections and views; print the rows.
 
     `:as_of` in the query is bound to --as-of. The tables and views, with as-of queries to
-    copy, are in docs/sql.md. Any write is refused by the connection itself. `-` reads the
-    query from standard input.
+    copy, are in docs/sql.md. Any write is refused by the connection itself; on PostgreSQL the
+    query runs as the role factbase_reader, which may only read the documented tables. `-`
+    reads the query from standard input.
 
     \b
     Examples:
       factbase sql "SELECT * FROM memberships WHERE person = 'tony-wu'"
       factbase sql "SELECT * FROM citations WHERE source_id = 'huxiu-4835050'" --format csv
       factbase sql - --as-of 2026-02-11 --format json < who-was-there.sql
+      factbase sql "SELECT * FROM events" --format csv --timeout 300 > events.csv
     """
-    from factbase.sqlquery import render
+    from factbase.sqlquery import TABLE_LIMIT, truncation_note, write
 
     if query == "-":
         query = sys.stdin.read()
     if not query.strip():
         raise click.BadParameter("the query is empty", param_hint="'QUERY'")
     fb = _settings(ctx).fb(ctx)
-    result = fb.sql(query, as_of=as_of or _today())
-    click.echo(render(result, fmt), nl=False)
+    cut = limit if limit is not None else TABLE_LIMIT if fmt == "table" else None
+
+    def consume(columns: list[str], rows: Any) -> tuple[int, bool]:
+        return write(columns, rows, fmt, lambda chunk: click.echo(chunk, nl=False), cut)
+
+    shown, more = fb.sql_stream(query, consume, as_of=as_of or _today(), timeout=timeout)
+    if more and fmt == "table":
+        click.echo(truncation_note(shown), nl=False)
+    elif more:
+        click.echo(f"note: stopped after {shown:,} rows (--limit {cut}); more rows follow",
+                   err=True)
 
 
 @cli.command()

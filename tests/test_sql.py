@@ -158,10 +158,11 @@ def test_a_write_is_refused_by_the_connection(seeded: FactBase, runner: CliRunne
                                  "readonly database\n")
     elif query.startswith("PRAGMA"):
         assert result.stderr == 'Error: the query failed: syntax error at or near "PRAGMA"\n'
-    else:  # PostgreSQL names the command: DELETE, INSERT, DROP VIEW, CREATE TABLE, UPDATE
+    else:  # the command is named: DELETE, INSERT, DROP VIEW, CREATE TABLE, UPDATE
         command = " ".join(query.split()[:2 if query.startswith(("DROP", "CREATE")) else 1])
-        assert result.stderr == (f"Error: the sql command is read-only: cannot execute "
-                                 f"{command} in a read-only transaction\n")
+        assert result.stderr == ("Error: the sql command is read-only: it runs queries that "
+                                 "return rows (SELECT, WITH … SELECT, VALUES, TABLE), not "
+                                 f"{command}\n")
     assert dump(db) == before
 
 

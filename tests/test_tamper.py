@@ -394,7 +394,8 @@ def test_a_dropped_search_index_fails_verify_on_postgresql(db: str) -> None:
 def test_plain_verify_says_what_it_checked(db: str, backend: str) -> None:
     result = run(db, "verify", "--format", "json")
     index = (["search index matches its 90 documents"] if backend == "sqlite"
-             else ["search indexes in place (PostgreSQL keeps them in step)"])
+             else ["search indexes in place (PostgreSQL keeps them in step)",
+                   "sql reader role limited to SELECT on 13 tables and views"])
     assert json.loads(result.stdout)["checked"] == [
         "hash chain intact", "content hashes match", "append-only triggers in place", *index,
         "registrations and names consistent, other projections unchecked"]

@@ -120,7 +120,8 @@ def test_verify_on_an_intact_log_exits_0_and_counts_every_event(db: str, backend
     result = CliRunner().invoke(cli, ["--db", str(db), "verify"], catch_exceptions=False)
     assert result.exit_code == 0
     index = (r"search index matches its 90 documents" if backend == "sqlite" else
-             r"search indexes in place \(PostgreSQL keeps them in step\)")
+             r"search indexes in place \(PostgreSQL keeps them in step\), sql reader role "
+             r"limited to SELECT on 13 tables and views")
     assert re.fullmatch(rf"ok: {count(db)} events, hash chain intact, registrations and names "
                         r"consistent, other projections unchecked \(head [0-9a-f]{16}\)\n"
                         r"also checked: content hashes match, append-only triggers in place, "

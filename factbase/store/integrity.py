@@ -254,9 +254,11 @@ _PG_INDEX_SQL = {
 
 
 def restore(conn: Connection) -> list[str]:
-    """Put back what :func:`guards` and :func:`search_index` find missing or changed, inside
-    the caller's write transaction; returns what was restored (empty when all was in place).
-    The log itself is not touched: ``verify`` still shows whether it was changed meanwhile."""
+    """Put back what :func:`guards` and :func:`search_index` find missing or changed, and on
+    PostgreSQL the role ``sql`` runs as (:func:`factbase.store.reader.setup`, when the
+    connecting user may), inside the caller's write transaction; returns what was restored
+    (empty when all was in place). The log itself is not touched: ``verify`` still shows
+    whether it was changed meanwhile."""
     from factbase.store.guards import create_log_guards, drop_log_guards
 
     done = []
@@ -284,6 +286,11 @@ def restore(conn: Connection) -> list[str]:
                     conn.exec_driver_sql(sql)
                     conn.exec_driver_sql(f"REINDEX INDEX {name}")
             done.append("the search indexes")
+        from factbase.store import reader
+
+        if (reader.missing(conn) is not None or reader.problems(conn)[0]) and \
+                reader.setup(conn):
+            done.append(f"the sql reader role {reader.ROLE}")
     return done
 
 
