@@ -246,6 +246,22 @@ def test_sources_that_are_not_a_list_are_named(db: str) -> None:
     _malformed(db, "sources", '{"a": 1}', "not a JSON list of source ids")
 
 
+def test_correcting_or_retracting_a_malformed_event_names_it(db: str) -> None:
+    seq = row_of(db, "tony-wu-left")["seq"]
+    payload = row_of(db, "tony-wu-left")["payload"]
+    set_column(db, "tony-wu-left", "payload", payload.replace('"person":', '"persom":'))
+    before = len(rows(db))
+    expected = (f"Error: event 'tony-wu-left' (seq {seq}) has a malformed payload (person.left "
+                f"needs the field 'person', which is missing): {CHANGED}\n")
+    for args in (["correct", "tony-wu-left", "--date", "2026-02-10", "--why", "x", "--source",
+                  "hindustantimes-tony-wu-2026-02-10"],
+                 ["retract", "tony-wu-left", "--why", "x", "--source",
+                  "hindustantimes-tony-wu-2026-02-10"]):
+        result = run(db, *args)
+        assert (result.exit_code, result.stdout, result.stderr) == (1, "", expected), args
+    assert len(rows(db)) == before
+
+
 def test_a_malformed_row_stops_rebuild_with_its_name(db: str) -> None:
     seq = row_of(db, "tony-wu-left")["seq"]
     payload = row_of(db, "tony-wu-left")["payload"]

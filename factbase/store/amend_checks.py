@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from factbase.events import (
     AMEND_TYPES,
@@ -29,26 +30,37 @@ from factbase.events import (
     canonical_json,
     validate_record,
 )
+from factbase.store import rows
 from factbase.store.schema import events
 
 #: Fields a correction may not change: the event's identity, type and stream.
 FIXED_FIELDS = ("id", "type", "sources", "org", "target")
 
 
-def _row(conn: Connection, event_id: str) -> RowMapping | None:
-    return conn.execute(select(events).where(events.c.event_id == event_id)).mappings().first()
+def _checked(conn: Connection, query: Any) -> Mapping[str, Any] | None:
+    """The first row of ``query`` (every column of the log, as stored), checked like every
+    read (:mod:`factbase.store.rows`: a row changed outside factbase, or malformed, is named),
+    with its instants as aware datetimes."""
+    row = conn.execute(query.limit(1)).first()
+    if row is None:
+        return None
+    event = rows.decode_all(conn, [row])[0]
+    return {**dict(zip(rows.COLUMNS, row, strict=True)), "instant": event.instant,
+            "recorded_at": event.recorded_at}
 
 
-def _retraction_of(conn: Connection, event_id: str) -> RowMapping | None:
+def _row(conn: Connection, event_id: str) -> Mapping[str, Any] | None:
+    return _checked(conn, rows.select_rows().where(events.c.event_id == event_id))
+
+
+def _retraction_of(conn: Connection, event_id: str) -> Mapping[str, Any] | None:
     needle = canonical_json({"target": event_id})[1:-1]  # as stored: no spaces
-    return conn.execute(
-        select(events.c.event_id, events.c.recorded_at)
-        .where(events.c.type == "event.retracted", events.c.payload.contains(needle))
-        .order_by(events.c.seq).limit(1)
-    ).mappings().first()
+    return _checked(conn, rows.select_rows().where(events.c.type == "event.retracted",
+                                                   events.c.payload.contains(needle))
+                    .order_by(events.c.seq))
 
 
-def record_of(row: RowMapping) -> dict[str, Any]:
+def record_of(row: Mapping[str, Any]) -> dict[str, Any]:
     """An input record equivalent to a stored event (its fields as a user would write them)."""
     payload = json.loads(row["payload"])
     record: dict[str, Any] = {"type": row["type"], **payload}
@@ -68,8 +80,8 @@ def _suggest(conn: Connection, event_id: str) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _base_changes(conn: Connection, row: RowMapping,
-                  changes: dict[str, Any]) -> tuple[RowMapping, dict[str, Any]] | None:
+def _base_changes(conn: Connection, row: Mapping[str, Any],
+                  changes: dict[str, Any]) -> tuple[Mapping[str, Any], dict[str, Any]] | None:
     """Follow a chain of corrections down to the event they correct, merging their changes
     (earlier ones first). None if the chain is broken (it never is for loaded data)."""
     merged = dict(changes)
