@@ -397,7 +397,8 @@ def test_an_id_missing_from_wikidata_is_skipped_not_registered(
     out = imported(runner, db, tmp_path / "two.json").stdout
     assert (f"{tmp_path / 'two.json'} Q999999999: Q999999999 is missing from Wikidata "
             "(deleted, or no such item): skipped\n") in out
-    assert rows(db, "SELECT count(*) FROM entities WHERE entity_id LIKE '%999999999'") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM entities WHERE entity_id IN ('q999999999', "
+                    "'wd-q999999999')") == [(0,)]
     assert rows(db, "SELECT name FROM entities WHERE entity_id = 'q1299'") == [("The Beatles",)]
 
 

@@ -37,6 +37,16 @@ def upgrade() -> None:
         comment="Why the span closed: ended (role.ended), changed (the holding continues "
                 "under new terms in the next span), left (its holder left), merged (its "
                 "unit was merged into another)."))
+    if op.get_context().dialect.name != "sqlite":  # SQLite keeps no column comments
+        op.alter_column("roles", "role", existing_type=sa.String(32), existing_nullable=False,
+                        comment="cofounder, lead, core_member, member, executive; "
+                                "board_member, adviser or investor (affiliations, not staff).")
+        op.alter_column(
+            "memberships", "closed_reason", existing_type=sa.String(32), existing_nullable=True,
+            comment="Why the span closed: the departure reason (resigned, parted_ways, …; "
+                    "disputed when accounts disagree), changed (the stay continues in "
+                    "another unit, title or leave status in the next span), or roles_ended "
+                    "(a person known only by roles holds none any more).")
     op.add_column("memberships", sa.Column(
         "on_leave", sa.Boolean, nullable=False, server_default=sa.false(),
         comment="True while on a leave of absence (still a member)."))
