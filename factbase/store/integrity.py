@@ -64,14 +64,18 @@ def _sqlite_guards(conn: Connection) -> tuple[list[str], str]:
     changed = [n for n in _SQLITE_GUARDS if n in found and found[n] != expected[n]]
     problems = []
     if missing:
-        problems.append(f"the append-only guard{_s(missing)} {_names(missing)} "
-                        f"{'is' if len(missing) == 1 else 'are'} missing from the database: "
-                        "UPDATE and DELETE on the log are no longer refused; " + _RESTORE)
+        problems.append(_guards(missing, "is", "are", "missing from the database: UPDATE and "
+                                "DELETE on the log are no longer refused"))
     if changed:
-        problems.append(f"the append-only guard{_s(changed)} {_names(changed)} "
-                        f"{'was' if len(changed) == 1 else 'were'} replaced by other SQL: "
-                        "UPDATE and DELETE on the log may no longer be refused; " + _RESTORE)
+        problems.append(_guards(changed, "was", "were", "replaced by other SQL: UPDATE and "
+                                "DELETE on the log may no longer be refused"))
     return problems, "append-only triggers in place"
+
+
+def _guards(names: list[str], one: str, many: str, what: str) -> str:
+    """One problem line about append-only guards ``names`` (``one``/``many``: the verb)."""
+    return (f"the append-only guard{_s(names)} {_names(names)} "
+            f"{one if len(names) == 1 else many} {what}; " + _RESTORE)
 
 
 def _pg_guards(conn: Connection) -> tuple[list[str], str]:
@@ -87,14 +91,11 @@ def _pg_guards(conn: Connection) -> tuple[list[str], str]:
         "AND tablename = 'events'")]
     problems = []
     if missing:
-        problems.append(f"the append-only guard{_s(missing)} {_names(missing)} "
-                        f"{'is' if len(missing) == 1 else 'are'} missing from the database: "
-                        "UPDATE, DELETE and TRUNCATE on the log are no longer refused; "
-                        + _RESTORE)
+        problems.append(_guards(missing, "is", "are", "missing from the database: UPDATE, "
+                                "DELETE and TRUNCATE on the log are no longer refused"))
     if off:
-        problems.append(f"the append-only guard{_s(off)} {_names(off)} "
-                        f"{'is' if len(off) == 1 else 'are'} disabled (ALTER TABLE events "
-                        "DISABLE TRIGGER): the log is no longer protected; " + _RESTORE)
+        problems.append(_guards(off, "is", "are", "disabled (ALTER TABLE events DISABLE "
+                                "TRIGGER): the log is no longer protected"))
     if hollow:
         problems.append(f"the function of the append-only guard{_s(hollow)} "
                         f"{_names(hollow)} no longer raises: the log is no longer protected; "
