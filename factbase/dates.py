@@ -46,6 +46,7 @@ __all__ = [
     "Qualifier",
     "age_in_years",
     "days_before",
+    "display_date",
     "interval_of_day",
     "parse_date",
     "parse_day",
@@ -473,6 +474,58 @@ def parse_known_at(value: str | date | datetime) -> datetime:
 # stays a stdlib-only import.
 
 _PERIOD = re.compile(r"([1-9][0-9]{0,3})([dwmy])")
+_MONTH_WORDS = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
+_QUALIFIER_WORDS: dict[Qualifier, str] = {
+    "approximate": "about {}",
+    "uncertain": "perhaps {}",
+    "approximate_uncertain": "perhaps about {}",
+}
+
+
+def _bound_words(edtf: str) -> tuple[str, str, str]:
+    """Day, month and year words of one plain EDTF date (``""`` where the precision stops)."""
+    parts = edtf.split("-")
+    year = str(int(parts[0]))
+    month = _MONTH_WORDS[int(parts[1]) - 1] if len(parts) > 1 else ""
+    day = str(int(parts[2])) if len(parts) > 2 else ""
+    return day, month, year
+
+
+def display_date(d: PartialDate) -> str:
+    """A valid-time date in words for readers, in English whatever the process locale.
+
+    ``2026-02-10`` → ``"10 February 2026"``; ``2026-02`` → ``"February 2026"``; ``2026`` →
+    ``"2026"``; qualifiers as words (``2026-02~`` → ``"about February 2026"``, ``?`` →
+    ``"perhaps …"``, ``%`` → ``"perhaps about …"``); ranges by their bounds
+    (``../2026-02-10`` → ``"on or before 10 February 2026"``, ``2026-02-10/..`` → ``"on or
+    after 10 February 2026"``, ``2026-02-01/2026-02-11`` → ``"between 1 and 11 February
+    2026"``), a part the two bounds share said once. Written forms read as their EDTF form
+    (``Feb 2026`` → ``"February 2026"``). Nothing is filled in: a month stays a month.
+    """
+    edtf = d.edtf
+    if "/" not in edtf:
+        day, month, year = _bound_words(edtf.rstrip("~?%"))
+        words = " ".join(w for w in (day, month, year) if w)
+        return _QUALIFIER_WORDS[d.qualifier].format(words) if d.qualifier else words
+    first, last = edtf.split("/")
+    if first == "..":
+        return f"on or before {display_date(parse_date(last))}"
+    if last == "..":
+        return f"on or after {display_date(parse_date(first))}"
+    if any(mark in edtf for mark in "~?%"):
+        return f"between {display_date(parse_date(first))} and {display_date(parse_date(last))}"
+    a, b = _bound_words(first), _bound_words(last)
+    shown_a = list(a)
+    if a[2] == b[2] and bool(a[0]) == bool(b[0]):
+        shown_a[2] = ""  # the same year: said once, after the second bound
+        if a[1] == b[1] and a[0]:
+            shown_a[1] = ""  # days of the same month: "between 1 and 11 February 2026"
+    if a == b:
+        return " ".join(w for w in b if w)
+    return f"between {' '.join(w for w in shown_a if w)} and {' '.join(w for w in b if w)}"
+
+
 _PERIOD_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
 
 

@@ -459,3 +459,36 @@ def test_level0_bounds_agree_with_python_edtf(text: str) -> None:
         _struct_to_date(oracle, "lower_strict"),
         _struct_to_date(oracle, "upper_strict"),
     )
+
+
+# --- dates in words -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("2026-02-10", "10 February 2026"),
+    ("2026-02", "February 2026"),
+    ("2026", "2026"),
+    ("Feb 2026", "February 2026"),
+    ("2026-02~", "about February 2026"),
+    ("2026-02-10?", "perhaps 10 February 2026"),
+    ("2026%", "perhaps about 2026"),
+    ("../2026-02-10", "on or before 10 February 2026"),
+    ("2026-02-10/..", "on or after 10 February 2026"),
+    ("2026-02-01/2026-02-11", "between 1 and 11 February 2026"),
+    ("2026-01-30/2026-02-02", "between 30 January and 2 February 2026"),
+    ("2025-12-30/2026-01-02", "between 30 December 2025 and 2 January 2026"),
+    ("2026-02/2026-03", "between February and March 2026"),
+    ("2026-02/2026-02-10", "between February 2026 and 10 February 2026"),
+    ("2026-02~/2026-03", "between about February 2026 and March 2026"),
+])
+def test_display_date_says_a_date_in_words_without_filling_anything(text: str,
+                                                                      words: str) -> None:
+    assert dates.display_date(parse_date(text)) == words
+
+
+@given(st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)))
+def test_display_date_of_a_day_names_its_day_month_and_year(day: date) -> None:
+    words = dates.display_date(parse_date(day.isoformat()))
+    english = ["January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December"]
+    assert words == f"{day.day} {english[day.month - 1]} {day.year}"
