@@ -831,6 +831,14 @@ class FactBase:
 
     # --- integrity ----------------------------------------------------------------------
 
+    def anchor(self, known_at: datetime | None = None) -> log.Anchor:
+        """The head of the log as it stood at recorded time ``known_at`` (None = now):
+        ``seq``, ``hash`` and ``recorded_at`` of the last event recorded by then. A published
+        output cites it: ``--known-at {recorded_at}`` reproduces the output and ``verify
+        --check-anchor SEQ:HASH`` checks the log still holds that history. Reads only."""
+        with self._read() as conn:
+            return log.head_at(conn, known_at)
+
     def verify(self, anchor: tuple[int, str] | None = None, *,
                projections: bool = False) -> VerifyReport:
         """Check the hash chain (every row, streaming) and every row's content hash; with

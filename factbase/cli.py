@@ -753,12 +753,22 @@ def verify(ctx: click.Context, show_anchor: bool, anchor: tuple[int, str] | None
 @click.option("--out", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Write to FILE (replaced only once the export is complete) instead of "
                    "standard output.")
+@click.option("--org", default=None, metavar="ORG",
+              help="With --format timelinejs: only this organisation's events (id or name); "
+                   "its reorganisations mark eras.")
+@click.option("--person", default=None, metavar="PERSON",
+              help="With --format timelinejs: only events naming this person (id or name).")
+@click.option("--from", "start", type=BoundType("start"), default=None,
+              help="With --format timelinejs: events overlapping this date or later.")
+@click.option("--to", "end", type=BoundType("end"), default=None,
+              help="With --format timelinejs: events overlapping this date or earlier.")
 @known_at_option
 @click.option("--include-redacted", is_flag=True,
               help="jsonl/yaml: export the log as it is even when people are redacted (the "
                    "export then shows what `redact` hides).")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, table: str | None, out: str | None,
+           org: str | None, person: str | None, start: date | None, end: date | None,
            known_at: datetime | None, include_redacted: bool) -> None:
     """Write every source, entity and event of the log for other tools.
 
@@ -772,10 +782,16 @@ def export(ctx: click.Context, fmt: str, table: str | None, out: str | None,
       factbase export > backup.jsonl
       factbase export --format yaml --out backup.yaml
       factbase export --format csv --table memberships --out memberships.csv
-      factbase export --format timelinejs --out timeline.json
+      factbase export --format timelinejs --org xai --from 2026-01 --out timeline.json
     """
     if table is not None and fmt != "csv":
         raise click.UsageError("--table applies to --format csv only")
+    chosen = [flag for flag, v in (("--org", org), ("--person", person), ("--from", start),
+                                   ("--to", end)) if v is not None]
+    if chosen and fmt != "timelinejs":
+        raise click.UsageError(f"{chosen[0]} applies to --format timelinejs only")
+    if start and end and start > end:
+        raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="'--from'")
     from factbase.export import export as run_export
     from factbase.export import write_to
 
@@ -788,7 +804,8 @@ def export(ctx: click.Context, fmt: str, table: str | None, out: str | None,
                        "of redacted people; keep it out of anything published", err=True)
     n = write_to(out, lambda stream: run_export(fb, fmt, stream, table=table or "events",
                                                 known_at=known_at,
-                                                include_redacted=include_redacted),
+                                                include_redacted=include_redacted,
+                                                org=org, person=person, start=start, end=end),
                  sys.stdout.buffer)
     if out is not None:
         what = {"csv": "rows", "timelinejs": "events"}.get(fmt, "records")

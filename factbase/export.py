@@ -17,9 +17,9 @@
   spreadsheet formulas
   and numbers left as numbers (:func:`factbase.safety.csv_cell`). UTF-8 with a byte-order
   mark so spreadsheets read names in any script.
-* ``timelinejs`` writes the JSON that Knight Lab's TimelineJS3 reads: one slide per dated
-  event (as corrected; retracted ones left out), every text HTML-escaped, links only to
-  ``http(s)`` sources.
+* ``timelinejs`` writes the JSON that Knight Lab's TimelineJS3 reads, for readers
+  (:mod:`factbase.reports.timelinejs`): one slide per dated event, optionally of one
+  organisation, naming one person or within a span of days.
 
 ``known_at`` (recorded time, inclusive; None = now) exports the log as it stood then.
 Nothing here writes to the database.
@@ -43,14 +43,14 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, RowMapping
 
 from factbase import redact
-from factbase.dates import PartialDate, parse_date
 from factbase.errors import FactbaseError
 from factbase.events import EVENT_TYPES, Event
 from factbase.intervals import MembershipSpan, RoleSpan
 from factbase.replay import departure_reason
 from factbase.report import Spans, spans_of
 from factbase.reports.model import ROLE_ORDER, given_reasons, reason_words, summarize
-from factbase.safety import csv_cell, html_link, html_text, json_safe
+from factbase.reports.timelinejs import timelinejs_dates, timelinejs_document, write_timelinejs
+from factbase.safety import csv_cell, json_safe
 from factbase.store import log
 from factbase.store.schema import entities, events
 
@@ -419,109 +419,7 @@ def write_memberships_csv(fb: FactBase, out: TextIO, known_at: datetime | None =
     return n
 
 
-# --- TimelineJS ---------------------------------------------------------------------------
-
-
-def _tl_date(day: date, precision: str) -> dict[str, int]:
-    out = {"year": day.year}
-    if precision in ("month", "day"):
-        out["month"] = day.month
-    if precision == "day":
-        out["day"] = day.day
-    return out
-
-
-def timelinejs_dates(d: PartialDate) -> dict[str, Any]:
-    """``start_date`` (and ``end_date``, ``display_date``) of a TimelineJS slide for ``d``.
-
-    A plain day, month or year gives only the parts it has (``2026-02`` → year and month). An
-    approximate or uncertain date (``2026-02~``) is placed at its nominal date and shown as
-    written. A range is ``start_date``/``end_date`` (days), shown as written; an open side is
-    left out (``../2026-02-10`` is placed on 2026-02-10)."""
-    if d.precision != "range" and d.qualifier is None:
-        return {"start_date": _tl_date(d.start, d.precision)}
-    if d.precision != "range":
-        try:
-            nominal = parse_date(d.text.rstrip("~?%").strip())
-            start = nominal.start
-        except ValueError:
-            start = d.start
-        return {"start_date": _tl_date(start, d.precision), "display_date": html_text(d.text)}
-    out: dict[str, Any] = {}
-    if d.start == date.min:
-        out["start_date"] = _tl_date(d.end, "day")
-    else:
-        out["start_date"] = _tl_date(d.start, "day")
-        if d.end not in (date.max, d.start):
-            out["end_date"] = _tl_date(d.end, "day")
-    out["display_date"] = html_text(d.text)
-    return out
-
-
-def _source_html(sid: str, sources: Mapping[str, Any]) -> str:
-    s = sources.get(sid)
-    if s is None:
-        return html_text(sid)
-    title = s.title or s.url or sid
-    extra = ", ".join(x for x in (s.publisher, s.published) if x)
-    return html_link(s.url, title) + (f" — {html_text(extra)}" if extra else "")
-
-
-def timelinejs_document(fb: FactBase, known_at: datetime | None = None) -> dict[str, Any]:
-    """The TimelineJS3 JSON document (``title``, ``events``) for every dated event of the log
-    as known at ``known_at``: corrections applied, retractions left out, disputed accounts
-    shown. Each slide: dates (:func:`timelinejs_dates`), ``text.headline`` (the event in plain
-    words) and ``text.text`` (accounts, note, announced date, evidence, sources as links, the
-    event id), ``group`` (the organisation, or the stream's name), ``unique_id`` (the event
-    id). Every text is HTML-escaped (TimelineJS renders these fields as HTML) and only
-    ``http(s)`` sources become links; ``autolink`` is off."""
-    evs = fb.timeline(known_at=known_at)
-    names, sources = fb.names(), fb.sources()
-    slides = []
-    for e in evs:
-        assert e.date is not None
-        p = e.payload
-        parts = []
-        if e.type == "person.left":
-            for a in p.get("accounts", []):
-                reason = f" ({a['reason'].replace('_', ' ')})" if a.get("reason") else ""
-                parts.append(f"<p>Per {html_text(names.get(a['by'], a['by']))}"
-                             f"{html_text(reason)}: {html_text(a['says'])} "
-                             f"[{_source_html(a['source'], sources)}]</p>")
-        if p.get("note"):
-            parts.append(f"<p>{html_text(p['note'])}</p>")
-        facts = []
-        if p.get("announced"):
-            facts.append(f"Announced {html_text(p['announced'])}.")
-        if e.evidence:
-            facts.append(f"Evidence: {html_text(e.evidence)}.")
-        if facts:
-            parts.append(f"<p>{' '.join(facts)}</p>")
-        cited = "; ".join(_source_html(s, sources) for s in e.sources)
-        parts.append(f"<p>Sources: {cited}</p>")
-        parts.append(f"<p>Event <code>{html_text(e.event_id)}</code></p>")
-        group = names.get(p.get("org") or e.stream, e.stream)
-        slides.append({
-            **timelinejs_dates(e.date),
-            "text": {"headline": html_text(summarize(e.type, p, names)),
-                     "text": "".join(parts)},
-            "group": html_text(group),
-            "unique_id": e.event_id,
-            "autolink": False,
-        })
-    when = f"as recorded by {_iso(known_at)}" if known_at else "as recorded now"
-    return {
-        "title": {"text": {"headline": "factbase timeline",
-                           "text": f"<p>{len(slides)} events, {html_text(when)}.</p>"}},
-        "events": slides,
-    }
-
-
-def write_timelinejs(fb: FactBase, out: TextIO, known_at: datetime | None = None) -> int:
-    """Write :func:`timelinejs_document` as JSON; returns the number of slides."""
-    doc = timelinejs_document(fb, known_at)
-    out.write(json_safe(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n")
-    return len(doc["events"])
+# --- TimelineJS: factbase.reports.timelinejs -------------------------------------------------
 
 
 # --- one entry point ----------------------------------------------------------------------
@@ -540,7 +438,9 @@ def redacted_people(fb: FactBase) -> int:
 
 
 def export(fb: FactBase, fmt: str, out: TextIO, *, table: str = "events",
-           known_at: datetime | None = None, include_redacted: bool = False) -> int:
+           known_at: datetime | None = None, include_redacted: bool = False,
+           org: str | None = None, person: str | None = None, start: date | None = None,
+           end: date | None = None) -> int:
     """Write the export ``fmt`` (one of :data:`FORMATS`; for ``csv``, ``table`` one of
     :data:`CSV_TABLES`) to ``out`` (a text stream opened with ``newline=""``); returns the
     number of records or rows written. Reads only.
@@ -548,7 +448,9 @@ def export(fb: FactBase, fmt: str, out: TextIO, *, table: str = "events",
     ``csv`` and ``timelinejs`` show redacted people as every output does. ``jsonl`` and
     ``yaml`` are the log as it is (they load back with the same hashes), so they hold what a
     redaction hides: with standing redactions they raise :class:`FactbaseError` unless
-    ``include_redacted`` is set (the caller warns)."""
+    ``include_redacted`` is set (the caller warns). ``org``, ``person``, ``start`` and
+    ``end`` choose the events of a ``timelinejs`` export
+    (:func:`factbase.reports.timelinejs.timelinejs_document`)."""
     if fmt in ("jsonl", "yaml") and not include_redacted:
         hidden = redacted_people(fb)
         if hidden:
@@ -562,7 +464,8 @@ def export(fb: FactBase, fmt: str, out: TextIO, *, table: str = "events",
     if fmt == "yaml":
         return write_yaml(fb, out, known_at)
     if fmt == "timelinejs":
-        return write_timelinejs(fb, out, known_at)
+        return write_timelinejs(fb, out, known_at, org=org, person=person, start=start,
+                                end=end)
     if fmt == "csv" and table == "events":
         return write_events_csv(fb, out, known_at)
     if fmt == "csv" and table == "memberships":

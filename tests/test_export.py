@@ -23,7 +23,8 @@ from factbase.cli import cli
 from factbase.dates import parse_date
 from factbase.events import EVENT_TYPES
 from factbase.loader import _Loader
-from factbase.reports.model import org_document
+from factbase.reports import timelinejs
+from factbase.reports.model import figure_words, org_document
 from tests.backends import PgServer, copy_database, empty_database, select_rows
 
 HUXIU = ["huxiu-4835050"]
@@ -438,29 +439,95 @@ def test_memberships_agree_with_replay_on_every_date(seeded: FactBase) -> None:
 # --- TimelineJS -----------------------------------------------------------------------------
 
 
-def test_timelinejs_has_one_slide_per_dated_event_with_dates_by_precision(
+def test_timelinejs_has_one_slide_per_dated_event_with_dates_in_words(
         seeded: FactBase) -> None:
     doc = json.loads(_text(seeded, "timelinejs"))
-    assert doc["title"]["text"]["headline"] == "factbase timeline"
+    anchor = seeded.anchor()
+    assert anchor.seq == seeded.count()
+    assert doc["title"]["text"]["headline"] == "A timeline"
+    assert doc["title"]["text"]["text"] == (
+        f"<p>{len(doc['events'])} events, as the log stood at "
+        f"{timelinejs.recorded_words(anchor)}.</p>")
+    assert "eras" not in doc  # no organisation chosen
     slides = {s["unique_id"]: s for s in doc["events"]}
     assert len(slides) == len(doc["events"]) == len(seeded.timeline())
     assert slides["xai-founded"]["start_date"] == {"year": 2023, "month": 7, "day": 12}
+    assert slides["xai-founded"]["display_date"] == "12 July 2023"
     assert "end_date" not in slides["xai-founded"]
     assert slides["kyle-kosic-left"]["start_date"] == {"year": 2024, "month": 4}
+    assert slides["kyle-kosic-left"]["display_date"] == "April 2024"
     assert slides["manuel-kroiss-leads-coding"]["start_date"] == \
         {"year": 2026, "month": 2, "day": 1}
     assert slides["manuel-kroiss-leads-coding"]["end_date"] == \
         {"year": 2026, "month": 2, "day": 11}
-    assert slides["manuel-kroiss-leads-coding"]["display_date"] == "2026-02-01/2026-02-11"
+    assert slides["manuel-kroiss-leads-coding"]["display_date"] == \
+        "between 1 and 11 February 2026"
     assert slides["haotian-liu-at-xai"]["start_date"] == {"year": 2026, "month": 2, "day": 10}
     assert "end_date" not in slides["haotian-liu-at-xai"]
-    assert slides["haotian-liu-at-xai"]["display_date"] == "../2026-02-10"
+    assert slides["haotian-liu-at-xai"]["display_date"] == "on or before 10 February 2026"
     assert slides["xai-founded"]["group"] == "xAI"
     assert slides["xai-founded"]["autolink"] is False
+    assert slides["xai-founded"]["text"]["headline"] == "xAI founded by 12 co-founders"
+    assert slides["metric-x-arr"]["text"]["headline"] == \
+        "X: annual recurring revenue, US$1 billion"
     ba = slides["jimmy-ba-left"]["text"]
-    assert ba["headline"] == "Jimmy Ba left xAI (disputed: parted ways / resigned)"
+    assert ba["headline"] == "Jimmy Ba left xAI (reason disputed)"
+    assert ba["text"].startswith(
+        "<p>Jimmy Ba left xAI (disputed: parted ways / resigned)</p>"
+        "<p>The accounts differ:</p><p>Per ")
     assert "<p>Per Elon Musk (parted ways): xAI had been reorganised" in ba["text"]
-    assert ba["text"].endswith("<p>Event <code>jimmy-ba-left</code></p>")
+    assert "<p>Sources:</p><ol><li><a href=" in ba["text"]
+    text = json.dumps([s["text"] for s in doc["events"]], ensure_ascii=False) + \
+        json.dumps(doc["title"], ensure_ascii=False)
+    for internal in ("jimmy-ba-left", "src-", "_", "../", "/.."):
+        assert internal not in text, internal  # no ids, keys or EDTF for readers
+    assert all(len(s["text"]["headline"]) <= timelinejs.HEADLINE_MAX for s in doc["events"])
+
+
+def test_timelinejs_filters_by_org_person_and_dates_and_says_so(seeded: FactBase) -> None:
+    doc = json.loads(_text(seeded, "timelinejs", org="xAI"))
+    assert doc["title"]["text"]["headline"] == "xAI: a timeline"
+    assert [e["text"]["headline"] for e in doc["eras"]] == [
+        "xAI from its founding", "after the reorganisation of 10 February 2026"]
+    assert doc["eras"][0]["start_date"] == {"year": 2023, "month": 7, "day": 12}
+    assert doc["eras"][0]["end_date"] == doc["eras"][1]["start_date"] == \
+        {"year": 2026, "month": 2, "day": 10}
+    ba = json.loads(_text(seeded, "timelinejs", org="xai", person="Jimmy Ba"))
+    assert ba["title"]["text"]["headline"] == "Jimmy Ba at xAI"
+    assert ba["title"]["text"]["text"].startswith(
+        f"<p>{len(ba['events'])} events of xAI naming Jimmy Ba, as the log stood at ")
+    assert {e["unique_id"] for e in ba["events"]} == {
+        e.event_id for e in seeded.timeline("jimmy-ba") if e.stream == "xai"}
+    assert "jimmy-ba-left" in {e["unique_id"] for e in ba["events"]}
+    feb = json.loads(_text(seeded, "timelinejs", start=date(2026, 2, 11),
+                           end=date(2026, 2, 28)))
+    assert feb["title"]["text"]["text"].startswith(
+        f"<p>{len(feb['events'])} events from 11 February 2026 to 28 February 2026, ")
+    assert {e["unique_id"] for e in feb["events"]} == {
+        e.event_id for e in seeded.timeline(start=date(2026, 2, 11), end=date(2026, 2, 28))}
+
+
+def test_timelinejs_headlines_are_short_for_any_summary() -> None:
+    long = "word " * 60
+    assert timelinejs.shorten(long) == ("word " * 17).rstrip() + "…"
+    assert len(timelinejs.shorten(long)) <= timelinejs.HEADLINE_MAX
+    assert timelinejs.shorten("short") == "short"
+    assert timelinejs.shorten("x" * 200) == "x" * 89 + "…"
+
+
+def test_figures_read_with_names_and_units_said_once() -> None:
+    names = {"x": "X"}
+    assert figure_words({"subject": "x", "metric": "videos_generated", "value": 5e7,
+                         "unit": "videos_per_day", "period": "per day",
+                         "qualifier": "close_to"}, names) == \
+        "X: videos generated, close to 50 million videos per day"
+    assert figure_words({"subject": "x", "metric": "monthly_active_users", "value": 6e8,
+                         "unit": "users", "period": "monthly"}, names) == \
+        "X: monthly active users, 600 million"
+    assert figure_words({"subject": "x", "metric": "cluster", "value": 100000,
+                         "unit": "GPU"}, names) == "X: cluster, 100,000 GPUs"
+    assert figure_words({"subject": "x", "metric": "revenue", "value": 2.5e9,
+                         "unit": "EUR"}, names) == "X: revenue, €2.5 billion"
 
 
 def test_timelinejs_escapes_html_and_links_only_http(amended: FactBase) -> None:
@@ -468,15 +535,14 @@ def test_timelinejs_escapes_html_and_links_only_http(amended: FactBase) -> None:
     slides = {s["unique_id"]: s for s in doc["events"]}
     joined = slides["mallory-joined"]
     assert joined["start_date"] == {"year": 2025, "month": 3}  # the nominal month of 2025-03~
-    assert joined["display_date"] == "2025-03~"
+    assert joined["display_date"] == "about March 2025"
     assert joined["text"] == {
         "headline": "=cmd|&#x27; /C calc&#x27;!A0 joined xAI as &lt;b&gt;Chief&lt;/b&gt; &amp; "
                     "&quot;Officer&quot;",
         "text": "<p>&lt;script&gt;alert(1)&lt;/script&gt;<br>null</p>"
                 "<p>Evidence: unconfirmed.</p>"
-                "<p>Sources: &lt;script&gt;alert(&#x27;t&#x27;)&lt;/script&gt; "
-                "(javascript:alert(1)) — =HYPERLINK(&quot;http://x&quot;)</p>"
-                "<p>Event <code>mallory-joined</code></p>"}
+                "<p>Sources:</p><ol><li>&lt;script&gt;alert(&#x27;t&#x27;)&lt;/script&gt; "
+                "(javascript:alert(1)) — =HYPERLINK(&quot;http://x&quot;)</li></ol>"}
     text = json.dumps(doc)
     assert "<script" not in text and "<b>" not in text
     assert 'href=\\"javascript' not in text
@@ -487,17 +553,35 @@ def test_timelinejs_escapes_html_and_links_only_http(amended: FactBase) -> None:
 
 def test_timelinejs_date_forms() -> None:
     d = export.timelinejs_dates
-    assert d(parse_date("2026")) == {"start_date": {"year": 2026}}
+    assert d(parse_date("2026")) == {"start_date": {"year": 2026}, "display_date": "2026"}
     assert d(parse_date("2026-02~")) == {"start_date": {"year": 2026, "month": 2},
-                                         "display_date": "2026-02~"}
-    assert d(parse_date("2026-02-10?")) == {"start_date": {"year": 2026, "month": 2, "day": 10},
-                                            "display_date": "2026-02-10?"}
+                                         "display_date": "about February 2026"}
+    assert d(parse_date("2026-02-10?")) == {
+        "start_date": {"year": 2026, "month": 2, "day": 10},
+        "display_date": "perhaps 10 February 2026"}
     assert d(parse_date("2026-02-10/..")) == {"start_date": {"year": 2026, "month": 2,
                                                              "day": 10},
-                                              "display_date": "2026-02-10/.."}
+                                              "display_date": "on or after 10 February 2026"}
     assert d(parse_date("2026-02/2026-03")) == {
         "start_date": {"year": 2026, "month": 2, "day": 1},
-        "end_date": {"year": 2026, "month": 3, "day": 31}, "display_date": "2026-02/2026-03"}
+        "end_date": {"year": 2026, "month": 3, "day": 31},
+        "display_date": "between February and March 2026"}
+
+
+def test_cli_export_timelinejs_filters_apply_to_timelinejs_only(
+        amended_path: str, amended: FactBase, runner: CliRunner) -> None:
+    db = ["--db", str(amended_path)]
+    r = runner.invoke(cli, [*db, "export", "--format", "timelinejs", "--org", "xai",
+                            "--from", "2026-02", "--to", "2026-02"], catch_exceptions=False)
+    assert r.exit_code == 0
+    assert r.stdout == _text(amended, "timelinejs", org="xai", start=date(2026, 2, 1),
+                             end=date(2026, 2, 28))
+    r = runner.invoke(cli, [*db, "export", "--format", "csv", "--person", "jimmy-ba"])
+    assert r.exit_code == 2
+    assert "Error: --person applies to --format timelinejs only" in r.output
+    r = runner.invoke(cli, [*db, "export", "--format", "timelinejs", "--org", "nobody-inc"])
+    assert r.exit_code == 1
+    assert r.output.startswith("Error: ")
 
 
 # --- the command --------------------------------------------------------------------------

@@ -145,6 +145,51 @@ def format_metric(p: Mapping[str, Any]) -> str:
     return f"{q_text + ' ' if q_text else ''}{amount}{period}"
 
 
+_CURRENCIES = {"USD": "US$", "EUR": "€", "GBP": "£", "CNY": "CN¥", "JPY": "¥"}
+_LARGE = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"))
+
+
+def _amount_words(value: float | int) -> str:
+    """``1 billion``, ``2.5 million``, ``600 million``; under a million as digits."""
+    for size, word in _LARGE:
+        if abs(value) >= size and round(value / size, 2) * size == value:
+            return f"{_value(round(value / size, 2))} {word}"
+    shown = _value(value)
+    return f"{shown:,}" if isinstance(shown, int) else f"{shown:,.6g}"
+
+
+def figure_words(p: Mapping[str, Any], names: Names) -> str:
+    """A ``metric.reported`` payload for readers: ``X monthly active users: about 600 million
+    users (monthly)`` becomes ``X: monthly active users, about 600 million``.
+
+    The metric's key in words (``annual_recurring_revenue`` → ``annual recurring
+    revenue``); round large values in words (``1 billion``); a currency unit as its sign
+    (``USD`` → ``US$1 billion``); a unit or period the metric's name already says is not
+    repeated (``videos per day``, never ``(per day)`` again); the qualifier as words."""
+    metric = str(p["metric"]).replace("_", " ")
+    value = _value(p["value"])
+    unit = str(p.get("unit") or "")
+    amount = _amount_words(value)
+    if unit.upper() in _CURRENCIES:
+        amount = f"{_CURRENCIES[unit.upper()]}{amount}"
+    elif unit in ("percent", "%"):
+        amount = f"{amount}%"
+    elif unit in ("ratio", "times", "x"):
+        amount = f"{amount} times"
+    elif unit and unit.replace("_", " ").lower() not in metric.lower():
+        words = unit.replace("_", " ")
+        if words.isupper() and value != 1:  # GPU → GPUs
+            words += "s"
+        amount = f"{amount} {words}"
+    q = str(p.get("qualifier") or "")
+    q_text = {"close_to": "close to", "up_to": "up to", "at_least": "at least"}.get(q, q)
+    period = str(p.get("period") or "")
+    said = f"{metric} {unit.replace('_', ' ')}".lower()
+    shown_period = f" ({period})" if period and period.lower() not in said else ""
+    subject = _name(names, p.get("subject")) or ""
+    return f"{subject}: {metric}, {q_text + ' ' if q_text else ''}{amount}{shown_period}"
+
+
 def _person(m: Member, names: Names, state: OrgState) -> dict[str, Any]:
     roles = sorted(m.roles, key=lambda r: (ROLE_ORDER.get(r.role, 9), r.unit or ""))
     return {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, func, insert, select
 from sqlalchemy.engine import Connection, RowMapping
@@ -43,6 +43,42 @@ def head(conn: Connection) -> tuple[int, str, datetime | None]:
         return 0, GENESIS, None
     last = rows.decode_all(conn, [row])[0]
     return last.seq, str(row.hash), last.recorded_at
+
+
+class Anchor(NamedTuple):
+    """The head of the log as it stood at a recorded time: what a published output cites so
+    that it can be reproduced (``--known-at recorded_at``) and checked (``verify
+    --check-anchor seq:hash``). ``seq`` 0 and ``recorded_at`` None for an empty log."""
+
+    seq: int
+    hash: str
+    recorded_at: datetime | None
+
+    @property
+    def text(self) -> str:
+        """``SEQ:HASH``, as ``factbase verify --anchor`` prints it."""
+        return f"{self.seq}:{self.hash}"
+
+    @property
+    def known_at(self) -> str | None:
+        """``recorded_at`` as an ISO 8601 UTC instant (``Z``) that ``--known-at`` reads back
+        to the same microsecond; None for an empty log."""
+        if self.recorded_at is None:
+            return None
+        return self.recorded_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def head_at(conn: Connection, known_at: datetime | None = None) -> Anchor:
+    """:class:`Anchor` of the last event recorded by ``known_at`` (recorded time, inclusive;
+    None = now), checked like every read (:func:`factbase.store.rows.decode`)."""
+    q = rows.select_rows()
+    if known_at is not None:
+        q = q.where(events.c.recorded_at <= known_at)
+    row = conn.execute(q.order_by(events.c.seq.desc()).limit(1)).first()
+    if row is None:
+        return Anchor(0, GENESIS, None)
+    last = rows.decode_all(conn, [row])[0]
+    return Anchor(last.seq, str(row.hash), last.recorded_at)
 
 
 def stream_version(conn: Connection, stream: str) -> int:
@@ -305,6 +341,6 @@ def _fast_chain(conn: Connection, anchor: tuple[int, str] | None) -> ChainReport
 
 
 __all__ = [
-    "append", "check_versions", "count", "existing", "head", "read_events", "select_events",
-    "stored_event", "stream_version", "to_event", "verify_chain",
+    "Anchor", "append", "check_versions", "count", "existing", "head", "head_at", "read_events",
+    "select_events", "stored_event", "stream_version", "to_event", "verify_chain",
 ]
