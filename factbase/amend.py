@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from factbase.dates import PartialDate, parse_date, parse_instant
 from factbase.errors import IntegrityError
-from factbase.events import AMEND_TYPES, EVIDENCE_LEVELS, Event
+from factbase.events import AMEND_TYPES, EVIDENCE_LEVELS, Event, identity_fields
 
 Prefer = Literal["confirmed", "latest-source"]
 DEFAULT_EVIDENCE = "reported"
@@ -55,8 +55,6 @@ class Resolved:
     originals: dict[str, Event] = field(default_factory=dict)
 
 
-#: Payload fields holding person or organisation ids that identity merges rewrite.
-IDENTITY_FIELDS = ("person", "founders", "speakers", "by", "subject", "org", "into")
 
 
 def identities(events: Iterable[Event]) -> dict[str, str]:
@@ -81,12 +79,16 @@ def identities(events: Iterable[Event]) -> dict[str, str]:
     return {a: root(a) for a in merged if root(a) != a}
 
 
-def _rewrite(value: Any, ids: Mapping[str, str], key: str | None = None) -> Any:
+def _rewrite(value: Any, ids: Mapping[str, str], fields: frozenset[str],
+             key: str | None = None) -> Any:
+    """``value`` with the ids of merged entities replaced, in the payload fields (at any depth:
+    a reorganisation's changes, a departure's accounts) that name people and organisations
+    (``fields``: :func:`factbase.events.identity_fields`)."""
     if isinstance(value, dict):
-        return {k: _rewrite(v, ids, k) for k, v in value.items()}
+        return {k: _rewrite(v, ids, fields, k) for k, v in value.items()}
     if isinstance(value, list):
-        return [_rewrite(v, ids, key) for v in value]
-    if isinstance(value, str) and key in IDENTITY_FIELDS:
+        return [_rewrite(v, ids, fields, key) for v in value]
+    if isinstance(value, str) and key in fields:
         return ids.get(value, value)
     return value
 
@@ -124,6 +126,7 @@ def resolve(
     (the loader refuses such amendments; a ``--known-at`` cut may hide a target's stream).
     """
     out = Resolved()
+    fields = identity_fields() if identity else frozenset()
     base: list[Event] = []
     for ev in events:
         if ev.type in AMEND_TYPES:
@@ -162,7 +165,7 @@ def resolve(
                 continue
             amended = _drop_weak_accounts(amended, floor)
         if identity:
-            amended = replace(amended, payload=_rewrite(amended.payload, identity),
+            amended = replace(amended, payload=_rewrite(amended.payload, identity, fields),
                               stream=identity.get(amended.stream, amended.stream))
         out.events.append(_settle_claims(amended, prefer, published or {}))
     return out

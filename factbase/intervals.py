@@ -39,14 +39,14 @@ from datetime import date
 from typing import Any
 
 from factbase.dates import PartialDate
-from factbase.events import Event
+from factbase.events import TYPES, Event
 from factbase.replay import (
-    _STATE_TYPES,
     PRESENCE_ENDED,
     Citation,
     OrgState,
     Step,
     applying,
+    changes_state,
     ordered_steps,
 )
 
@@ -155,13 +155,17 @@ class Intervals:
     metrics: list[MetricPoint] = field(default_factory=list)
 
 
-_PERSON_TYPES = frozenset({"person.joined", "person.left", "role.assigned", "role.ended",
-                           "role.confirmed", "leave.started", "leave.ended", PRESENCE_ENDED})
-_UNIT_TYPES = frozenset({"unit.created", "unit.renamed", "unit.moved", "unit.dissolved"})
-_NO_SPANS = frozenset({"metric.reported", "org.merged"})
-#: Types with a narrower rule below; any other type replay has a state rule for is "wide":
-#: every person and unit is compared before and after it (correct, only slower).
-_KNOWN = _PERSON_TYPES | _UNIT_TYPES | _NO_SPANS | {"org.founded", "unit.merged"}
+#: Types with a rule of their own below; any other type replay has a state rule for says
+#: what it may change in the registry (:attr:`factbase.events.EventType.touches`), else it is
+#: "wide": every person and unit is compared before and after it (correct, only slower).
+_OWN_RULE = frozenset({"org.founded", "unit.merged"})
+
+
+def _touches(type_: str) -> str | None:
+    if type_ == PRESENCE_ENDED:
+        return "person"
+    t = TYPES.get(type_)
+    return None if t is None else t.touches
 
 _MemberView = tuple[str | None, str | None, bool] | None
 _UnitView = tuple[str, str, str | None, str, str | None] | None
@@ -204,13 +208,14 @@ class _Folder:
     def touched(self, step: Step) -> tuple[set[str], set[str]]:
         """The people and units ``step`` may change (all of them for the wide types)."""
         p = step.payload
-        if step.type in _PERSON_TYPES:
+        touches = _touches(step.type)
+        if touches == "person":
             return {p["person"]}, set()
         if step.type == "org.founded":
             return set(p.get("founders", [])), set()
-        if step.type in _UNIT_TYPES:
+        if touches == "unit":
             return set(), {p["unit"]}
-        if step.type in _NO_SPANS:
+        if touches == "nothing":
             return set(), set()
         if step.type == "unit.merged":  # its people and roles move, its children re-parent
             gone = p["unit"]
@@ -225,8 +230,9 @@ class _Folder:
     @staticmethod
     def wide(type_: str) -> bool:
         """Whether ``type_``'s rule may change any person or unit: a type replay has a state
-        rule for that this module does not know more narrowly (none today)."""
-        return type_ in _STATE_TYPES and type_ not in _KNOWN
+        rule for that neither this module nor the registry knows more narrowly (none of the
+        built-in types)."""
+        return changes_state(type_) and type_ not in _OWN_RULE and _touches(type_) is None
 
     def begin(self, step: Step) -> None:
         """Note the views ``step`` may change, before it is applied."""

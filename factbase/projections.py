@@ -51,11 +51,12 @@ from sqlalchemy.engine import Connection
 
 from factbase import intervals, redact
 from factbase.amend import identities, resolve
-from factbase.dates import PartialDate, parse_date
+from factbase.dates import parse_date
 from factbase.events import AMEND_TYPES, IDENTITY_TYPES, Event
 from factbase.names import fold, name_keys
 from factbase.replay import expand_changes
 from factbase.store import bulk
+from factbase.store import rows as stored_rows
 from factbase.store.log import read_events, select_events
 from factbase.store.schema import (
     FTS_TABLE,
@@ -631,21 +632,16 @@ def _drop_bulk_indexes(conn: Connection) -> list[Any]:
     return dropped
 
 
-_EVENT_COLUMNS = [events.c[c] for c in (
-    "seq", "event_id", "type", "stream", "date_text", "valid_from", "valid_to", "precision",
-    "qualifier", "instant", "evidence", "payload", "sources", "recorded_at")]
+#: Every column of the log, as stored (:func:`factbase.store.rows.select_rows`).
+_EVENT_COLUMNS = list(stored_rows.select_rows().selected_columns)
+_STREAM = stored_rows.COLUMNS.index("stream")
 
 
 def _event(row: Any) -> Event:
-    """An :class:`Event` from a row of :data:`_EVENT_COLUMNS` (what :func:`to_event` does
-    from a mapping, without the mapping)."""
-    (seq, event_id, type_, stream, date_text, valid_from, valid_to, precision, qualifier,
-     instant, evidence, payload, sources_, recorded_at) = row
-    return Event(seq, event_id, type_, stream,
-                 None if date_text is None else PartialDate(
-                     date_text, valid_from, valid_to, precision, qualifier),
-                 instant, evidence, json.loads(payload), tuple(json.loads(sources_)),
-                 recorded_at)
+    """An :class:`Event` from a row of :data:`_EVENT_COLUMNS`, through the one decoder of
+    stored events (:func:`factbase.store.rows.decode`: upcast to the current vocabulary, a
+    malformed value named). Hashes are ``verify``'s business here, not the rebuild's."""
+    return stored_rows.decode(row, check_hashes=False)
 
 
 def _refresh_all(source: Connection, target: Connection) -> None:
@@ -685,7 +681,7 @@ def _refresh_all(source: Connection, target: Connection) -> None:
     current: str | None = None
     group: list[Event] = []
     for row in result:
-        stream = row[3]
+        stream = row[_STREAM]
         if stream != current:
             if current is not None and current not in merged:
                 pending += fold_stream(current, group)

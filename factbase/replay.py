@@ -69,7 +69,7 @@ from functools import singledispatch
 from typing import Any
 
 from factbase.dates import PartialDate, parse_date
-from factbase.events import Event
+from factbase.events import TYPES, Event, rank
 
 _FAR = datetime.max.replace(tzinfo=None)
 
@@ -334,30 +334,20 @@ class _Step:
 #: One thing replay applies (public name for :func:`ordered_steps` callers).
 Step = _Step
 
-#: Same-day order of kinds (docs/concepts.md, "Order within a day"): the organisation and its
-#: units first; then every ending of a holding, a leave or a presence; then the beginnings;
-#: then what only reports; merges and dissolutions of units and organisations last.
-TYPE_RANK: dict[str, int] = {t: i for i, t in enumerate([
-    "org.founded", "unit.created", "unit.renamed", "unit.moved",
-    "role.ended", "leave.ended", "person.left",
-    "person.joined", "role.assigned", "role.confirmed", "leave.started",
-    "metric.reported", "reorg.announced", "meeting.held", "statement.made",
-    "product.announced", "product.launched", "unit.merged", "unit.dissolved", "org.merged",
-])}
-
-
 def step_order(when: PartialDate, instant: datetime | None, type_: str, event_id: str,
                index: int = 0) -> tuple[Day, Day, int, datetime, str, int]:
     """The valid-time order of events and reorganisation changes, the one every output uses.
 
     By the day the step is certain to have happened (its interval's end), then its start (so
-    ``../2026-02-10``, on or before, applies on 2026-02-10), then the kind (:data:`TYPE_RANK`:
-    endings before beginnings), then the exact instant where known (two figures reported the
-    same day: the later stands; one without an instant comes after those with one), then the
-    event id and the change's index. Recording order is deliberately not used: it differs
-    between loads, and the state must not."""
+    ``../2026-02-10``, on or before, applies on 2026-02-10), then the kind (each type's rank
+    in the registry, :func:`factbase.events.rank`: the organisation and its units first; then
+    every ending of a holding, a leave or a presence; then the beginnings; then what only
+    reports; merges and dissolutions last), then the exact instant where known (two figures
+    reported the same day: the later stands; one without an instant comes after those with
+    one), then the event id and the change's index. Recording order is deliberately not
+    used: it differs between loads, and the state must not."""
     at = instant.replace(tzinfo=None) if instant else _FAR
-    return (when.end, when.start, TYPE_RANK.get(type_, 50), at, event_id, index)
+    return (when.end, when.start, rank(type_), at, event_id, index)
 
 
 def valid_order(ev: Event) -> tuple[Day, Day, int, datetime, str, int]:
@@ -531,8 +521,10 @@ def _release(state: OrgState, person: str, match: Callable[[_Step], bool]) -> No
 def apply_step(state: OrgState, step: Step) -> None:
     """Apply one certain step to ``state`` as replay does (a step that changes no state is
     kept as a happening). Use :func:`applying` to fold many: it settles each day."""
-    if step.index == 0 and step.type not in _STATE_TYPES:
-        state.happenings.append(Happening(step.type, step.date, step.cited, step.payload))
+    if not changes_state(step.type):
+        if step.index == 0:
+            state.happenings.append(Happening(step.type, step.date, step.cited, step.payload))
+        return
     apply(_key(step.type), state, step)
 
 
@@ -572,11 +564,18 @@ def _on(type_: str) -> Callable[[_Apply], _Apply]:
     return deco
 
 
-_STATE_TYPES = frozenset({
-    "org.founded", "unit.created", "unit.renamed", "unit.moved", "unit.merged", "unit.dissolved",
-    "person.joined", "person.left", "role.assigned", "role.ended", "role.confirmed",
-    "metric.reported", "leave.started", "leave.ended", "presence.ended",
-})
+#: The public name of :func:`_on`: ``@rule("person.promoted")`` makes the decorated
+#: ``fn(kind, state, step)`` the replay rule of a type registered with
+#: :func:`factbase.events.register` (``state=True``).
+rule = _on
+
+
+def changes_state(type_: str) -> bool:
+    """Whether replay has a state rule for ``type_`` (:attr:`factbase.events.EventType.state`,
+    and the end of a presence through roles); any other type is kept as a happening."""
+    t = TYPES.get(type_)
+    return type_ == PRESENCE_ENDED if t is None else t.state
+
 
 #: The step :func:`applying` adds at the end of a day for a person known only by roles whose
 #: last role ended that day (cited to that ending): their presence ends, with no departure.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date as _date
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
@@ -37,10 +37,12 @@ from factbase.events import (
     NAME_MAX,
     REGISTRATION_TYPES,
     SLUG_PATTERN,
+    TYPES,
     UNDATED_TYPES,
     Capacity,
     EntityKind,
     EventDraft,
+    EventType,
     Evidence,
     Qualifier,
     Reason,
@@ -80,8 +82,6 @@ class _Fields(BaseModel):
     REFS: ClassVar[dict[str, RefKind]] = {}
     #: (id field, kind, name field) of an entity this event brings into being.
     DEFINES: ClassVar[tuple[str, EntityKind, str | None] | None] = None
-    #: the field naming the stream, in order of preference.
-    STREAM: ClassVar[tuple[str, ...]] = ("org",)
 
 
 # --- identity and sources ---------------------------------------------------------------
@@ -96,7 +96,6 @@ class EntityRegistered(_Fields):
     aliases: list[Name] = []
     note: str | None = None
     DEFINES = ("entity", "person", "name")  # kind taken from the record, see defines()
-    STREAM = ("entity",)
 
 
 class EntityAliased(_Fields):
@@ -105,7 +104,6 @@ class EntityAliased(_Fields):
     entity: Slug
     aliases: list[Name] = Field(min_length=1)
     REFS = {"entity": "entity"}
-    STREAM = ("entity",)
 
 
 class SourceRegistered(_Fields):
@@ -120,7 +118,6 @@ class SourceRegistered(_Fields):
         str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
     ] | None = None
     note: str | None = None
-    STREAM = ("source",)
 
 
 # --- organisations and units --------------------------------------------------------------
@@ -325,7 +322,6 @@ class StatementMade(_Fields):
     org: Slug | None = None
     url: str | None = None
     REFS = {"person": "person", "org": "organization"}
-    STREAM = ("org", "person")
 
 
 class MetricReported(_Fields):
@@ -339,7 +335,6 @@ class MetricReported(_Fields):
     qualifier: Qualifier | None = None
     org: Slug | None = None
     REFS = {"subject": "entity", "org": "organization"}
-    STREAM = ("org", "subject")
 
 
 class ProductAnnounced(_Fields):
@@ -357,20 +352,33 @@ class ProductLaunched(ProductAnnounced):
     """A product becomes available, at a stage (e.g. limited external test, general release)."""
 
 
+class _Models(Mapping[str, "type[_Fields]"]):
+    """type -> field model, read live from the registry (:data:`factbase.events.TYPES`), in
+    its order; ``changes_only``: the types that may be a reorganisation's changes."""
+
+    def __init__(self, changes_only: bool = False) -> None:
+        self.changes_only = changes_only
+
+    def _types(self) -> list[EventType]:
+        return [t for t in TYPES.values() if t.change or not self.changes_only]
+
+    def __getitem__(self, type_: str) -> type[_Fields]:
+        t = TYPES.get(type_)
+        if t is None or (self.changes_only and not t.change):
+            raise KeyError(type_)
+        model = globals()[t.model] if isinstance(t.model, str) else t.model
+        assert isinstance(model, type) and issubclass(model, _Fields), t.model
+        return model
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([t.name for t in self._types()])
+
+    def __len__(self) -> int:
+        return len(self._types())
+
+
 #: Event types that may appear inside a ``reorg.announced`` (they take effect together).
-CHANGE_TYPES: dict[str, type[_Fields]] = {
-    "unit.created": UnitCreated,
-    "unit.renamed": UnitRenamed,
-    "unit.moved": UnitMoved,
-    "unit.merged": UnitMerged,
-    "unit.dissolved": UnitDissolved,
-    "person.joined": PersonJoined,
-    "person.left": PersonLeft,
-    "role.assigned": RoleAssigned,
-    "role.ended": RoleEnded,
-    "leave.started": LeaveStarted,
-    "leave.ended": LeaveEnded,
-}
+CHANGE_TYPES: Mapping[str, type[_Fields]] = _Models(changes_only=True)
 
 
 class ReorgAnnounced(_Fields):
@@ -405,7 +413,6 @@ class EventCorrected(_Fields):
     target: EventId
     changes: dict[str, Any] = Field(min_length=1)
     why: Text
-    STREAM = ("target",)  # replaced by the target's stream when loaded
 
 
 class EventRetracted(_Fields):
@@ -413,7 +420,6 @@ class EventRetracted(_Fields):
 
     target: EventId
     why: Text
-    STREAM = ("target",)
 
 
 class AccountAdded(_Fields):
@@ -424,7 +430,6 @@ class AccountAdded(_Fields):
 
     target: EventId
     account: Account
-    STREAM = ("target",)
 
 
 class EntityMerged(_Fields):
@@ -434,7 +439,6 @@ class EntityMerged(_Fields):
     into: Slug
     why: Text
     REFS = {"entity": "entity", "into": "entity"}
-    STREAM = ("into",)
 
 
 class EntityUnmerged(_Fields):
@@ -444,7 +448,6 @@ class EntityUnmerged(_Fields):
     into: Slug
     why: Text
     REFS = {"entity": "entity", "into": "entity"}
-    STREAM = ("into",)
 
 
 class EntityRedacted(_Fields):
@@ -455,32 +458,11 @@ class EntityRedacted(_Fields):
     entity: Slug
     why: Text
     REFS = {"entity": "person"}
-    STREAM = ("entity",)
 
 
-#: type -> field model. The registry later plugins extend.
-EVENT_TYPES: dict[str, type[_Fields]] = {
-    "entity.registered": EntityRegistered,
-    "entity.aliased": EntityAliased,
-    "source.registered": SourceRegistered,
-    "org.founded": OrgFounded,
-    "org.merged": OrgMerged,
-    **CHANGE_TYPES,
-    "role.confirmed": RoleConfirmed,
-    "reorg.announced": ReorgAnnounced,
-    "meeting.held": MeetingHeld,
-    "statement.made": StatementMade,
-    "metric.reported": MetricReported,
-    "product.announced": ProductAnnounced,
-    "product.launched": ProductLaunched,
-    "event.corrected": EventCorrected,
-    "event.retracted": EventRetracted,
-    "account.added": AccountAdded,
-    "entity.merged": EntityMerged,
-    "entity.unmerged": EntityUnmerged,
-    "entity.redacted": EntityRedacted,
-}
-
+#: type -> field model, for every type of the registry (:data:`factbase.events.TYPES`, which
+#: :func:`factbase.events.register` extends).
+EVENT_TYPES: Mapping[str, type[_Fields]] = _Models()
 
 
 def _suggest(word: str, choices: list[str]) -> str:
@@ -565,7 +547,7 @@ def _defines(model: _Fields) -> list[tuple[str, str, str]]:
 def _stream(model: _Fields, type_: str) -> str:
     if isinstance(model, SourceRegistered):
         return f"source:{model.source}"
-    for name in model.STREAM:
+    for name in TYPES[type_].stream:
         value = getattr(model, name, None)
         if value:
             return str(value)

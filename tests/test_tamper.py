@@ -30,7 +30,7 @@ from factbase.errors import IntegrityError
 from factbase.store import chain
 from factbase.store.engine import database_url
 from factbase.store.guards import create_log_guards, drop_log_guards
-from factbase.store.rows import COLUMNS, REQUIRED_FIELDS, content_hash, row_hash
+from factbase.store.rows import COLUMNS, content_hash, row_hash
 from tests.test_verify import raw, rows, tamper
 
 CHANGED = "the log was changed outside factbase; run factbase verify"
@@ -431,6 +431,7 @@ def test_the_row_hash_of_a_tuple_is_the_chain_formula(values: dict[str, Any], pr
 
 
 def test_the_required_fields_are_the_models() -> None:
+    from factbase.events import TYPES
     from factbase.validation import EVENT_TYPES
 
     def kind(annotation: Any) -> str:
@@ -440,7 +441,7 @@ def test_the_required_fields_are_the_models() -> None:
 
     assert {
         t: tuple((n, kind(f.annotation)) for n, f in m.model_fields.items() if f.is_required())
-        for t, m in EVENT_TYPES.items()} == REQUIRED_FIELDS
+        for t, m in EVENT_TYPES.items()} == {t: e.required for t, e in TYPES.items()}
 
 
 def test_every_stored_row_of_the_seed_is_well_formed_and_matches_its_hashes(db: str) -> None:

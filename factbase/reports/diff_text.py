@@ -12,17 +12,18 @@ from collections.abc import Callable
 from typing import Any
 
 from factbase.diff import CHANGE_KEYS, date_order, is_empty
+from factbase.events import TYPES
 from factbase.reports.model import reason_words
 from factbase.reports.text import _Notes
 
 Item = dict[str, Any]
 #: The lists that are changes of state, shown as one list in date order.
 STATE_KEYS = tuple(k for k in CHANGE_KEYS if k not in ("events", "newly_uncertain"))
-#: Words for event types shown under "events" (others show their type).
-EVENT_KINDS = {
-    "meeting.held": "meeting", "statement.made": "statement", "reorg.announced": "reorg",
-    "product.announced": "product", "product.launched": "product", "org.merged": "org merged",
-}
+def event_words(type_: str) -> str:
+    """What an event of ``type_`` is called under "events": its registry entry's ``words``
+    (:attr:`factbase.events.EventType.words`), else the type itself."""
+    t = TYPES.get(type_)
+    return type_ if t is None or t.words is None else t.words
 
 
 def flat(text: str) -> str:
@@ -133,7 +134,7 @@ LINES: dict[str, tuple[str | Callable[[Item], str], Callable[[Item], str]]] = {
     "departed": ("departed", departure_text),
     "metrics_changed": (lambda m: "metric new" if m["old"] is None else "metric changed",
                         metric_text),
-    "events": (lambda e: str(EVENT_KINDS.get(e["type"], e["type"])), lambda e: str(e["summary"])
+    "events": (lambda e: event_words(e["type"]), lambda e: str(e["summary"])
                + (f" (announced {e['announced']})" if e.get("announced") else "")),
     "newly_uncertain": ("may have happened", lambda u: str(u["summary"])),
 }

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from factbase.events import Event
+from factbase.events import TYPES, Event
 from factbase.replay import Citation, Member, OrgState, Unit, departure_reason
 
 Names = Mapping[str, str]
@@ -41,9 +41,15 @@ def _value(v: float | int) -> float | int:
 
 
 def summarize(type_: str, p: Mapping[str, Any], names: Names) -> str:
-    """One line saying what an event states, in plain words with display names."""
+    """One line saying what an event states, in plain words with display names: the type's own
+    summary when its registry entry gives one (:attr:`factbase.events.EventType.summary`),
+    else the built-in wording below, else the type itself."""
     def n(key: str) -> str:
         return _name(names, p.get(key)) or ""
+
+    entry = TYPES.get(type_)
+    if entry is not None and entry.summary is not None:
+        return entry.summary(p, n)
 
     if type_ == "org.founded":
         return f"{n('org')} founded with {len(p.get('founders', []))} co-founders: " + \

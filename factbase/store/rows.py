@@ -16,6 +16,10 @@ anything is computed from it:
   ``YYYY-MM-DD`` in ``valid_from``, an instant in ``recorded_at``, a JSON object holding the
   type's required fields in ``payload``, a JSON list of ids in ``sources``).
 
+A row stored in an older version of the vocabulary (``schema_version``) is read through the
+upcasters (:func:`factbase.events.upcast`), after its hashes are checked on the bytes as
+stored; one written by a newer factbase is refused, naming the event and the versions known.
+
 A row failing any of these raises :class:`CorruptEvent`, one line: ``event 'tony-wu-left' (seq
 42) does not match its content hash: the log was changed outside factbase; run factbase
 verify``, or for a malformed value ``event 'x' (seq 7) has a malformed valid_from
@@ -46,8 +50,18 @@ from sqlalchemy import Select, Text, select, type_coerce
 from sqlalchemy.engine import Connection
 
 from factbase.dates import PartialDate
-from factbase.errors import IntegrityError
-from factbase.events import EVIDENCE_LEVELS, UNDATED_TYPES, Event
+from factbase.errors import IntegrityError, SchemaError
+from factbase.events import (
+    EVIDENCE_LEVELS,
+    KNOWN_VERSIONS,
+    SCHEMA_VERSION,
+    TYPES,
+    UNDATED_TYPES,
+    Event,
+    EventType,
+    UnknownVersion,
+    upcast,
+)
 from factbase.store.chain import HASHED_COLUMNS
 from factbase.store.schema import events, format_utc, parse_utc
 
@@ -66,41 +80,6 @@ assert COLUMNS == ("seq", "event_id", "type", "schema_version", "stream", "date_
 #: The same columns in SQLite SQL, for queries run on the DBAPI connection.
 SQLITE_SELECT = f"SELECT {', '.join(COLUMNS)} FROM events"
 
-#: The fields each type's payload must hold (those its model requires, with no default), and
-#: what JSON kind each is. A test holds this equal to :data:`factbase.validation.EVENT_TYPES`
-#: (kept here so reading the log does not import pydantic).
-REQUIRED_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "entity.registered": (("entity", "text"), ("kind", "text"), ("name", "text")),
-    "entity.aliased": (("entity", "text"), ("aliases", "list")),
-    "source.registered": (("source", "text"),),
-    "org.founded": (("org", "text"),),
-    "org.merged": (("org", "text"), ("into", "text")),
-    "unit.created": (("unit", "text"), ("org", "text"), ("name", "text")),
-    "unit.renamed": (("unit", "text"), ("name", "text"), ("org", "text")),
-    "unit.moved": (("unit", "text"), ("org", "text")),
-    "unit.merged": (("unit", "text"), ("into", "text"), ("org", "text")),
-    "unit.dissolved": (("unit", "text"), ("org", "text")),
-    "person.joined": (("person", "text"), ("org", "text")),
-    "person.left": (("person", "text"), ("org", "text")),
-    "role.assigned": (("person", "text"), ("org", "text"), ("role", "text")),
-    "role.ended": (("person", "text"), ("org", "text"), ("role", "text")),
-    "leave.started": (("person", "text"), ("org", "text")),
-    "leave.ended": (("person", "text"), ("org", "text")),
-    "role.confirmed": (("person", "text"), ("org", "text")),
-    "reorg.announced": (("org", "text"), ("summary", "text"), ("changes", "list")),
-    "meeting.held": (("org", "text"),),
-    "statement.made": (("person", "text"), ("channel", "text"), ("summary", "text")),
-    "metric.reported": (("subject", "text"), ("metric", "text"), ("value", "number"),
-                        ("unit", "text")),
-    "product.announced": (("product", "text"), ("org", "text"), ("stage", "text")),
-    "product.launched": (("product", "text"), ("org", "text"), ("stage", "text")),
-    "event.corrected": (("target", "text"), ("changes", "object"), ("why", "text")),
-    "event.retracted": (("target", "text"), ("why", "text")),
-    "account.added": (("target", "text"), ("account", "object")),
-    "entity.merged": (("entity", "text"), ("into", "text"), ("why", "text")),
-    "entity.unmerged": (("entity", "text"), ("into", "text"), ("why", "text")),
-    "entity.redacted": (("entity", "text"), ("why", "text")),
-}
 _KINDS: dict[str, frozenset[type]] = {"text": frozenset({str}), "list": frozenset({list}),
                                       "object": frozenset({dict}),
                                       "number": frozenset({int, float})}
@@ -281,34 +260,52 @@ def _instant(value: Any) -> datetime:
     return parse_utc(value)
 
 
-def _payload(type_: str, text: str) -> dict[str, Any]:
-    value = json.loads(text)
-    if type(value) is not dict:
+def _payload(type_: str, text: str, version: int, stream: str) -> dict[str, Any]:
+    """The payload stored as ``text`` in ``version``, upcast to the current vocabulary
+    (:func:`factbase.events.upcast`) and holding the fields its type requires."""
+    loaded = json.loads(text)
+    if type(loaded) is not dict:
         raise _Malformed("payload", "not a JSON object")
-    spec = _SPEC.get(type_)
+    value: dict[str, Any] = loaded
+    if version != SCHEMA_VERSION:
+        value = upcast(type_, stream, value, version)
+    spec = _spec(type_)
     if spec is not None:
         keys, kinds = spec
         if not keys <= value.keys():
-            missing = next(k for k, _ in kinds if k not in value)
+            missing = next(k for k, _, _ in kinds if k not in value)
             raise _Malformed("payload", f"{type_} needs the field '{missing}', which is "
                              "missing")
-        for key, allowed in kinds:
+        for key, kind, allowed in kinds:
             if type(value[key]) not in allowed:
-                kind = dict(REQUIRED_FIELDS[type_])[key]
                 raise _Malformed("payload", f"its field '{key}' is not {_A[kind]}")
     return value
 
 
-#: REQUIRED_FIELDS as (the keys, then each key with the Python types its JSON kind decodes to).
-_SPEC = {t: (frozenset(k for k, _ in fields),
-             tuple((k, _KINDS[kind]) for k, kind in fields))
-         for t, fields in REQUIRED_FIELDS.items()}
+_Spec = tuple[frozenset[str], tuple[tuple[str, str, frozenset[type]], ...]]
+#: Per type: its registry entry and the fields it requires (the keys, then each key with its
+#: JSON kind and the Python types that kind decodes to), made once per entry.
+_SPECS: dict[str, tuple[EventType, _Spec]] = {}
 _A = {"text": "text", "list": "a list", "object": "an object", "number": "a number"}
+
+
+def _spec(type_: str) -> _Spec | None:
+    """The required fields of ``type_`` (:attr:`factbase.events.EventType.required`), or None
+    for a type the vocabulary does not know."""
+    entry = TYPES.get(type_)
+    if entry is None:
+        return None
+    made = _SPECS.get(type_)
+    if made is None or made[0] is not entry:
+        made = _SPECS[type_] = (entry, (frozenset(k for k, _ in entry.required),
+                                        tuple((k, kind, _KINDS[kind])
+                                              for k, kind in entry.required)))
+    return made[1]
 
 
 def _event(row: Sequence[Any]) -> Event:
     """The :class:`Event` of a well-formed ``row`` (raises on anything malformed)."""
-    (seq, event_id, type_, _version, stream, date_text, valid_from, valid_to, precision,
+    (seq, event_id, type_, version, stream, date_text, valid_from, valid_to, precision,
      qualifier, instant, evidence, payload, sources, recorded_at) = row[:15]
     when = None if date_text is None else _partial_date(date_text, valid_from, valid_to,
                                                        precision, qualifier)
@@ -319,7 +316,7 @@ def _event(row: Sequence[Any]) -> Event:
         raise ValueError("payload or sources not text")
     return Event(seq=seq, event_id=event_id, type=type_, stream=stream, date=when,
                  instant=None if instant is None else _instant(instant), evidence=evidence,
-                 payload=_payload(type_, payload), sources=_sources(sources),
+                 payload=_payload(type_, payload, version, stream), sources=_sources(sources),
                  recorded_at=_instant(recorded_at))
 
 
@@ -392,7 +389,8 @@ def problem(row: Sequence[Any]) -> tuple[str, str] | None:
                 json.loads(row[i])
             except ValueError:
                 raise _Malformed(column, "not valid JSON") from None
-        _payload(row[_TYPE], row[_PAYLOAD])
+        if row[_SCHEMA_VERSION] in KNOWN_VERSIONS:  # a newer one: see decode
+            _payload(row[_TYPE], row[_PAYLOAD], row[_SCHEMA_VERSION], row[_STREAM])
         try:
             _sources(row[_SOURCES])
         except ValueError:
@@ -445,10 +443,18 @@ def check(row: Sequence[Any]) -> None:
 
 def decode(row: Sequence[Any], check_hashes: bool = True) -> Event:
     """The :class:`Event` of ``row`` (a tuple of :data:`COLUMNS`), after :func:`check` when
-    ``check_hashes``. Raises :class:`CorruptEvent` naming the event (and the column, for a
-    malformed value) instead of any other exception."""
+    ``check_hashes``, its payload upcast from the row's ``schema_version`` to the current
+    vocabulary (:func:`factbase.events.upcast`; the stored row is not changed). The one
+    decoder of stored events: every read of the log goes through it.
+
+    Raises :class:`factbase.errors.SchemaError` naming the event (id, seq) and the versions
+    this factbase reads when a newer factbase wrote the row, and :class:`CorruptEvent` naming
+    the event (and the column, for a malformed value) instead of any other exception."""
     if check_hashes:
         check(row)
+    version = row[_SCHEMA_VERSION]
+    if type(version) is int and version not in KNOWN_VERSIONS:
+        raise SchemaError(f"{_who(row)} {UnknownVersion(version)}")
     try:
         return _event(row)
     except _Malformed as exc:
@@ -476,7 +482,7 @@ def as_mapping_row(row: Any) -> tuple[Any, ...]:
 
 
 __all__ = [
-    "CHECK_OPTION", "COLUMNS", "REQUIRED_FIELDS", "SQLITE_SELECT", "CorruptEvent", "check",
+    "CHECK_OPTION", "COLUMNS", "SQLITE_SELECT", "CorruptEvent", "check",
     "checking", "content_hash", "decode", "decode_all", "diagnose", "problem", "row_hash",
     "select_rows",
 ]
