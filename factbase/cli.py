@@ -646,7 +646,7 @@ def report(ctx: click.Context, org: str, as_of: date | None, since: date | str |
       factbase report xai --as-of 2026-03-01 --since 6m > xai.md
       factbase report xai --as-of 2026-03-01 --format json | jq '.figures'
     """
-    from factbase.report import write_file
+    from factbase.files import write_text
     from factbase.reports import render
 
     as_of = as_of or _today()
@@ -664,7 +664,7 @@ def report(ctx: click.Context, org: str, as_of: date | None, since: date | str |
     if out is None:
         click.echo(text, nl=False)
     else:
-        write_file(out, text)
+        write_text(out, text)
         click.echo(f"{out}: report on {doc['org']['name']} as of {doc['as_of']} written "
                    f"({fmt}, {len(doc['sources'])} sources)", err=True)
 
@@ -793,7 +793,7 @@ def export(ctx: click.Context, fmt: str, table: str | None, out: str | None,
     if start and end and start > end:
         raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="'--from'")
     from factbase.export import export as run_export
-    from factbase.export import write_to
+    from factbase.files import write_to
 
     fb = _settings(ctx).fb(ctx)
     if include_redacted and fmt in ("jsonl", "yaml"):

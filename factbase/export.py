@@ -28,15 +28,11 @@ Nothing here writes to the database.
 from __future__ import annotations
 
 import csv
-import io
 import json
-import os
 import re
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import yaml
 from sqlalchemy import func, select
@@ -473,53 +469,9 @@ def export(fb: FactBase, fmt: str, out: TextIO, *, table: str = "events",
     raise ValueError(f"unknown export {fmt!r} (table {table!r})")
 
 
-def write_to(path: str | Path | None, write: Callable[[TextIO], int],
-             stdout: BinaryIO | None = None) -> int:
-    """Run ``write`` on a UTF-8 text stream (``newline=""``: CSV keeps its CRLF, nothing else
-    is translated) and return what it returns. ``path``: a file, written whole or not at all
-    (a temporary file beside it is renamed over it only when ``write`` succeeds); None: the
-    binary stream ``stdout``. Raises :class:`FactbaseError` when the file cannot be written."""
-    if path is None:
-        if stdout is None:
-            raise ValueError("write_to needs a path or a binary stdout")
-        stream = io.TextIOWrapper(stdout, encoding="utf-8", newline="", write_through=True)
-        try:
-            return write(stream)
-        finally:
-            stream.flush()
-            stream.detach()
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise FactbaseError(f"cannot write {target}: folder {target.parent} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise FactbaseError(f"cannot write {target}: {exc.strerror}") from None
-    try:
-        with open(fd, "w", encoding="utf-8", newline="") as f:
-            n = write(f)
-        os.chmod(tmp, _file_mode(target))  # mkstemp makes it 0600; give it a file's usual mode
-        try:
-            os.replace(tmp, target)
-        except OSError as exc:
-            raise FactbaseError(f"cannot write {target}: {exc.strerror}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return n
-
-
-def _file_mode(target: Path) -> int:
-    if target.exists():
-        return target.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 __all__ = [
     "CSV_TABLES", "EVENT_COLUMNS", "FORMATS", "MEMBERSHIP_COLUMNS", "describe", "export",
     "input_record", "iter_records", "membership_rows", "timelinejs_dates",
     "timelinejs_document", "write_events_csv", "write_jsonl", "write_memberships_csv",
-    "write_timelinejs", "write_to", "write_yaml",
+    "write_timelinejs", "write_yaml",
 ]

@@ -597,31 +597,3 @@ def number_sources(doc: Any, known: Mapping[str, Mapping[str, Any]]) -> dict[str
         out[sid] = {"n": n, "title": s.get("title"), "publisher": s.get("publisher"),
                     "published": s.get("published"), "url": s.get("url")}
     return out
-
-
-def write_file(path: str, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` whole or not at all: into a temporary file beside it,
-    then renamed over it, so a failed run never leaves half a report. Raises
-    :class:`factbase.errors.InputError` naming the path when it cannot be written."""
-    import os
-    import tempfile
-
-    from factbase.errors import InputError
-
-    target = os.path.abspath(path)
-    folder = os.path.dirname(target)
-    if not os.path.isdir(folder):
-        raise InputError(f"cannot write {path}: folder {folder} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".factbase-report-", dir=folder)
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
