@@ -15,7 +15,8 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.engine import Connection
@@ -40,9 +41,17 @@ from factbase.events import (
     RecordProblems,
     Reference,
 )
+from factbase.redact import Standing
 from factbase.replay import OrgState, replay, valid_order
 from factbase.store import bulk, log, reads
-from factbase.store.engine import WRITE_OPTION, database_url, make_engine, sqlite_path
+from factbase.store.engine import (
+    WRITE_OPTION,
+    claim_new_file,
+    database_url,
+    make_engine,
+    remove_sqlite_files,
+    sqlite_path,
+)
 from factbase.store.migrate import schema_state, upgrade_to_head
 from factbase.store.rows import CHECK_OPTION, select_rows
 from factbase.store.schema import entities, events, sources
@@ -133,6 +142,18 @@ class StreamStatus:
     suggestion: str | None = None
 
 
+@dataclass(frozen=True)
+class RedactResult:
+    """What :meth:`FactBase.redact` did: the real ``entity`` id, the redaction ``event_id``
+    (retract it to undo), the ``placeholder`` outputs show from now on, and the load
+    ``result``."""
+
+    entity: str
+    event_id: str
+    placeholder: str
+    result: LoadResult
+
+
 @dataclass
 class _LoadRun:
     problems: list[str] = field(default_factory=list)
@@ -163,6 +184,9 @@ class FactBase:
         #: Called before each such retry with (attempt that failed, seconds to sleep, the
         #: database's message); the CLI prints a note on stderr.
         self.on_busy: Callable[[int, float, str], None] | None = None
+        #: The SQLite file :meth:`open` created (``create=True``), until a load succeeds:
+        #: a load that fails into it while the log is still empty removes it again.
+        self.created: Path | None = None
 
     # --- opening ------------------------------------------------------------------------
 
@@ -172,6 +196,9 @@ class FactBase:
 
         ``create``: make a new SQLite file / empty schema when there is none (loads do; query
         commands don't, so a typo in ``--db`` is an error rather than a new empty database).
+        A SQLite file made here is removed again if opening fails, or if the first
+        :meth:`load` fails while the log is still empty (never one another process made or
+        has written to meanwhile): a failed first load leaves no empty database behind.
         A database that is behind the code is upgraded here; one that is newer is refused
         (:class:`SchemaError`).
 
@@ -189,13 +216,29 @@ class FactBase:
                                "(factbase load FILE) or pass --db")
             if not path.parent.exists():
                 raise NotFound(f"cannot create {path}: folder {path.parent} does not exist")
+        created = path if create and path is not None and claim_new_file(path) else None
         fb = cls(make_engine(url), url, check_hashes=check_hashes)
+        fb.created = created
         try:
             fb._retry(lambda: fb._prepare(create))
         except BaseException:
+            fb._discard_if_new()
             fb.close()
             raise
         return fb
+
+    def _discard_if_new(self) -> None:
+        """Remove the SQLite file :meth:`open` created, if the log in it is still empty."""
+        path, self.created = self.created, None
+        if path is None:
+            return
+        try:
+            empty = self.count() == 0
+        except Exception:  # noqa: BLE001 - an unreadable file we made is not ours to keep
+            empty = True
+        if empty:
+            self.close()
+            remove_sqlite_files(path)
 
     def _prepare(self, create: bool) -> None:
         with self.engine.connect() as conn:
@@ -307,7 +350,14 @@ class FactBase:
                 _fmt, records, hint = read_input(name, stdin=stdin, fmt=fmt)
                 yield name, records, hint
 
-        return self._retry(lambda: self._append_records(sources(), progress, expected_version))
+        try:
+            result = self._retry(
+                lambda: self._append_records(sources(), progress, expected_version))
+        except BaseException:
+            self._discard_if_new()
+            raise
+        self.created = None
+        return result
 
     def add(self, records: Sequence[dict[str, Any]], origin: str = "<command line>", *,
             expected_version: ExpectedVersion | None = None) -> LoadResult:
@@ -320,6 +370,106 @@ class FactBase:
                 for i, r in enumerate(records)]
         return self._retry(lambda: self._append_records(
             iter([(origin, iter(raws), None)]), None, expected_version))
+
+    def correct(self, event_id: str, changes: Mapping[str, Any], *, why: str,
+                sources: Sequence[str], evidence: str | None = None,
+                expected_version: int | None = None) -> LoadResult:
+        """Correct event ``event_id`` by appending an ``event.corrected`` (the original stays
+        in the log): ``changes`` maps fields to their corrected values (``date`` is valid time
+        in any factbase date form; None removes an optional field), ``why`` says what was
+        wrong, ``sources`` are registered source ids, ``evidence`` (``confirmed``,
+        ``reported`` or ``unconfirmed``) how the correction is known. Replay uses the
+        corrected fields for any ``known_at`` from now on. ``expected_version``: the version
+        the target's stream must still be at (:meth:`load`). Returns the
+        :class:`LoadResult` (``new`` is 0 when this very correction is already in the log).
+
+        Raises :class:`InputError` for no changes, :class:`InvalidRecord` for an unknown
+        target or source, a field the target's type does not have, or an empty ``why``, and
+        :class:`factbase.errors.ConflictError` for a stream that moved on: nothing is written.
+
+        Example::
+
+            fb.correct("tony-wu-left", {"date": "2026-02-10"}, why="dated in Asia",
+                       sources=["ht-post"])
+        """
+        if not changes:
+            raise InputError(f"nothing to correct in {event_id}: give the corrected date "
+                             "and/or fields")
+        record: dict[str, Any] = {"type": "event.corrected", "target": event_id,
+                                  "changes": dict(changes), "why": why,
+                                  "sources": list(sources)}
+        if evidence:
+            record["evidence"] = evidence
+        return self.add([record], origin=f"correct {event_id}",
+                        expected_version=expected_version)
+
+    def retract(self, event_id: str, *, why: str, sources: Sequence[str],
+                expected_version: int | None = None) -> LoadResult:
+        """Retract event ``event_id`` by appending an ``event.retracted`` (the original stays
+        in the log): replay ignores it for any ``known_at`` from now on; ``why`` says why it
+        should never have been recorded, ``sources`` are registered source ids. Retracting a
+        redaction undoes it. ``expected_version`` as for :meth:`correct`. Returns the
+        :class:`LoadResult` (``new`` is 0 when this very retraction is already in the log).
+        Raises :class:`InvalidRecord` (unknown target or source, empty ``why``) or
+        :class:`factbase.errors.ConflictError`, writing nothing.
+
+        Example::
+
+            fb.retract("metric-x-installs", why="not in the recording",
+                       sources=["huxiu-4835050"])
+        """
+        return self.add([{"type": "event.retracted", "target": event_id, "why": why,
+                          "sources": list(sources)}], origin=f"retract {event_id}",
+                        expected_version=expected_version)
+
+    def redact(self, person: str, *, why: str, sources: Sequence[str]) -> RedactResult:
+        """Hide ``person`` (an id, or a name or alias as a look-up finds it) in every output
+        by appending an ``entity.redacted`` event citing ``sources``, in one transaction; the
+        log keeps its rows (redact hides, it does not erase; :mod:`factbase.redact`).
+        Returns a :class:`RedactResult`: the real ``entity`` id, the
+        redaction ``event_id`` (retract it to undo, :meth:`retract`) and the ``placeholder``
+        outputs show from now on.
+
+        Raises :class:`NotFound` for a name no entity has, :class:`FactbaseError` when it
+        names something other than a person or a person already redacted, and
+        :class:`InvalidRecord` for an empty ``why`` or an unknown source — writing nothing.
+
+        Example::
+
+            done = fb.redact("jimmy-ba", why="asked to be removed",
+                             sources=["request-2026-03-01"])
+            done.placeholder  # 'redacted-…'
+        """
+        with self._read() as conn:
+            hidden = redact.already(redact.load(conn), person)
+        if hidden is not None:
+            raise FactbaseError(f"'{person}' is already redacted (by event {hidden.event_id}; "
+                                f"shown as {hidden.placeholder}); nothing to do — `factbase "
+                                f"retract {hidden.event_id}` undoes it")
+        entity_id = self.resolve(person)
+        info = self.entities([entity_id]).get(entity_id)
+        if info is not None and info.kind != "person":
+            raise FactbaseError(f"'{person}' is {_a(info.kind)}; only people can be redacted")
+        # A fresh id each time: a redaction undone and asked for again with the same words
+        # is a new event (a derived id would find the retracted one already in the log).
+        event_id = redact.new_redaction_id()
+        result = self.add([{"id": event_id, "type": "entity.redacted", "entity": entity_id,
+                            "why": why, "sources": list(sources)}], origin=f"redact {person}")
+        return RedactResult(entity_id, event_id, redact.placeholder_for(event_id),
+                                   result)
+
+    def redactions(self) -> list[Standing]:
+        """The redactions standing now, in log order, as ``redact --list`` shows them: each a
+        :class:`factbase.redact.Standing` (the redaction's id as outputs show it, the
+        ``placeholder``, when it was ``recorded`` as ``YYYY-MM-DD HH:MM UTC``, and ``why``
+        with redacted names replaced) — never the person's name or real id. Writes nothing.
+
+        Example::
+
+            [r.placeholder for r in fb.redactions()]
+        """
+        with self._read() as conn:
+            return redact.standing(conn)
 
     def check(self, records: Sequence[dict[str, Any]], origin: str = "<command line>"
               ) -> list[tuple[EventDraft, bool]]:
@@ -746,10 +896,15 @@ class FactBase:
     def timeline_history(self, entity: str | None = None, *, start: date | None = None,
                          end: date | None = None, types: Sequence[str] | None = None,
                          known_at: datetime | None = None, prefer: Prefer | None = None,
-                         min_evidence: str | None = None) -> Resolved:
+                         min_evidence: str | None = None,
+                         with_retracted: bool = False) -> Resolved:
         """Like :meth:`timeline`, with each event's amendments: ``history`` maps event ids to
         the corrections, retractions and accounts recorded against them (by ``known_at``),
-        ``retracted`` the events taken back, ``originals`` the events as first recorded."""
+        ``retracted`` the events taken back, ``originals`` the events as first recorded.
+        ``with_retracted``: ``events`` also holds the retracted events (as first recorded)
+        that fall in ``[start, end]``, in the same order (what ``timeline --history`` lists).
+        Raises :class:`InputError` for an unknown type (:func:`check_types`)."""
+        check_types(types or [])
         exact = [t for t in types or [] if not t.endswith((".", ".*"))]
         prefixes = [t.rstrip("*") for t in types or [] if t.endswith((".", ".*"))]
         q = reads.select_event_rows(known_at).where(events.c.date_text.is_not(None))
@@ -779,9 +934,11 @@ class FactBase:
                 conn, None if entity_id is None else {e.stream for e in evs}, known_at)
         result = shown.resolved(self.resolved(evs + amendments, prefer=prefer,
                                               min_evidence=min_evidence, identity=identity))
-        shown_evs = [e for e in result.events if e.date is not None
-                 and (start is None or e.date.end >= start)
-                 and (end is None or e.date.start <= end)]
+        shown_evs = [e for e in result.events
+                     if e.date is not None and e.date.overlaps(start, end)]
+        if with_retracted:
+            shown_evs += [e for t, e in result.originals.items() if t in result.retracted
+                          and e.date is not None and e.date.overlaps(start, end)]
         result.events = sorted(shown_evs, key=valid_order)  # as replay applies them
         return result
 
@@ -828,6 +985,59 @@ class FactBase:
 
         return report_document(self, org, as_of=as_of, since=since, known_at=known_at,
                                prefer=prefer, min_evidence=min_evidence)
+
+    def who(self, name: str, *, as_of: date, known_at: datetime | None = None
+            ) -> dict[str, Any]:
+        """The ``who`` document for ``name`` (an id or any name or alias of a person or
+        organisation, in any script or word order) at the end of valid-time day ``as_of``, as
+        the log stood at recorded time ``known_at`` (None = now): the JSON-ready document of
+        :func:`factbase.who.who_document` (for a person, every organisation with joining and
+        leaving, roles, statements and accounts, each with its sources). Writes nothing.
+        Raises :class:`NotFound` for an unknown name (with suggestions) or one naming several
+        entities (listing them).
+
+        Example::
+
+            doc = fb.who("吴宇怀", as_of=date(2026, 3, 1))
+            [o["id"] for o in doc["organisations"]]
+        """
+        from factbase.who import who_document
+
+        return who_document(self, name, as_of=as_of, known_at=known_at)
+
+    def export(self, fmt: str, out: TextIO, *, table: str = "events",
+               known_at: datetime | None = None, include_redacted: bool = False,
+               org: str | None = None, person: str | None = None,
+               start: date | None = None, end: date | None = None) -> int:
+        """Write the export ``fmt`` (``jsonl``, ``yaml``, ``csv`` or ``timelinejs``; for
+        ``csv``, ``table`` is ``events`` or ``memberships``) of the log as it stood at
+        recorded time ``known_at`` (None = now) to ``out``, a text stream opened with
+        ``newline=""`` (:func:`factbase.files.write_to` makes one for a file, written whole or
+        not at all); returns the number of records or rows written
+        (:func:`factbase.export.export`). Writes nothing to the database.
+
+        ``jsonl`` and ``yaml`` are the log as it is (they load back with the same ids and
+        hashes), so with people redacted they raise :class:`FactbaseError` unless
+        ``include_redacted`` is set (see :meth:`redacted_count`); ``csv`` and ``timelinejs``
+        hide redacted people as every output does. ``org``, ``person`` (ids or names) and
+        ``start``/``end`` (valid-time days, inclusive) choose the events of a ``timelinejs``
+        export (:func:`factbase.reports.timelinejs.timelinejs_document`).
+
+        Example::
+
+            with open("backup.jsonl", "w", encoding="utf-8", newline="") as f:
+                fb.export("jsonl", f)
+        """
+        from factbase.export import export
+
+        return export(self, fmt, out, table=table, known_at=known_at,
+                      include_redacted=include_redacted, org=org, person=person, start=start,
+                      end=end)
+
+    def redacted_count(self) -> int:
+        """How many people standing redactions hide (0 for none). Writes nothing."""
+        with self._read() as conn:
+            return len(redact.load(conn).redactions)
 
     # --- integrity ----------------------------------------------------------------------
 
@@ -954,6 +1164,47 @@ class FactBase:
 
         with self._read() as conn:
             return search(conn, query, as_of=as_of, limit=limit)
+
+
+def check_types(types: Sequence[str]) -> None:
+    """Check event ``types`` as :meth:`FactBase.timeline` takes them: exact types, or a
+    family written ``person.`` or ``person.*``. Raises :class:`InputError` naming the first
+    unknown one, with the closest known type and the list of types."""
+    if not types:
+        return
+    from factbase.events import EVENT_TYPES  # comes with the field models: only to check
+
+    for t in types:
+        family = t.rstrip("*").rstrip(".")
+        if t in EVENT_TYPES or (t.endswith((".", ".*")) and any(
+                k.startswith(family + ".") for k in EVENT_TYPES)):
+            continue
+        close = difflib.get_close_matches(t, list(EVENT_TYPES), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise InputError(f"unknown event type '{t}'{hint}; types: " + ", ".join(EVENT_TYPES))
+
+
+def parse_changes(assignments: Sequence[str]) -> dict[str, Any]:
+    """``FIELD=VALUE`` texts (``correct --set``) as the ``changes`` of :meth:`FactBase.correct`:
+    each value read as the loader reads a field (:func:`factbase.loader.read_scalar`: ``5000``
+    is a number, ``null`` or nothing removes the field, dates stay text). Raises
+    :class:`InputError` naming the assignment that is not ``FIELD=VALUE`` or whose value
+    cannot be read."""
+    import yaml
+
+    from factbase.loader import read_scalar
+
+    changes: dict[str, Any] = {}
+    for item in assignments:
+        name, sep, raw = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"'{item}' is not FIELD=VALUE")
+        try:
+            changes[name.strip()] = read_scalar(raw)
+        except yaml.YAMLError as exc:  # `--set note=[`, a control character, deep nesting
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise InputError(f"'{item}': {problem}; quote the value") from None
+    return changes
 
 
 def _busy(exc: OperationalError) -> bool:

@@ -9,7 +9,6 @@ commands, which keeps ``factbase --help`` fast.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -132,6 +131,20 @@ def _note_future(ctx: click.Context, param: click.Parameter, value: date | None
         click.echo(f"note: --as-of {value.isoformat()} is after today ({_today().isoformat()}"
                    "); this is the latest known state, as recorded now, not a forecast",
                    err=True)
+    return value
+
+
+def _check_types(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+                 ) -> tuple[str, ...]:
+    """``--type``: the event types the API knows (checked while parsing: exit 2)."""
+    if value:
+        from factbase.api import check_types
+        from factbase.errors import InputError
+
+        try:
+            check_types(value)
+        except InputError as exc:
+            raise click.BadParameter(str(exc), ctx, param) from None
     return value
 
 
@@ -300,27 +313,6 @@ def init(ctx: click.Context) -> None:
     click.echo(f"factbase database ready at {shown} ({fb.count()} events)", err=True)
 
 
-def _claim_new_file(path: Path) -> bool:
-    """Create ``path`` empty if it does not exist (``O_CREAT | O_EXCL``: atomic, so of two
-    processes loading into the same new path only one is its creator); True if we made it.
-    SQLite treats an empty file as an empty database."""
-    try:
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
-    except FileExistsError:
-        return False
-    except OSError:
-        return False  # e.g. a missing directory: opening the database reports it clearly
-    return True
-
-
-def _log_is_empty(fb: FactBase | None) -> bool:
-    """Whether the log is still empty (a failed load's file may then be removed)."""
-    try:
-        return fb is None or fb.count() == 0
-    except Exception:  # noqa: BLE001 - an unreadable file is not ours to keep either
-        return True
-
-
 @cli.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE... | -")
 @click.option("--expect-version", "expect", type=StreamVersionType(), multiple=True,
@@ -347,11 +339,6 @@ def load(ctx: click.Context, files: tuple[str, ...], expect: tuple[tuple[str, in
       factbase load late-news.yaml --expect-version xai=42
     """
     settings = _settings(ctx)
-    from factbase.store.engine import database_url, sqlite_path
-
-    path = sqlite_path(database_url(settings.db))
-    created = path is not None and _claim_new_file(path)
-    fb: FactBase | None = None
     bar: Any = None
     shown = sys.stderr.isatty()
 
@@ -370,18 +357,10 @@ def load(ctx: click.Context, files: tuple[str, ...], expect: tuple[tuple[str, in
         bar.update(done - bar.pos)
 
     try:
+        # A first load that fails into a new file leaves no empty database behind.
         fb = settings.fb(ctx, create=True)
         result = fb.load(list(files), progress=progress,
                          expected_version=dict(expect) if expect else None, fmt=fmt)
-    except BaseException:
-        if created and path is not None and _log_is_empty(fb):
-            # A load that fails into a new file leaves no empty database behind — unless
-            # another writer has appended to it meanwhile.
-            if fb is not None:
-                fb.close()
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                path.with_name(path.name + suffix).unlink(missing_ok=True)
-        raise
     finally:
         if bar is not None:
             if bar.length:
@@ -497,10 +476,8 @@ def who(ctx: click.Context, name: str, as_of: date | None, known_at: datetime | 
       factbase who tony-wu --format json | jq '.organisations[].memberships'
     """
     from factbase.reports import render
-    from factbase.who import who_document
 
-    fb = _settings(ctx).fb(ctx)
-    doc = who_document(fb, name, as_of=as_of or _today(), known_at=known_at)
+    doc = _settings(ctx).fb(ctx).who(name, as_of=as_of or _today(), known_at=known_at)
     click.echo(render("who", fmt, doc), nl=False)
 
 
@@ -510,7 +487,7 @@ def who(ctx: click.Context, name: str, as_of: date | None, known_at: datetime | 
               help="Events overlapping this date or later (a month means its first day).")
 @click.option("--to", "end", type=BoundType("end"), default=None,
               help="Events overlapping this date or earlier (a month means its last day).")
-@click.option("--type", "types", multiple=True, metavar="TYPE",
+@click.option("--type", "types", multiple=True, metavar="TYPE", callback=_check_types,
               help="Only this event type; repeatable; `person.*` for a family.")
 @known_at_option
 @policy_options
@@ -536,26 +513,13 @@ def timeline(ctx: click.Context, entity: str | None, start: date | None, end: da
     from factbase.reports import render
     from factbase.reports.model import ids_in, timeline_document
 
-    if types:  # the type registry comes with the field models: import it only to check
-        from factbase.events import EVENT_TYPES
-    for t in types:
-        family = t.rstrip("*").rstrip(".")
-        if t not in EVENT_TYPES and not (t.endswith((".", ".*")) and any(
-                k.startswith(family + ".") for k in EVENT_TYPES)):
-            import difflib
-
-            close = difflib.get_close_matches(t, list(EVENT_TYPES), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise click.BadParameter(f"unknown event type '{t}'{hint}; types: "
-                                     + ", ".join(EVENT_TYPES), param_hint="'--type'")
     if start and end and start > end:
         raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="'--from'")
     fb = _settings(ctx).fb(ctx)
     result = fb.timeline_history(entity, start=start, end=end, types=list(types) or None,
-                                 known_at=known_at, prefer=prefer, min_evidence=min_evidence)
+                                 known_at=known_at, prefer=prefer, min_evidence=min_evidence,
+                                 with_retracted=history)
     evs = result.events
-    if history:
-        evs = _with_retracted(result, start, end)
     ids = ids_in((evs, result))
     doc = timeline_document(evs, fb.names(ids), fb.sources(ids),
                             history=result if history else None, entity=entity,
@@ -792,20 +756,16 @@ def export(ctx: click.Context, fmt: str, table: str | None, out: str | None,
         raise click.UsageError(f"{chosen[0]} applies to --format timelinejs only")
     if start and end and start > end:
         raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="'--from'")
-    from factbase.export import export as run_export
     from factbase.files import write_to
 
     fb = _settings(ctx).fb(ctx)
-    if include_redacted and fmt in ("jsonl", "yaml"):
-        from factbase.export import redacted_people
-
-        if redacted_people(fb):
-            click.echo("warning: --include-redacted: this export holds the names and texts "
-                       "of redacted people; keep it out of anything published", err=True)
-    n = write_to(out, lambda stream: run_export(fb, fmt, stream, table=table or "events",
-                                                known_at=known_at,
-                                                include_redacted=include_redacted,
-                                                org=org, person=person, start=start, end=end),
+    if include_redacted and fmt in ("jsonl", "yaml") and fb.redacted_count():
+        click.echo("warning: --include-redacted: this export holds the names and texts "
+                   "of redacted people; keep it out of anything published", err=True)
+    n = write_to(out, lambda stream: fb.export(fmt, stream, table=table or "events",
+                                               known_at=known_at,
+                                               include_redacted=include_redacted,
+                                               org=org, person=person, start=start, end=end),
                  sys.stdout.buffer)
     if out is not None:
         what = {"csv": "rows", "timelinejs": "events"}.get(fmt, "records")
@@ -903,39 +863,6 @@ def search(ctx: click.Context, text: str, as_of: date | None, limit: int, fmt: s
     click.echo(out, nl=False)
 
 
-def _with_retracted(result: Any, start: date | None, end: date | None) -> list[Any]:
-    """The effective events plus the retracted ones (as first recorded), in valid-time order."""
-    from factbase.replay import valid_order
-
-    gone = [result.originals[t] for t in result.retracted if t in result.originals
-            and result.originals[t].date is not None]
-    gone = [e for e in gone if (start is None or e.date.end >= start)
-            and (end is None or e.date.start <= end)]
-    return sorted([*result.events, *gone], key=valid_order)
-
-
-def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
-    import yaml
-
-    from factbase.loader import _Loader  # the safe loader that keeps dates as text
-
-    changes: dict[str, Any] = {}
-    for item in values:
-        field, sep, raw = item.partition("=")
-        if not sep or not field.strip():
-            raise click.BadParameter(f"'{item}' is not FIELD=VALUE", param_hint="'--set'")
-        # The value is read as a YAML scalar: 5000 is a number, null removes the field,
-        # anything else is text (dates stay text: the date parser decides what they mean).
-        try:
-            value = yaml.load(raw, Loader=_Loader) if raw.strip() else None  # noqa: S506
-        except yaml.YAMLError as exc:  # `--set note=[`, a control character, deep nesting
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise click.BadParameter(f"'{item}': {problem}; quote the value",
-                                     param_hint="'--set'") from None
-        changes[field.strip()] = value
-    return changes
-
-
 @cli.command()
 @click.argument("event_id")
 @click.option("--date", "new_date", default=None, metavar="DATE",
@@ -965,17 +892,20 @@ def correct(ctx: click.Context, event_id: str, new_date: str | None, sets: tuple
       factbase correct tony-wu-left --date 2026-02-10 --why "dated in Asia" --source ht-post
       factbase correct metric-x-mau --set value=550000000 --why "typo" --source huxiu-4835050
     """
-    changes = _parse_set(sets)
+    from factbase.api import parse_changes
+    from factbase.errors import InputError
+
+    try:
+        changes = parse_changes(sets)
+    except InputError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--set'") from None
     if new_date is not None:
         changes["date"] = new_date
     if not changes:
         raise click.UsageError("nothing to correct: give --date and/or --set FIELD=VALUE")
-    record: dict[str, Any] = {"type": "event.corrected", "target": event_id,
-                              "changes": changes, "why": why, "sources": list(sources)}
-    if evidence:
-        record["evidence"] = evidence
     fb = _settings(ctx).fb(ctx)
-    result = fb.add([record], origin=f"correct {event_id}", expected_version=expect)
+    result = fb.correct(event_id, changes, why=why, sources=sources, evidence=evidence,
+                        expected_version=expect)
     what = ", ".join(f"{k}={v}" for k, v in changes.items())
     click.echo(f"corrected {event_id}: {what}" if result.new else
                f"{event_id}: this correction is already in the log")
@@ -1001,10 +931,8 @@ def retract(ctx: click.Context, event_id: str, why: str, sources: tuple[str, ...
     Example:
       factbase retract metric-x-installs --why "not in the recording" --source huxiu-4835050
     """
-    fb = _settings(ctx).fb(ctx)
-    result = fb.add([{"type": "event.retracted", "target": event_id, "why": why,
-                      "sources": list(sources)}], origin=f"retract {event_id}",
-                    expected_version=expect)
+    result = _settings(ctx).fb(ctx).retract(event_id, why=why, sources=sources,
+                                            expected_version=expect)
     click.echo(f"retracted {event_id}" if result.new else
                f"{event_id}: this retraction is already in the log")
 
@@ -1035,14 +963,10 @@ def redact(ctx: click.Context, person: str | None, why: str | None, sources: tup
       factbase redact jimmy-ba --why "asked to be removed" --source request-2026-03-01
       factbase redact --list
     """
-    from factbase import redact as red
-
     if show:
         if person is not None or why is not None or sources:
             raise click.UsageError("--list takes no PERSON, --why or --source", ctx)
-        fb = _settings(ctx).fb(ctx)
-        with fb.engine.connect() as conn:
-            rows = red.standing(conn)
+        rows = _settings(ctx).fb(ctx).redactions()
         for r in rows:
             click.echo(f"{r.event_id}  {r.placeholder}  recorded {r.recorded}  why: {r.why}")
         if not rows:
@@ -1055,8 +979,7 @@ def redact(ctx: click.Context, person: str | None, why: str | None, sources: tup
         if not value and value != "":
             raise click.MissingParameter(ctx=ctx, param=params[name])
     assert person is not None and why is not None
-    fb = _settings(ctx).fb(ctx)
-    done = red.redact_person(fb, person, why=why, sources=sources)
+    done = _settings(ctx).fb(ctx).redact(person, why=why, sources=sources)
     click.echo(f"redacted {done.entity}: outputs show {done.placeholder}; undo with "
                f"`factbase retract {done.event_id}`")
 

@@ -119,6 +119,11 @@ class PartialDate:
         """True if ``day`` lies in ``[start, end]`` (both inclusive)."""
         return self.start <= day <= self.end
 
+    def overlaps(self, start: date | None, end: date | None) -> bool:
+        """True if ``[self.start, self.end]`` meets the window ``[start, end]`` (inclusive
+        days; None leaves that side open): what ``timeline --from/--to`` keeps."""
+        return (start is None or self.end >= start) and (end is None or self.start <= end)
+
     @property
     def edtf(self) -> str:
         """The canonical EDTF (ISO 8601-2) form of ``text``.

@@ -427,12 +427,6 @@ def _shown_row(row: Mapping[Any, Any], shown: Event) -> dict[Any, Any]:
             "sources": json.dumps(list(shown.sources))}
 
 
-def redacted_people(fb: FactBase) -> int:
-    """How many people standing redactions hide (:mod:`factbase.redact`)."""
-    with fb.engine.connect() as conn:
-        return len(redact.load(conn).redactions)
-
-
 def export(fb: FactBase, fmt: str, out: TextIO, *, table: str = "events",
            known_at: datetime | None = None, include_redacted: bool = False,
            org: str | None = None, person: str | None = None, start: date | None = None,
@@ -448,7 +442,7 @@ def export(fb: FactBase, fmt: str, out: TextIO, *, table: str = "events",
     ``end`` choose the events of a ``timelinejs`` export
     (:func:`factbase.reports.timelinejs.timelinejs_document`)."""
     if fmt in ("jsonl", "yaml") and not include_redacted:
-        hidden = redacted_people(fb)
+        hidden = fb.redacted_count()
         if hidden:
             raise FactbaseError(
                 f"the log holds {hidden} redacted {'person' if hidden == 1 else 'people'}: a "

@@ -129,6 +129,14 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def read_scalar(text: str) -> Any:
+    """One value written as YAML, as the loader reads a field: ``5000`` is a number, ``null``
+    (or nothing) is None, anything else text; dates stay text (the date parser decides what
+    they mean). Raises :class:`yaml.YAMLError` for text YAML cannot read (``[``, a control
+    character, nesting past :data:`MAX_DEPTH`)."""
+    return yaml.load(text, Loader=_Loader) if text.strip() else None  # noqa: S506
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:

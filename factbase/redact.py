@@ -77,7 +77,6 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from factbase.amend import Resolved
-    from factbase.api import FactBase, LoadResult
 
 #: The display name of a redacted person.
 LABEL = "[redacted person]"
@@ -449,50 +448,15 @@ def shown_row(shown: Event) -> dict[str, Any]:
             "payload": canonical_json(p)}
 
 
-@dataclass(frozen=True)
-class RedactResult:
-    """What :func:`redact_person` did: the real ``entity`` id, the redaction ``event_id``
-    (retract it to undo), and the ``placeholder`` outputs show from now on."""
-
-    entity: str
-    event_id: str
-    placeholder: str
-    result: LoadResult
+def new_redaction_id() -> str:
+    """A fresh redaction event id (``redaction-`` and 20 hex digits): a redaction undone and
+    asked for again is a new event, never the retracted one found again."""
+    return f"redaction-{uuid.uuid4().hex[:20]}"
 
 
-def redact_person(fb: FactBase, name: str, *, why: str, sources: Sequence[str]) -> RedactResult:
-    """Append an ``entity.redacted`` event for the person ``name`` (an id, or a name or alias
-    as a look-up finds it), citing ``sources``, in one transaction.
-
-    Raises :class:`factbase.errors.NotFound` for a name no entity has,
-    :class:`factbase.errors.FactbaseError` when it names something other than a person or a
-    person already redacted, and :class:`factbase.errors.InvalidRecord` for an empty ``why``
-    or an unknown source — writing nothing in every case.
-    """
-    from factbase.errors import FactbaseError
-
-    with fb.engine.connect() as conn:
-        redactor = load(conn)
-    hidden = _already(redactor, name)
-    if hidden is not None:
-        raise FactbaseError(f"'{name}' is already redacted (by event {hidden.event_id}; shown "
-                            f"as {hidden.placeholder}); nothing to do — `factbase retract "
-                            f"{hidden.event_id}` undoes it")
-    entity_id = fb.resolve(name)
-    info = fb.entities([entity_id]).get(entity_id)
-    if info is not None and info.kind != "person":
-        raise FactbaseError(f"'{name}' is {'an' if info.kind == 'organization' else 'a'} "
-                            f"{info.kind}; only people can be redacted")
-    # A fresh id each time: a redaction undone and asked for again with the same words is a
-    # new event (a derived id would find the retracted one already in the log).
-    event_id = f"redaction-{uuid.uuid4().hex[:20]}"
-    record = {"id": event_id, "type": "entity.redacted", "entity": entity_id, "why": why,
-              "sources": list(sources)}
-    result = fb.add([record], origin=f"redact {name}")
-    return RedactResult(entity_id, event_id, placeholder_for(event_id), result)
-
-
-def _already(redactor: Redactor, name: str) -> Redaction | None:
+def already(redactor: Redactor, name: str) -> Redaction | None:
+    """The standing redaction that already hides ``name`` (its real id, its placeholder or
+    any of its names, folded as look-ups fold them), or None."""
     if name in redactor.redactions:
         return redactor.redactions[name]
     if name in redactor.real:

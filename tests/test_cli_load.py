@@ -16,8 +16,8 @@ from click.testing import CliRunner, Result
 
 from factbase.api import FactBase
 from factbase.cli import cli
+from factbase.errors import FactbaseError
 from tests.backends import BACKEND, select_rows
-from tests.conftest import SEED
 
 SOURCES: list[dict[str, Any]] = [
     {"id": "globe-2026-02-10", "url": "https://example.com/globe", "title": "Acme reorganises",
@@ -339,12 +339,19 @@ def test_top_level_help_lists_every_command(runner: CliRunner) -> None:
 def test_only_one_of_two_loaders_into_a_new_path_counts_as_its_creator(tmp_path: Path) -> None:
     # A failed load removes the file only if it created it (atomically, O_EXCL) and the log is
     # still empty, so a failing loader never deletes a database another loader is filling.
-    from factbase.cli import _claim_new_file, _log_is_empty
+    from factbase.store.engine import claim_new_file
 
     path = tmp_path / "new.db"
-    assert _claim_new_file(path) is True
-    assert _claim_new_file(path) is False
+    assert claim_new_file(path) is True
+    assert claim_new_file(path) is False
     with FactBase.open(str(path), create=True) as fb:
-        assert _log_is_empty(fb) is True
-        fb.load([str(SEED)])
-        assert _log_is_empty(fb) is False
+        assert fb.created is None  # another process (the claim above) made the file
+        with pytest.raises(FactbaseError):
+            fb.load([])
+        assert path.exists()
+    path.unlink()
+    with FactBase.open(str(path), create=True) as fb:
+        assert fb.created == path
+        with pytest.raises(FactbaseError):
+            fb.load([str(tmp_path / "missing.yaml")])
+        assert not path.exists()

@@ -36,6 +36,25 @@ def sqlite_path(url: str) -> Path | None:
     return Path(u.database)
 
 
+def claim_new_file(path: Path) -> bool:
+    """Create ``path`` empty if it does not exist (``O_CREAT | O_EXCL``: atomic, so of two
+    processes creating the same new database only one is its creator); True if this call
+    made it. SQLite treats an empty file as an empty database. A missing folder answers
+    False: opening the database then reports it."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    except OSError:  # FileExistsError, or e.g. a missing directory
+        return False
+    return True
+
+
+def remove_sqlite_files(path: Path) -> None:
+    """Remove the SQLite database at ``path`` with its WAL, shared-memory and journal files
+    (those that exist). The caller closes every connection to it first."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """Create an engine for ``url`` (see the module docstring for the SQLite settings).
 
