@@ -1,0 +1,223 @@
+"""The import graph of factbase/: no cycle, no import upward, a CLI over the API only.
+
+Read with :mod:`ast` from the source (no third-party tool, nothing imported), counting every
+import: at module top, inside functions (lazy) and under ``if TYPE_CHECKING:`` alike — a
+dependency is a dependency however late it is taken. The layers, lowest first, are
+:data:`LAYERS` (docs/concepts.md draws the map). :data:`KNOWN_CYCLES`, :data:`KNOWN_UPWARD`
+and :data:`KNOWN_CLI` are the debts of today's tree, each with why it is there: the tests
+fail on any cycle or upward import not listed, and also on a listed one that is gone (so the
+lists only shrink).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "factbase"
+
+#: Every module's layer, lowest first; a module may import its own layer and those below.
+LAYERS: dict[str, tuple[str, ...]] = {
+    # Pure: no SQLAlchemy, no Click, no database. Dates, names, the vocabulary and its
+    # validation, the effective view (amend), replay, spans, diffs, the JSON-ready documents
+    # of a state (reports.model), reading input files, output escaping, errors.
+    "core": (
+        "factbase.errors", "factbase.dates", "factbase.names", "factbase.safety",
+        "factbase.events", "factbase.validation", "factbase.amend", "factbase.replay",
+        "factbase.intervals", "factbase.diff", "factbase.reports.model", "factbase.loader",
+        "factbase.csv_input", "factbase.wikidata_read", "factbase.files",
+    ),
+    # Every SQL statement: the log, projections, reads, look-ups, search, the sql command.
+    # Modules outside store/ here are to move under it (docs/concepts.md, "moves to come").
+    "store": (
+        "factbase.store", "factbase.store.schema", "factbase.store.engine",
+        "factbase.store.bulk", "factbase.store.guards", "factbase.store.chain",
+        "factbase.store.rows", "factbase.store.log", "factbase.store.reads",
+        "factbase.store.reader", "factbase.store.integrity", "factbase.store.migrate",
+        "factbase.store.amend_checks", "factbase.redact", "factbase.lookup",
+        "factbase.listing", "factbase.search", "factbase.projections", "factbase.sqlquery",
+        "factbase.wikidata",
+    ),
+    # FactBase: one method per verb, and the package's public face.
+    "api": ("factbase.api", "factbase"),
+    # Documents built through the API (who, report, export) and renderers chosen by format.
+    "views": (
+        "factbase.who", "factbase.report", "factbase.export", "factbase.reports",
+        "factbase.reports.text", "factbase.reports.markdown", "factbase.reports.diff_text",
+        "factbase.reports.who_text", "factbase.reports.charts", "factbase.reports.diagram",
+        "factbase.reports.report_md", "factbase.reports.report_html",
+        "factbase.reports.timelinejs",
+    ),
+    "cli": ("factbase.cli", "factbase.cli_add", "factbase.__main__"),
+}
+ORDER = list(LAYERS)
+LAYER_OF = {m: layer for layer, mods in LAYERS.items() for m in mods}
+
+#: What cli.py may import besides the API, views and renderers: date parsing and errors.
+CLI_MAY_IMPORT = {"factbase.api", "factbase.dates", "factbase.errors", "factbase.files",
+                  "factbase.cli_add", "factbase.reports.model", *LAYERS["views"]}
+
+#: Cycles of today's tree (each a set of modules that reach each other), and why.
+KNOWN_CYCLES: set[frozenset[str]] = {
+    # who, report, export and the TimelineJS document build their documents by calling back
+    # into FactBase; to break: pass them the events and names they need (api -> views only).
+    frozenset({"factbase.api", "factbase.who", "factbase.report", "factbase.export",
+               "factbase.reports.timelinejs"}),
+    # The vocabulary (events) and its field models (validation) are one registry in two
+    # modules; the vocabulary-registry work makes it one.
+    frozenset({"factbase.events", "factbase.validation"}),
+    # The CSV reader reuses the loader's record type; the loader dispatches to it.
+    frozenset({"factbase.loader", "factbase.csv_input"}),
+    # `factbase add` is built from cli.py's parameter types and options.
+    frozenset({"factbase.cli", "factbase.cli_add"}),
+}
+
+#: Imports from a lower layer to a higher one in today's tree, and why.
+KNOWN_UPWARD: set[tuple[str, str]] = {
+    # FactBase.who/report/export hand themselves to the modules that build the documents
+    # (see KNOWN_CYCLES).
+    ("factbase.api", "factbase.who"),
+    ("factbase.api", "factbase.report"),
+    ("factbase.api", "factbase.export"),
+}
+
+#: Views that read the database themselves instead of through FactBase, and why.
+KNOWN_VIEW_SQL: set[tuple[str, str]] = {
+    # The jsonl/yaml/csv exports stream the log row by row; a FactBase method yielding the
+    # rows (a store reader) would take their place.
+    ("factbase.export", "factbase.store.log"),
+    ("factbase.export", "factbase.store.schema"),
+    ("factbase.export", "factbase.redact"),
+    ("factbase.reports.timelinejs", "factbase.store.log"),
+}
+
+#: cli.py's imports of modules below the API (renderers and helpers that live beside SQL
+#: today): each should move to a renderer module or behind an API method.
+KNOWN_CLI: set[str] = {
+    "factbase.csv_input",  # template_sheets: the CSV template
+    "factbase.listing",  # KIND_WORDS and the ls renderers
+    "factbase.search",  # the search renderers
+    "factbase.sqlquery",  # the sql output writer and TABLE_LIMIT
+    "factbase.wikidata",  # summary_lines of an import
+}
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _imports(name: str, path: Path) -> Iterator[str]:
+    """The factbase modules ``name`` imports anywhere in its source."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join([*parts, *([node.module] if node.module else [])])
+            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base
+                       for a in node.names]
+        else:
+            continue
+        for target in targets:
+            while target and target not in MODULES:  # factbase.store.log.append -> ...log
+                target = target.rpartition(".")[0]
+            if target and target != name and target.startswith("factbase"):
+                yield target
+
+
+GRAPH = {name: sorted(set(_imports(name, path))) for name, path in MODULES.items()}
+
+
+def _cycles() -> set[frozenset[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: set[frozenset[str]] = set()
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in GRAPH[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = set()
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.add(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                out.add(frozenset(component))
+
+    for v in sorted(GRAPH):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_every_module_has_a_layer() -> None:
+    assert sorted(set(MODULES) - set(LAYER_OF)) == []
+    assert sorted(set(LAYER_OF) - set(MODULES)) == []
+
+
+def test_the_graph_sees_lazy_and_type_checking_imports() -> None:
+    assert "factbase.api" in GRAPH["factbase.report"]  # under `if TYPE_CHECKING:`
+    assert "factbase.projections" in GRAPH["factbase.api"]  # inside a method
+
+
+def test_no_cycle_but_the_known_ones() -> None:
+    found = _cycles()
+    assert sorted(map(sorted, found - KNOWN_CYCLES)) == [], "a new import cycle"
+    assert sorted(map(sorted, KNOWN_CYCLES - found)) == [], \
+        "a known cycle is gone: remove it from KNOWN_CYCLES"
+
+
+def test_no_import_upward_but_the_known_ones() -> None:
+    upward = {(a, b) for a, deps in GRAPH.items() for b in deps
+              if ORDER.index(LAYER_OF[b]) > ORDER.index(LAYER_OF[a])}
+    assert sorted(upward - KNOWN_UPWARD) == [], "an import against the layer order"
+    assert sorted(KNOWN_UPWARD - upward) == [], \
+        "a known upward import is gone: remove it from KNOWN_UPWARD"
+
+
+def test_the_cli_imports_only_the_api_views_renderers_and_dates() -> None:
+    others = set(GRAPH["factbase.cli"]) - CLI_MAY_IMPORT
+    assert sorted(others - KNOWN_CLI) == [], "cli.py imports below the API"
+    assert sorted(KNOWN_CLI - others) == [], "cli.py no longer imports it: drop it from KNOWN_CLI"
+
+
+def test_views_read_the_database_through_the_api() -> None:
+    found = {(a, b) for a in LAYERS["views"] for b in GRAPH[a] if LAYER_OF[b] == "store"}
+    assert sorted(found - KNOWN_VIEW_SQL) == [], "a view reads the database itself"
+    assert sorted(KNOWN_VIEW_SQL - found) == [], \
+        "a known view import is gone: remove it from KNOWN_VIEW_SQL"
+
+
+def test_the_core_imports_neither_sqlalchemy_nor_click() -> None:
+    for name in LAYERS["core"]:
+        tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+        roots = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
+                 for a in n.names}
+        roots |= {(n.module or "").split(".")[0] for n in ast.walk(tree)
+                  if isinstance(n, ast.ImportFrom) and not n.level}
+        assert not roots & {"sqlalchemy", "click", "psycopg", "sqlite3"}, name
