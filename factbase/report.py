@@ -18,7 +18,9 @@ Sources are numbered once for the whole document, in reading order (the order of
 below, which is the order the Markdown and HTML renderers show them), and every cited item
 carries ``notes``: the numbers of its sources, so JSON, Markdown and HTML agree on ``[3]``.
 
-Document keys, in reading order: ``org``, ``as_of``, ``since``, ``known_at``, ``founded``,
+Document keys, in reading order: ``org``, ``as_of``, ``since``, ``known_at`` (as asked; None =
+now), ``recorded`` (:func:`recorded_document`: the recorded time, chain anchor and command
+that reproduce the report), ``founded``,
 ``merged_into``, ``figures`` (the plain headline numbers), ``headline`` (one cited line per
 figure: people, units, co-founders, departures since D0 always; joined, disputed and uncertain
 when there are any; a count of nothing cites nothing and has no ``notes``), ``org_chart`` (the
@@ -33,6 +35,7 @@ published, url}}``).
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -49,6 +52,7 @@ from factbase.reports.model import ROLE_ORDER, given_reasons, org_document
 if TYPE_CHECKING:
     from factbase.amend import Prefer
     from factbase.api import FactBase
+    from factbase.store.log import Anchor
 
 #: The default window of "changes since": this many days before the as-of date.
 DEFAULT_WINDOW_DAYS = 90
@@ -92,6 +96,12 @@ def report_document(fb: FactBase, org: str, *, as_of: date, since: date | None =
     ``known_at``)."""
     since = since or default_since(as_of)
     check_dates(since, as_of)
+    # The head first, and every read cut at its recorded time: the report is then exactly
+    # what the anchor and the command in ``recorded`` reproduce, whatever is appended meanwhile.
+    anchor = fb.anchor(known_at)
+    user_known_at = known_at
+    if known_at is None and anchor.recorded_at is not None:
+        known_at = anchor.recorded_at
     names, srcs = fb.names(), fb.sources()
     policy: dict[str, Any] = {"known_at": known_at, "prefer": prefer,
                               "min_evidence": min_evidence}
@@ -111,7 +121,9 @@ def report_document(fb: FactBase, org: str, *, as_of: date, since: date | None =
         "org": odoc["org"],
         "as_of": odoc["as_of"],
         "since": since.isoformat(),
-        "known_at": odoc["known_at"],
+        "known_at": user_known_at.isoformat().replace("+00:00", "Z") if user_known_at
+        else None,
+        "recorded": recorded_document(anchor, org_id, as_of, since, prefer, min_evidence),
         "founded": odoc["founded"],
         "merged_into": odoc["merged_into"],
     }
@@ -134,6 +146,26 @@ def report_document(fb: FactBase, org: str, *, as_of: date, since: date | None =
     doc["anomalies"] = odoc["anomalies"]
     doc["sources"] = number_sources(doc, {**_source_docs(srcs), **known_sources})
     return doc
+
+
+def recorded_document(anchor: Anchor, org_id: str, as_of: date, since: date,
+                      prefer: str | None = None, min_evidence: str | None = None
+                      ) -> dict[str, Any]:
+    """What a published report cites so that anyone can reproduce and check it: ``at`` (the
+    recorded time of the last event it reflects, ISO 8601 UTC; None for an empty log),
+    ``seq`` and ``anchor`` (``SEQ:HASH``, for ``factbase verify --check-anchor``) and
+    ``command``: the ``factbase report`` invocation (without ``--format``) that gives the same
+    report from this log or any later copy of it."""
+    words = ["factbase", "report", shlex.quote(org_id), "--as-of", as_of.isoformat(),
+             "--since", since.isoformat()]
+    if anchor.known_at:
+        words += ["--known-at", anchor.known_at]
+    if prefer:
+        words += ["--prefer", prefer]
+    if min_evidence:
+        words += ["--min-evidence", min_evidence]
+    return {"at": anchor.known_at, "seq": anchor.seq, "anchor": anchor.text,
+            "command": " ".join(words)}
 
 
 # --- headline figures ---------------------------------------------------------------------
@@ -177,11 +209,16 @@ def _headline(odoc: Doc, changes: Doc, f: Mapping[str, int],
     cof_gone = [d for d in odoc["departed"] if d["id"] in cof_ids]
     lines = [
         {"key": "people_present", "value": f["people_present"],
-         "label": _w(f["people_present"], "person present", "people present"),
-         "text": f"{_n(f['people_present'], 'person', 'people')} present on {as_of}",
+         # Counts of what the sources name, not a headcount: the wording says so.
+         "label": _w(f["people_present"], "person named in the sources, present",
+                     "people named in the sources, present"),
+         "text": f"{_n(f['people_present'], 'person', 'people')} named in the sources "
+                 f"present on {as_of}",
          "sources": _union(odoc["people"])},
-        {"key": "units", "value": f["units"], "label": _w(f["units"], "unit"),
-         "text": f"{_n(f['units'], 'unit')} on {as_of}", "sources": _union(odoc["units"])},
+        {"key": "units", "value": f["units"],
+         "label": _w(f["units"], "unit named in the sources", "units named in the sources"),
+         "text": f"{_n(f['units'], 'unit')} named in the sources on {as_of}",
+         "sources": _union(odoc["units"])},
     ]
     if f["cofounders_total"]:
         maybe = f", {f['cofounders_may_have_left']} of whom may have left" \

@@ -47,8 +47,8 @@ def test_headline_figures_on_the_seed(seeded: FactBase) -> None:
     }
     texts = [h["text"] for h in doc["headline"]]
     assert texts[:4] == [
-        "9 people present on 2026-03-01",
-        "9 units on 2026-03-01",
+        "9 people named in the sources present on 2026-03-01",
+        "9 units named in the sources on 2026-03-01",
         "6 of 12 co-founders had departed by 2026-03-01; 6 present",
         "3 departures (3 co-founders) since 2025-12-01",
     ]
@@ -115,12 +115,12 @@ def test_every_fact_line_of_the_markdown_ends_with_its_footnotes(seeded: FactBas
     assert len(facts) > 60
     for line in facts:
         assert re.search(r"(\[\d+\])+$", line), line
-    sources = md.split("\n## Sources\n\n", 1)[1].splitlines()
+    sources = md.split("\n## Sources\n\n", 1)[1].split("\n\n---\n", 1)[0].splitlines()
     assert len(sources) == 13
     assert sources[0] == (
-        "1. \\[IBTimes UK report: Elon Musk announces his new all-male AI company xAI\\] — "
-        "International Business Times UK — 2023-07-12/2023-07-14 "
-        "<https://www.ibtimes.co.uk/elon-musk-announces-his-new-all-male-ai-company-xai-1717636>")
+        "1. [\\[IBTimes UK report: Elon Musk announces his new all-male AI company xAI\\]]"
+        "(<https://www.ibtimes.co.uk/elon-musk-announces-his-new-all-male-ai-company-xai-1717636>)"
+        " — International Business Times UK — 2023-07-12/2023-07-14")
 
 
 def test_every_fact_in_the_html_ends_with_its_footnotes(seeded: FactBase) -> None:
@@ -288,7 +288,8 @@ def test_an_organisation_with_nothing_yet_still_reports(fb: FactBase, tmp_path: 
     assert doc["figures"]["people_present"] == 0 and doc["figures"]["uncertain"] == 1
     assert "notes" not in doc["headline"][0]  # "0 people present" cites nothing
     md = render("report", "md", doc)
-    assert "- 0 people present on 2020-06-01\n" in md and "Nobody recorded by this date." in md
+    assert "- 0 people named in the sources present on 2020-06-01\n" in md
+    assert "Nobody recorded by this date." in md
     page = render("report", "html", doc)
     assert page.count("<svg") == 1 and "No units recorded on this date." in page
 
@@ -690,3 +691,43 @@ def test_report_who_and_the_csv_agree_with_the_projections_on_the_seed(
     assert len(people) == 15
     _check_views_agree(seeded, runner, "xai", people,
                        [date(2024, 4, 30), date(2026, 2, 9), date(2026, 2, 10), AS_OF])
+
+
+# --- a report a newsroom can publish: reproducible and checkable ---------------------------
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_footer_names_the_recorded_time_anchor_and_the_command_that_reproduces_it(
+        seeded: FactBase, runner: CliRunner, fmt: str) -> None:
+    db = ["--db", seeded.url]
+    first = runner.invoke(cli, [*db, "report", "xai", "--as-of", "2026-03-01", "--format",
+                                fmt], catch_exceptions=False)
+    assert first.exit_code == 0
+    anchor = seeded.anchor()
+    rec = report_document(seeded, "xai", as_of=AS_OF)["recorded"]
+    assert rec == {"at": anchor.known_at, "seq": seeded.count(), "anchor": anchor.text,
+                   "command": "factbase report xai --as-of 2026-03-01 --since 2025-12-01 "
+                              f"--known-at {anchor.known_at}"}
+    assert f"{rec['command']} --format {fmt}" in first.stdout
+    assert f"factbase verify --check-anchor {anchor.text}" in first.stdout
+    assert f"recorded at {anchor.known_at}" in first.stdout.replace("<time>", "").replace(
+        "</time>", "")
+    # Later facts change the report as of now, never the one the footer reproduces.
+    seeded.add([{"type": "person.joined", "date": "2026-02-20", "person": "guodong-zhang",
+                 "org": "xai", "sources": ["huxiu-4835050"]}])
+    command = rec["command"].split()[1:]  # without "factbase"
+    again = runner.invoke(cli, [*db, *command, "--format", fmt], catch_exceptions=False)
+    assert again.exit_code == 0, again.output
+    assert again.stdout == first.stdout
+    check = runner.invoke(cli, [*db, "verify", "--check-anchor", anchor.text],
+                          catch_exceptions=False)
+    assert check.exit_code == 0, check.output
+
+
+def test_source_titles_are_links(seeded: FactBase) -> None:
+    doc = report_document(seeded, "xai", as_of=AS_OF)
+    page = render("report", "html", doc)
+    assert '<li id="src-1" value="1"><a href="https://www.ibtimes.co.uk/elon-musk-announces-' \
+           'his-new-all-male-ai-company-xai-1717636">[IBTimes UK report: Elon Musk announces ' \
+           'his new all-male AI company xAI]</a> — International Business Times UK — ' \
+           '2023-07-12/2023-07-14</li>' in page

@@ -313,12 +313,27 @@ def _uncertain(doc: Item) -> str:
 def _sources(doc: Item) -> str:
     out = ['<section id="sources"><h2>Sources</h2><ol class="sources">']
     for _sid, s in sorted(doc["sources"].items(), key=lambda kv: kv[1]["n"]):
-        bits = [b for b in (s.get("title"), s.get("publisher"), s.get("published")) if b]
-        desc = h(" — ".join(str(b) for b in bits)) if bits else "(source not described)"
-        link = f". {html_link(s['url'], s['url'])}" if s.get("url") else ""
-        out.append(f'<li id="src-{int(s["n"])}" value="{int(s["n"])}">{desc}{link}</li>')
+        title = s.get("title") or s.get("url")
+        shown = html_link(s.get("url"), title) if title else "(source not described)"
+        bits = [b for b in (s.get("publisher"), s.get("published")) if b]
+        rest = f" — {h(' — '.join(str(b) for b in bits))}" if bits else ""
+        out.append(f'<li id="src-{int(s["n"])}" value="{int(s["n"])}">{shown}{rest}</li>')
     out.append("</ol></section>")
     return "".join(out)
+
+
+def _footer(doc: Item) -> str:
+    rec = doc["recorded"]
+    if rec["at"] is None:
+        return ("<footer>Made with factbase from an empty log.</footer>")
+    return (f"<footer><p>Made with factbase from the log as recorded at "
+            f"<time>{h(rec['at'])}</time> (event {int(rec['seq'])}). Every fact above is "
+            "replayed from sourced, immutable events.</p>"
+            f"<p>Chain anchor <code>{h(rec['anchor'])}</code>: "
+            f"<code>factbase verify --check-anchor {h(rec['anchor'])}</code> checks that a "
+            "copy of the log still holds this history.</p>"
+            f"<p>To reproduce this report: <code>{h(rec['command'])} --format html</code></p>"
+            "</footer>")
 
 
 def render_report(doc: Item) -> str:
@@ -326,7 +341,8 @@ def render_report(doc: Item) -> str:
     from factbase.reports.charts import org_chart_svg, tenure_svg
 
     org = h(doc["org"]["name"])
-    known = f"as recorded by {h(doc['known_at'])}" if doc["known_at"] else "as recorded now"
+    at = doc["recorded"]["at"]
+    known = f"as recorded at {h(at)}" if at else "from an empty log"
     founded = f" Founded {h(doc['founded'])}." if doc.get("founded") else ""
     title = f"{org} on {h(doc['as_of'])} — factbase report"
     parts = [
@@ -356,6 +372,6 @@ def render_report(doc: Item) -> str:
                          f"<li>{h(a['code'])}: {h(a['message'])} (event {h(a['event'])})</li>"
                          for a in doc["anomalies"]) + "</ul></section>")
     parts.append(_sources(doc))
-    parts.append(f"<footer>Made with factbase from the log {known}. Every fact above is "
-                 "replayed from sourced, immutable events.</footer></main></body></html>")
+    parts.append(_footer(doc))
+    parts.append("</main></body></html>")
     return "\n".join(parts) + "\n"

@@ -46,15 +46,20 @@ def marks(item: Item) -> str:
 
 
 def source_line(s: Item) -> str:
-    """``Title — Publisher — published <https://…>``: only http(s) URLs as links."""
-    bits = [b for b in (s.get("title"), s.get("publisher"), s.get("published")) if b]
-    desc = md(" — ".join(str(b) for b in bits)) if bits else "(source not described)"
+    """``[Title](<https://…>) — Publisher — published``: the title is the link, only for
+    http(s) URLs; any other URL is shown as escaped text after the description."""
     url = s.get("url")
-    if not url:
-        return desc
-    if safe_url(url) and not any(c in url for c in "<>"):
-        return f"{desc} <{url}>"
-    return f"{desc} (link not shown as a link: {md(url)})"
+    title = s.get("title")
+    bits = [b for b in (s.get("publisher"), s.get("published")) if b]
+    rest = md(" — ".join(str(b) for b in bits))
+    linkable = bool(url) and safe_url(url) and not any(c in str(url) for c in "<>")
+    if title and linkable:
+        return f"[{md(title)}](<{url}>)" + (f" — {rest}" if rest else "")
+    if not title and linkable:
+        return f"<{url}>" + (f" — {rest}" if rest else "")
+    desc = " — ".join(x for x in (md(title) if title else "", rest) if x) \
+        or "(source not described)"
+    return f"{desc} (link not shown as a link: {md(url)})" if url else desc
 
 
 def role_word(role: str) -> str:
@@ -212,7 +217,8 @@ def _uncertain(doc: Item, out: list[str]) -> None:
 def render_report(doc: Item) -> str:
     """The Markdown page for ``factbase report --format md``."""
     org = f"{md(doc['org']['name'])} ({md(doc['org']['id'])})"
-    known = f"as recorded by {doc['known_at']}" if doc["known_at"] else "as recorded now"
+    at = doc["recorded"]["at"]
+    known = f"as recorded at {at}" if at else "from an empty log"
     out = [f"# {org} on {doc['as_of']}", "",
            f"The organisation at the end of {doc['as_of']}, {known}, with the changes since "
            f"{doc['since']}."
@@ -236,4 +242,14 @@ def render_report(doc: Item) -> str:
         out.extend(["", "## Sources", ""])
         for _sid, s in sorted(doc["sources"].items(), key=lambda kv: kv[1]["n"]):
             out.append(f"{s['n']}. {source_line(s)}")
+    rec = doc["recorded"]
+    out.extend(["", "---", ""])
+    if rec["at"] is None:
+        out.append("Made with factbase from an empty log.")
+    else:
+        out.extend([
+            f"Made with factbase from the log as recorded at {rec['at']} (event {rec['seq']}). "
+            f"Chain anchor `{rec['anchor']}`: `factbase verify --check-anchor {rec['anchor']}` "
+            "checks that a copy of the log still holds this history. To reproduce this "
+            "report:", "", "```", f"{rec['command']} --format md", "```"])
     return "\n".join(out) + "\n"
