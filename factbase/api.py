@@ -52,6 +52,9 @@ from factbase.store.engine import (
     remove_sqlite_files,
     sqlite_path,
 )
+
+# Re-exported: views name the head of the log through the API.
+from factbase.store.log import Anchor as Anchor
 from factbase.store.migrate import schema_state, upgrade_to_head
 from factbase.store.rows import CHECK_OPTION, select_rows
 from factbase.store.schema import entities, events, sources

@@ -51,8 +51,7 @@ from factbase.reports.model import ROLE_ORDER, given_reasons, org_document
 
 if TYPE_CHECKING:
     from factbase.amend import Prefer
-    from factbase.api import FactBase
-    from factbase.store.log import Anchor
+    from factbase.api import Anchor, FactBase
 
 #: The default window of "changes since": this many days before the as-of date.
 DEFAULT_WINDOW_DAYS = 90
