@@ -589,23 +589,28 @@ def diff(ctx: click.Context, org: str, d1: date | None, d2: date | None, last: s
 @known_at_option
 @policy_options
 @format_option("md", "html", "json")
+@click.option("--interactive", is_flag=True,
+              help="With --format html: the explorer, one offline page with a date slider "
+                   "that shows the organisation on any date (opening on --as-of).")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Write to FILE (replaced only once the report is complete) instead of "
                    "standard output.")
 @click.pass_context
 def report(ctx: click.Context, org: str, as_of: date | None, since: date | str | None,
            known_at: datetime | None, prefer: Any, min_evidence: str | None, fmt: str,
-           out: str | None) -> None:
+           interactive: bool, out: str | None) -> None:
     """Write the as-of report on an organisation, every fact with numbered sources.
 
     Headline figures, the org chart on the date, who was where and when, the changes since
     --since, disputed facts with each account, figures and uncertain items. html is one
     self-contained page (inline CSS, the org chart and tenure timeline as inline SVG) that
-    works offline.
+    works offline; html --interactive is the explorer: one offline page whose date slider
+    shows the org chart, people, roles, departures, figures and uncertain facts on any date.
 
     \b
     Examples:
       factbase report xai --as-of 2026-03-01 --format html --out xai.html
+      factbase report xai --as-of 2026-03-01 --format html --interactive --out xai-explorer.html
       factbase report xai --as-of 2026-03-01 --since 2026-01-01 > xai.md
       factbase report xai --as-of 2026-03-01 --since 6m > xai.md
       factbase report xai --as-of 2026-03-01 --format json | jq '.figures'
@@ -621,15 +626,25 @@ def report(ctx: click.Context, org: str, as_of: date | None, since: date | str |
     if since is not None and since > as_of:
         raise click.BadParameter(f"--since {since} is after --as-of {as_of}",
                                  param_hint="'--since'")
+    if interactive and fmt != "html":
+        raise click.BadParameter(f"--interactive goes with --format html, not {fmt}",
+                                 param_hint="'--interactive'")
     fb = _settings(ctx).fb(ctx)
-    doc = fb.report(org, as_of=as_of, since=since, known_at=known_at, prefer=prefer,
-                    min_evidence=min_evidence)
-    text = render("report", fmt, doc)
+    if interactive:
+        from factbase.explorer import explorer_document
+
+        doc = explorer_document(fb, org, as_of=as_of, known_at=known_at, prefer=prefer,
+                                min_evidence=min_evidence)
+        text, what = render("explorer", "html", doc), "explorer"
+    else:
+        doc = fb.report(org, as_of=as_of, since=since, known_at=known_at, prefer=prefer,
+                        min_evidence=min_evidence)
+        text, what = render("report", fmt, doc), "report"
     if out is None:
         click.echo(text, nl=False)
     else:
         write_text(out, text)
-        click.echo(f"{out}: report on {doc['org']['name']} as of {doc['as_of']} written "
+        click.echo(f"{out}: {what} on {doc['org']['name']} as of {doc['as_of']} written "
                    f"({fmt}, {len(doc['sources'])} sources)", err=True)
 
 

@@ -143,7 +143,7 @@ def report_document(fb: FactBase, org: str, *, as_of: date, since: date | None =
     doc["metrics"] = odoc["metrics"]
     doc["uncertain"] = odoc["uncertain"]
     doc["anomalies"] = odoc["anomalies"]
-    doc["sources"] = number_sources(doc, {**_source_docs(srcs), **known_sources})
+    doc["sources"] = number_sources(doc, {**source_docs(srcs), **known_sources})
     return doc
 
 
@@ -598,7 +598,9 @@ def _row_order(row: Mapping[str, Any]) -> tuple[Any, ...]:
 # --- sources and footnote numbers ---------------------------------------------------------
 
 
-def _source_docs(srcs: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+def source_docs(srcs: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{source id: {url, title, publisher, published}}`` of the sources ``srcs``
+    (:meth:`FactBase.sources`), as :func:`number_sources` takes them."""
     return {sid: {"url": getattr(s, "url", None), "title": getattr(s, "title", None),
                   "publisher": getattr(s, "publisher", None),
                   "published": getattr(s, "published", None)} for sid, s in srcs.items()}

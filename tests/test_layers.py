@@ -43,7 +43,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "api": ("factbase.api", "factbase"),
     # Documents built through the API (who, report, export) and renderers chosen by format.
     "views": (
-        "factbase.who", "factbase.report", "factbase.export", "factbase.reports",
+        "factbase.who", "factbase.report", "factbase.explorer", "factbase.export",
+        "factbase.reports", "factbase.reports.explorer_html",
         "factbase.reports.text", "factbase.reports.markdown", "factbase.reports.diff_text",
         "factbase.reports.who_text", "factbase.reports.charts", "factbase.reports.diagram",
         "factbase.reports.report_md", "factbase.reports.report_html",

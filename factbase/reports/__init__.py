@@ -65,6 +65,7 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
     ("report", "md"): _lazy("report_md", "render_report"),
     ("report", "html"): _lazy("report_html", "render_report"),
     ("report", "json"): render_json,
+    ("explorer", "html"): _lazy("explorer_html", "render_explorer"),
     ("who", "text"): _terminal(_lazy("who_text", "render_who")),
     ("who", "json"): render_json,
 }
