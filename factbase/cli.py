@@ -128,9 +128,8 @@ def _note_future(ctx: click.Context, param: click.Parameter, value: date | None
                  ) -> date | None:
     """An as-of day after today is answered with what the log holds now: say so (stderr)."""
     if value is not None and value > _today():
-        click.echo(f"note: --as-of {value.isoformat()} is after today ({_today().isoformat()}"
-                   "); this is the latest known state, as recorded now, not a forecast",
-                   err=True)
+        say(f"note: --as-of {value.isoformat()} is after today ({_today().isoformat()}"
+            "); this is the latest known state, as recorded now, not a forecast")
     return value
 
 
@@ -189,13 +188,18 @@ class FactbaseGroup(click.Group):
         from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
         from factbase.errors import FactbaseError
+        from factbase.safety import terminal_text
 
         try:
             return super().invoke(ctx)
         except FactbaseError as exc:
-            error = click.ClickException(str(exc))
+            # Messages quote names and values as stored or typed: escaped, line by line.
+            error = click.ClickException("\n".join(terminal_text(line) for line in exc.lines()))
             error.exit_code = exc.exit_code  # type: ignore[misc]  # 1; 3 conflict; 75 busy
             raise error from None
+        except click.ClickException as exc:  # a usage error quotes what was typed
+            exc.message = terminal_text(exc.message)  # type: ignore[misc]  # Final in stubs
+            raise
         except SQLIntegrityError:
             raise  # a constraint broken by factbase's own writes is a bug: keep the traceback
         except DatabaseError as exc:
@@ -227,11 +231,22 @@ class Settings:
         return self._fb
 
 
+def say(message: str, *, err: bool = True) -> None:
+    """Print one status, note or warning line (stderr; stdout with ``err=False``) with the
+    names and texts in it made safe for a terminal (:func:`factbase.safety.terminal_text`:
+    escape sequences, bidi controls and zero-width characters shown as ``[U+…]``, line
+    breaks as spaces), whether or not the stream is a terminal. Every line the CLI writes
+    around a rendered document goes through here; the documents escape themselves."""
+    from factbase.safety import terminal_text
+
+    click.echo(terminal_text(message), err=err)
+
+
 def _note_busy(attempt: int, delay: float, message: str) -> None:
     from factbase.api import WRITE_ATTEMPTS
 
-    click.echo(f"note: the database is busy with other writers ({message}); trying again in "
-               f"{delay:.1f} s (attempt {attempt + 1} of {WRITE_ATTEMPTS})", err=True)
+    say(f"note: the database is busy with other writers ({message}); trying again in "
+        f"{delay:.1f} s (attempt {attempt + 1} of {WRITE_ATTEMPTS})")
 
 
 class StreamVersionType(click.ParamType):  # type: ignore[type-arg]
@@ -306,11 +321,11 @@ def init(ctx: click.Context) -> None:
     """
     fb = _settings(ctx).fb(ctx, create=True)
     for what in fb.restore():
-        click.echo(f"restored {what}", err=True)
+        say(f"restored {what}")
     from sqlalchemy.engine import make_url
 
     shown = make_url(fb.url).render_as_string(hide_password=True)  # never echo a password
-    click.echo(f"factbase database ready at {shown} ({fb.count()} events)", err=True)
+    say(f"factbase database ready at {shown} ({fb.count()} events)")
 
 
 @cli.command()
@@ -367,13 +382,13 @@ def load(ctx: click.Context, files: tuple[str, ...], expect: tuple[tuple[str, in
                 bar.update(bar.length - bar.pos)  # the hint counts lines, not records
             bar.__exit__(None, None, None)
     what = ", ".join("<stdin>" if f == "-" else f for f in files)
-    click.echo(f"{what}: {result.new} new, {result.present} already present "
-               f"(the log holds {result.total} events)")
+    say(f"{what}: {result.new} new, {result.present} already present "
+        f"(the log holds {result.total} events)", err=False)
     for clash in result.collisions[:20]:  # two entities, one look-up name: flagged, not merged
-        click.echo(clash.warning(), err=True)
+        say(clash.warning())
     if len(result.collisions) > 20:
-        click.echo(f"warning: … and {len(result.collisions) - 20} more pairs share a look-up "
-                   "name; each stays two — declare entity.merged where two are one", err=True)
+        say(f"warning: … and {len(result.collisions) - 20} more pairs share a look-up "
+            "name; each stays two — declare entity.merged where two are one")
 
 
 @cli.command()
@@ -417,8 +432,7 @@ def template(kind: str, out: str | None, split_dir: str | None) -> None:
         Path(split_dir).mkdir(parents=True, exist_ok=True)
     for path, text in paths.items():
         path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
-        click.echo(f"{path}: CSV template written ({text.count(chr(10)) - 1} rows)",
-                   err=True)
+        say(f"{path}: CSV template written ({text.count(chr(10)) - 1} rows)")
 
 
 @cli.command()
@@ -644,8 +658,8 @@ def report(ctx: click.Context, org: str, as_of: date | None, since: date | str |
         click.echo(text, nl=False)
     else:
         write_text(out, text)
-        click.echo(f"{out}: {what} on {doc['org']['name']} as of {doc['as_of']} written "
-                   f"({fmt}, {len(doc['sources'])} sources)", err=True)
+        say(f"{out}: {what} on {doc['org']['name']} as of {doc['as_of']} written "
+            f"({fmt}, {len(doc['sources'])} sources)")
 
 
 class AnchorType(click.ParamType):  # type: ignore[type-arg]
@@ -717,7 +731,7 @@ def verify(ctx: click.Context, show_anchor: bool, anchor: tuple[int, str] | None
     if not report.ok:
         if fmt != "json":
             for p in report.problems:
-                click.echo(f"Error: {p}", err=True)
+                say(f"Error: {p}")
         ctx.exit(1)
 
 
@@ -775,8 +789,8 @@ def export(ctx: click.Context, fmt: str, table: str | None, out: str | None,
 
     fb = _settings(ctx).fb(ctx)
     if include_redacted and fmt in ("jsonl", "yaml") and fb.redacted_count():
-        click.echo("warning: --include-redacted: this export holds the names and texts "
-                   "of redacted people; keep it out of anything published", err=True)
+        say("warning: --include-redacted: this export holds the names and texts "
+            "of redacted people; keep it out of anything published")
     n = write_to(out, lambda stream: fb.export(fmt, stream, table=table or "events",
                                                known_at=known_at,
                                                include_redacted=include_redacted,
@@ -784,7 +798,7 @@ def export(ctx: click.Context, fmt: str, table: str | None, out: str | None,
                  sys.stdout.buffer)
     if out is not None:
         what = {"csv": "rows", "timelinejs": "events"}.get(fmt, "records")
-        click.echo(f"{out}: {n} {what} written", err=True)
+        say(f"{out}: {n} {what} written")
 
 
 @cli.command()
@@ -845,8 +859,7 @@ def sql(ctx: click.Context, query: str, as_of: date | None, fmt: str, timeout: f
     if more and fmt == "table":
         click.echo(truncation_note(shown), nl=False)
     elif more:
-        click.echo(f"note: stopped after {shown:,} rows (--limit {cut}); more rows follow",
-                   err=True)
+        say(f"note: stopped after {shown:,} rows (--limit {cut}); more rows follow")
 
 
 @cli.command()
@@ -983,7 +996,7 @@ def redact(ctx: click.Context, person: str | None, why: str | None, sources: tup
             raise click.UsageError("--list takes no PERSON, --why or --source", ctx)
         rows = _settings(ctx).fb(ctx).redactions()
         for r in rows:
-            click.echo(f"{r.event_id}  {r.placeholder}  recorded {r.recorded}  why: {r.why}")
+            say(f"{r.event_id}  {r.placeholder}  recorded {r.recorded}  why: {r.why}", err=False)
         if not rows:
             click.echo("(no redactions stand)")
         return
@@ -1106,6 +1119,7 @@ def import_wikidata(ctx: click.Context, files: tuple[str, ...], dry_run: bool) -
     """
     import json
 
+    from factbase.safety import json_safe
     from factbase.wikidata import summary_lines
 
     settings = _settings(ctx)
@@ -1114,14 +1128,13 @@ def import_wikidata(ctx: click.Context, files: tuple[str, ...], dry_run: bool) -
     lines = summary_lines(result)
     if dry_run:
         for rec in result.plan.records:
-            click.echo(json.dumps(rec, ensure_ascii=False))
+            click.echo(json_safe(json.dumps(rec, ensure_ascii=False)))
         for line in lines:
-            click.echo(line, err=True)
-        click.echo(f"dry run: {len(result.plan.records)} records checked; nothing written",
-                   err=True)
+            say(line)
+        say(f"dry run: {len(result.plan.records)} records checked; nothing written")
         return
     for line in lines:
-        click.echo(line)
+        say(line, err=False)
     loaded = result.loaded
     new, present = (loaded.new, loaded.present) if loaded else (0, 0)
     present += result.plan.present  # left out of the load: in the log as corrected since
@@ -1129,7 +1142,7 @@ def import_wikidata(ctx: click.Context, files: tuple[str, ...], dry_run: bool) -
     click.echo(f"wikidata: {result.documents} document{'s' if result.documents != 1 else ''}, "
                f"{new} new, {present} already present (the log holds {total} events)")
     for clash in (loaded.collisions if loaded else ())[:20]:
-        click.echo(clash.warning(), err=True)
+        say(clash.warning())
 
 
 def _add_group() -> click.Group:

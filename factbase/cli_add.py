@@ -262,7 +262,8 @@ def _record(type_: str, params: dict[str, Any], shapes: dict[str, str]) -> dict[
 
 def _run(ctx: click.Context, type_: str, record: dict[str, Any], dry_run: bool,
          expect: int | None) -> None:
-    from factbase.cli import _settings
+    from factbase.cli import _settings, say
+    from factbase.safety import json_safe
     from factbase.validation import validate_record
 
     fb = _settings(ctx).fb(ctx)
@@ -278,18 +279,17 @@ def _run(ctx: click.Context, type_: str, record: dict[str, Any], dry_run: bool,
         if draft.evidence is not None:
             shown["evidence"] = draft.evidence
         shown |= {"sources": list(draft.sources), **draft.payload}
-        click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
+        click.echo(json_safe(json.dumps(shown, ensure_ascii=False, indent=2)))
         what = "already in the log" if present else "valid; its references are known"
-        click.echo(f"dry run: {what}; nothing written", err=True)
+        say(f"dry run: {what}; nothing written")
         return
     result = fb.add([record], origin=origin, expected_version=expect)
     event_id = validate_record(record).event_id  # valid: add has just taken it
     click.echo(event_id)
     if not result.new:
-        click.echo(f"note: {event_id} is already in the log with this content; nothing "
-                   "added", err=True)
+        say(f"note: {event_id} is already in the log with this content; nothing added")
     for clash in result.collisions[:20]:
-        click.echo(clash.warning(), err=True)
+        say(clash.warning())
 
 
 def _type_command(type_: str) -> click.Command:

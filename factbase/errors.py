@@ -17,6 +17,12 @@ class FactbaseError(Exception):
 
     exit_code = 1
 
+    def lines(self) -> list[str]:
+        """The message as the lines it is printed in (one, except for
+        :class:`InvalidRecord`); a value quoted in a line may hold any character, so a
+        printer escapes each line (:func:`factbase.safety.terminal_text`)."""
+        return [str(self)]
+
 
 class InputError(FactbaseError):
     """A file, record or argument that cannot be accepted (validation happens before any write)."""
@@ -31,12 +37,15 @@ class InvalidRecord(InputError):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = list(problems)
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        """The first 20 problems, then ``… and N more problems`` if there are more."""
         shown = self.problems[:20]
         more = len(self.problems) - len(shown)
-        text = "\n".join(shown)
         if more > 0:
-            text += f"\n… and {more} more problem{'s' if more != 1 else ''}"
-        super().__init__(text)
+            shown.append(f"… and {more} more problem{'s' if more != 1 else ''}")
+        return shown
 
 
 class NotFound(FactbaseError):

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TextIO
@@ -46,7 +45,7 @@ from factbase.replay import departure_reason
 from factbase.report import Spans, spans_of
 from factbase.reports.model import ROLE_ORDER, given_reasons, reason_words, summarize
 from factbase.reports.timelinejs import timelinejs_dates, timelinejs_document, write_timelinejs
-from factbase.safety import csv_cell, json_safe
+from factbase.safety import INVISIBLE, csv_cell, json_safe
 from factbase.store import log
 from factbase.store.schema import entities, events
 
@@ -168,11 +167,8 @@ class _Dumper(_BaseDumper):
     own emitter writes NEL raw and reads it back as a space."""
 
 
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
 def _represent_str(dumper: _BaseDumper, value: str) -> yaml.ScalarNode:
-    style = '"' if any(c in value for c in "\x85\u2028\u2029\r") or _BIDI.search(value) \
+    style = '"' if any(c in value for c in "\x85\u2028\u2029\r") or INVISIBLE.search(value) \
         else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
@@ -183,9 +179,10 @@ _Dumper.add_representer(str, _represent_str)
 def _yaml_item(record: dict[str, Any]) -> str:
     text = yaml.dump([record], Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100,
                      default_flow_style=False)
-    # Bidi controls are printable to YAML, so the emitter writes them raw; they stand only in
-    # double-quoted scalars (above), where a \u escape reads back as the same text.
-    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
+    # Bidi controls and zero-width characters are printable to YAML, so the emitter writes them
+    # raw; they stand only in double-quoted scalars (above), where a \u escape reads back as
+    # the same text.
+    return INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
 
 
 def write_yaml(fb: FactBase, out: TextIO, known_at: datetime | None = None) -> int:

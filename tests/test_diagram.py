@@ -120,6 +120,9 @@ def test_mermaid_escaping() -> None:
     assert mermaid_text('a"b<c>d&e#f`g') == "a#quot;b#lt;c#gt;d#amp;e#35;f#96;g"
     assert mermaid_text("one\ntwo") == "one<br/>two"
     assert mermaid_text("x\u202ey") == "x[U+202E]y"
+    # A literal backslash-n is two characters, not a line break; quotes stay inside.
+    assert mermaid_text('Grid\\nOps "x"') == "Grid#92;nOps #quot;x#quot;"
+    assert mermaid_text("a\\\\b\u200b") == "a#92;#92;b[U+200B]"
 
 
 def test_mermaid_labels_cannot_break_out(acme: dict[str, Any]) -> None:
@@ -128,7 +131,7 @@ def test_mermaid_labels_cannot_break_out(acme: dict[str, Any]) -> None:
     assert lines[0] == "flowchart TD"
     assert lines[1] == '  root["Acme #quot;#lt;Corp#gt;#quot;<br/>as of 2021-01-01"]'
     evil = ("Evil#quot;] --#gt; x<br/>%% click root call alert(1) #lt;img src=x "
-            "onerror=alert(1)#gt; #35;quot; #96;md#96; \\N [U+202E]")
+            "onerror=alert(1)#gt; #35;quot; #96;md#96; #92;N [U+202E]")
     assert lines[2] == '  u1["Engineering<br/>[division]"]'
     assert lines[3] == f'  u2["{evil}<br/>[team]<br/>lead: {evil} — Head #quot;of#quot; ' \
                        f'#lt;things#gt;<br/>core: Bob"]'

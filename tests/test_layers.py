@@ -56,7 +56,9 @@ ORDER = list(LAYERS)
 LAYER_OF = {m: layer for layer, mods in LAYERS.items() for m in mods}
 
 #: What cli.py may import besides the API, views and renderers: date parsing and errors.
+#: safety escapes the status lines and messages the CLI prints around a rendered document.
 CLI_MAY_IMPORT = {"factbase.api", "factbase.dates", "factbase.errors", "factbase.files",
+                  "factbase.safety",
                   "factbase.cli_add", "factbase.reports.model", *LAYERS["views"]}
 
 #: Cycles of today's tree (each a set of modules that reach each other), and why.

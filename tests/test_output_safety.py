@@ -50,6 +50,7 @@ HOSTILE: dict[str, str] = {
     "bidi": "abc\u202edcba \u2066x\u2069 \u202ay\u202c \u202bz\u202d \u2067w\u2068v\u2069",
     "c0-c1-controls": "nul\x00 bel\x07 bs\x08 vt\x0b ff\x0c so\x0e del\x7f nel\x85 csi\x9b",
     "ansi-escape": "\x1b[2J\x1b[31mred\x1b[0m \x1b]0;title\x07",
+    "zero-width": "Tony\u200bWu \u2060x\ufeffy \u3164 \u180e=z",
     "long-note": "n" * 100_000,
 }
 #: The baseline: the same timeline with plain text everywhere.

@@ -9,11 +9,12 @@ Labels are names and titles people typed, so each syntax gets its own escaping (
 label has its invisible controls made visible, :func:`factbase.safety.visible_controls`):
 
 * **Mermaid**: node ids are generated (``root``, ``u1``, ``u2``…), never taken from the data;
-  labels are always quoted, and ``#``, ``"``, ``<``, ``>``, ``&`` and backticks in the text
-  are written as Mermaid entity codes (``#35;``, ``#quot;``, ``#lt;``, ``#gt;``, ``#amp;``,
-  ``#96;``), so no raw ``<``/``>`` from the data reaches the diagram's HTML labels and no
-  text can close a quote or start a Markdown string. The only markup is factbase's own line
-  break ``<br/>``.
+  labels are always quoted, and ``#``, ``"``, ``<``, ``>``, ``&``, backticks and backslashes
+  in the text are written as Mermaid entity codes (``#35;``, ``#quot;``, ``#lt;``, ``#gt;``,
+  ``#amp;``, ``#96;``, ``#92;``), so no raw ``<``/``>`` from the data reaches the diagram's
+  HTML labels, no text can close a quote or start a Markdown string, and a literal ``\\n`` in
+  a name stays two characters instead of breaking the label's line. The only markup is
+  factbase's own line break ``<br/>``.
 * **DOT**: ids and labels are double-quoted strings with ``"`` written ``\\"`` and ``\\``
   written ``\\\\`` (so a name cannot inject Graphviz escapes such as ``\\N``), and ``&`` written
   ``&amp;`` (Graphviz decodes HTML entities in every string, so a name holding ``&lt;`` would
@@ -56,13 +57,14 @@ def _edges(doc: dict[str, Any]) -> list[tuple[str | None, str]]:
 
 # --- Mermaid ------------------------------------------------------------------------------
 
+# A backslash too: Mermaid reads a literal "\n" in a label as a line break.
 _MERMAID_CODES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;",
-                  "`": "#96;"}
-_MERMAID_SPECIAL = re.compile("[#\"<>&`]")
+                  "`": "#96;", "\\": "#92;"}
+_MERMAID_SPECIAL = re.compile("[#\"<>&`\\\\]")
 
 
 def mermaid_text(text: str) -> str:
-    """``text`` safe inside a quoted Mermaid label: entity codes for ``# " < > & ```, line
+    """``text`` safe inside a quoted Mermaid label: entity codes for ``# " < > & ` \\``, line
     breaks as ``<br/>``, controls made visible."""
     out = _MERMAID_SPECIAL.sub(lambda m: _MERMAID_CODES[m.group()], visible_controls(text))
     return _NEWLINE.sub("<br/>", out)
