@@ -9,6 +9,8 @@ commands, which keeps ``factbase --help`` fast.
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -200,6 +202,14 @@ class FactbaseGroup(click.Group):
         except click.ClickException as exc:  # a usage error quotes what was typed
             exc.message = terminal_text(exc.message)  # type: ignore[misc]  # Final in stubs
             raise
+        except OSError as exc:
+            from factbase.files import output_error
+
+            reason = output_error(exc)
+            if reason is None or exc.errno == errno.EPIPE:
+                raise  # a closed pipe (`| head`): Click exits 1 without a word
+            _discard_stdout()
+            raise click.ClickException(f"cannot write the output: {reason}") from None
         except SQLIntegrityError:
             raise  # a constraint broken by factbase's own writes is a bug: keep the traceback
         except DatabaseError as exc:
@@ -211,6 +221,18 @@ class FactbaseGroup(click.Group):
         except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
             raise click.ClickException(f"cannot open --db: {exc}; give a file path or a URL "
                                        "such as sqlite:///factbase.db") from None
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that the exit's final flush of what could not be
+    written does not fail a second time ("Exception ignored … No space left on device")."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a real file (a test runner's buffer)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 class Settings:
