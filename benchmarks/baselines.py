@@ -13,7 +13,8 @@ stands for writing (a, d); it is timed where reading is the work (b, c).
     log with raw sqlite3, json decode and a simple per-org fold; :data:`RAW_INTERVAL_SQL` is the
     indexed "members of org X on day D" query over it. :func:`raw_build_projections` builds
     factbase's current projections (entities, entity_names, sources) the raw way, reusing
-    :func:`factbase.names.name_keys` and :func:`factbase.dates.parse_date` for identical work.
+    :func:`factbase.core.names.name_keys` and :func:`factbase.core.dates.parse_date` for
+    identical work.
 (c) :func:`time_raw_replay` — per-org replay: raw sqlite3 query of one stream, json decode and
     a simple fold (units, members, roles, departures, metrics, happenings; uncertain events
     listed, not applied) at an as-of day.
@@ -34,7 +35,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from factbase.events import canonical_json
+from factbase.core.events import canonical_json
 from factbase.store.chain import GENESIS, row_hash
 from factbase.store.schema import format_utc, parse_utc
 
@@ -389,8 +390,8 @@ _PROJECTION_TYPES = ("entity.registered", "entity.aliased", "source.registered",
 def raw_build_projections(fb_db: Path, out_db: Path) -> dict[str, Any]:
     """Build factbase's entities / entity_names / sources tables from the log, raw (timed):
     the same rows factbase's projections hold (look-up keys from ``name_keys``)."""
-    from factbase.dates import parse_date
-    from factbase.names import name_keys
+    from factbase.core.dates import parse_date
+    from factbase.core.names import name_keys
 
     sw = Stopwatch()
     sw.start()

@@ -254,10 +254,10 @@ def main() -> None:
 
     # 3. The Python API, in-process.
     from factbase.api import FactBase
-    from factbase.reports.model import org_document
+    from factbase.core.documents import org_document
 
     try:
-        from factbase.reports.model import ids_in
+        from factbase.core.documents import ids_in
     except ImportError:  # a factbase whose `org` fetched every name and source
         ids_in = None
 
@@ -279,7 +279,7 @@ def main() -> None:
             api["diff"] = stats_ms(time_calls(
                 lambda o, d: base.diff(o, d - timedelta(days=90), d), heavy))
         try:
-            report: Any = importlib.import_module("factbase.report")
+            report: Any = importlib.import_module("factbase.views.report")
         except ImportError:  # a factbase without the as-of report
             report = None
         if report is not None:

@@ -18,8 +18,8 @@ __all__ = ["FactBase", "FactbaseError", "PartialDate", "parse_date", "__version_
 
 if TYPE_CHECKING:
     from factbase.api import FactBase
-    from factbase.dates import PartialDate, parse_date
-    from factbase.errors import FactbaseError
+    from factbase.core.dates import PartialDate, parse_date
+    from factbase.core.errors import FactbaseError
 
 
 def __getattr__(name: str) -> Any:
@@ -29,11 +29,11 @@ def __getattr__(name: str) -> Any:
 
         return FactBase
     if name in ("PartialDate", "parse_date"):
-        from factbase import dates
+        from factbase.core import dates
 
         return getattr(dates, name)
     if name == "FactbaseError":
-        from factbase.errors import FactbaseError
+        from factbase.core.errors import FactbaseError
 
         return FactbaseError
     raise AttributeError(f"module 'factbase' has no attribute {name!r}")

@@ -22,10 +22,9 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from factbase import redact
-from factbase.amend import Prefer, Resolved, identities, resolve
-from factbase.dates import PartialDate
-from factbase.errors import (
+from factbase.core.amend import Prefer, Resolved, identities, resolve
+from factbase.core.dates import PartialDate
+from factbase.core.errors import (
     DatabaseBusy,
     FactbaseError,
     InputError,
@@ -34,16 +33,15 @@ from factbase.errors import (
     SchemaError,
     UnknownStream,
 )
-from factbase.events import (
+from factbase.core.events import (
     AMEND_TYPES,
     Event,
     EventDraft,
     RecordProblems,
     Reference,
 )
-from factbase.redact import Standing
-from factbase.replay import OrgState, replay, valid_order
-from factbase.store import bulk, log, reads
+from factbase.core.replay import OrgState, replay, valid_order
+from factbase.store import bulk, log, reads, redact
 from factbase.store.engine import (
     WRITE_OPTION,
     claim_new_file,
@@ -56,18 +54,19 @@ from factbase.store.engine import (
 # Re-exported: views name the head of the log through the API.
 from factbase.store.log import Anchor as Anchor
 from factbase.store.migrate import schema_state, upgrade_to_head
+from factbase.store.redact import Standing
 from factbase.store.rows import CHECK_OPTION, select_rows
 from factbase.store.schema import entities, events, sources
 
 # Writing needs validation (pydantic), the loaders (yaml) and the projections; a query does
 # not, so they are imported where they are used and a query's start-up skips them.
 if TYPE_CHECKING:
-    from factbase import listing, lookup, wikidata
-    from factbase.loader import RawRecord
-    from factbase.search import Hit
-    from factbase.sqlquery import QueryResult
+    from factbase.io.loader import RawRecord
+    from factbase.store import listing, lookup, wikidata
+    from factbase.store.search import Hit
+    from factbase.store.sqlquery import QueryResult
 
-#: Seconds a ``sql`` query may run by default (:data:`factbase.sqlquery.DEFAULT_TIMEOUT`).
+#: Seconds a ``sql`` query may run by default (:data:`factbase.store.sqlquery.DEFAULT_TIMEOUT`).
 DEFAULT_SQL_TIMEOUT = 30.0
 #: Records validated and appended per batch during a load.
 LOAD_BATCH = 1_000
@@ -171,7 +170,7 @@ class FactBase:
     """An open factbase database.
 
     Use :meth:`open` (a path or SQLAlchemy URL); close it with :meth:`close` or a ``with``
-    block. Methods raise :class:`factbase.errors.FactbaseError` subclasses for expected
+    block. Methods raise :class:`factbase.core.errors.FactbaseError` subclasses for expected
     failures (bad input, unknown ids, schema problems) and write nothing when they do.
     """
 
@@ -256,7 +255,7 @@ class FactBase:
             if state != "current":
                 upgrade_to_head(conn)
             if state == "behind":  # projection tables a migration added start empty
-                from factbase import projections
+                from factbase.store import projections
 
                 projections.rebuild(conn)
 
@@ -324,7 +323,7 @@ class FactBase:
         file, the record and the field): nothing is written. Events already in the log (same
         id, same content) are counted in ``present`` and skipped, so loading a file twice adds
         nothing. ``progress(records_done, file, length_hint)`` is called as records are read.
-        Raises :class:`factbase.errors.InputError` for unreadable or malformed files.
+        Raises :class:`factbase.core.errors.InputError` for unreadable or malformed files.
 
         ``expected_version`` (optimistic concurrency; versions count a stream's events, see
         :meth:`stream_version`): a mapping stream -> version is checked for every stream named,
@@ -332,11 +331,11 @@ class FactBase:
         of one stream (else :class:`InputError`) and is checked against that stream (a load
         with nothing new writes nothing and checks nothing then). The check
         runs inside the write transaction after the append lock is taken and before anything
-        is appended; a mismatch raises :class:`factbase.errors.ConflictError` and writes
+        is appended; a mismatch raises :class:`factbase.core.errors.ConflictError` and writes
         nothing, and so does a named stream with no events in the log nor from this load
-        (:class:`factbase.errors.UnknownStream`: a misspelled id is at version 0). A write the
+        (:class:`factbase.core.errors.UnknownStream`: a misspelled id is at version 0). A write the
         database keeps refusing as busy (other writers) is retried whole
-        (:data:`WRITE_ATTEMPTS`), then raises :class:`factbase.errors.DatabaseBusy`.
+        (:data:`WRITE_ATTEMPTS`), then raises :class:`factbase.core.errors.DatabaseBusy`.
 
         ``fmt`` (``yaml``, ``json``, ``jsonl`` or ``csv``) reads every input in that format;
         None tells each one's format from its name and content.
@@ -346,7 +345,7 @@ class FactBase:
         # Standard input is read once, before the write lock is taken, so a retried
         # transaction reads the same records and a slow pipe never holds the lock.
         stdin = sys.stdin.buffer.read() if "-" in inputs else None
-        from factbase.loader import read_input
+        from factbase.io.loader import read_input
 
         def sources() -> Iterator[tuple[str, Iterator[RawRecord], int | None]]:
             for name in inputs:
@@ -367,7 +366,7 @@ class FactBase:
         """Validate and append ``records`` (event records as mappings, the file format's) in
         one transaction, exactly as :meth:`load` does for a file (``expected_version`` too);
         errors name ``origin``."""
-        from factbase.loader import RawRecord
+        from factbase.io.loader import RawRecord
 
         raws = [RawRecord(origin, f"record {i + 1}" if len(records) > 1 else "", r)
                 for i, r in enumerate(records)]
@@ -388,7 +387,7 @@ class FactBase:
 
         Raises :class:`InputError` for no changes, :class:`InvalidRecord` for an unknown
         target or source, a field the target's type does not have, or an empty ``why``, and
-        :class:`factbase.errors.ConflictError` for a stream that moved on: nothing is written.
+        :class:`factbase.core.errors.ConflictError` for a stream that moved on: nothing is written.
 
         Example::
 
@@ -414,7 +413,7 @@ class FactBase:
         redaction undoes it. ``expected_version`` as for :meth:`correct`. Returns the
         :class:`LoadResult` (``new`` is 0 when this very retraction is already in the log).
         Raises :class:`InvalidRecord` (unknown target or source, empty ``why``) or
-        :class:`factbase.errors.ConflictError`, writing nothing.
+        :class:`factbase.core.errors.ConflictError`, writing nothing.
 
         Example::
 
@@ -428,7 +427,7 @@ class FactBase:
     def redact(self, person: str, *, why: str, sources: Sequence[str]) -> RedactResult:
         """Hide ``person`` (an id, or a name or alias as a look-up finds it) in every output
         by appending an ``entity.redacted`` event citing ``sources``, in one transaction; the
-        log keeps its rows (redact hides, it does not erase; :mod:`factbase.redact`).
+        log keeps its rows (redact hides, it does not erase; :mod:`factbase.store.redact`).
         Returns a :class:`RedactResult`: the real ``entity`` id, the
         redaction ``event_id`` (retract it to undo, :meth:`retract`) and the ``placeholder``
         outputs show from now on.
@@ -463,7 +462,7 @@ class FactBase:
 
     def redactions(self) -> list[Standing]:
         """The redactions standing now, in log order, as ``redact --list`` shows them: each a
-        :class:`factbase.redact.Standing` (the redaction's id as outputs show it, the
+        :class:`factbase.store.redact.Standing` (the redaction's id as outputs show it, the
         ``placeholder``, when it was ``recorded`` as ``YYYY-MM-DD HH:MM UTC``, and ``why``
         with redacted names replaced) — never the person's name or real id. Writes nothing.
 
@@ -482,7 +481,7 @@ class FactBase:
         :class:`InvalidRecord` listing every problem, worded as :meth:`add` words them
         (errors name ``origin``); amendments (corrections, retractions, added accounts) are
         checked by :meth:`add` only."""
-        from factbase.validation import validate_record
+        from factbase.core.fields import validate_record
 
         where = [f"{origin} record {i + 1}" if len(records) > 1 else origin
                  for i in range(len(records))]
@@ -520,13 +519,13 @@ class FactBase:
 
     def import_wikidata(self, paths: Sequence[str], *, dry_run: bool = False
                         ) -> wikidata.ImportResult:
-        """Import Wikidata entity documents (:mod:`factbase.wikidata`): read ``paths``, plan
+        """Import Wikidata entity documents (:mod:`factbase.store.wikidata`): read ``paths``, plan
         the records against what the database holds (so a document imported again adds
         nothing, and a changed statement becomes a correction), and append them in one
         transaction as :meth:`add` does. ``dry_run``: plan and check them, write nothing.
         Raises :class:`InputError` for an unreadable file; :class:`InvalidRecord` as
         :meth:`add` does."""
-        from factbase import wikidata
+        from factbase.store import wikidata
 
         if not paths:
             raise FactbaseError("nothing to import: give one or more Wikidata JSON files")
@@ -570,8 +569,8 @@ class FactBase:
     def _append_records(self, inputs: Iterator[tuple[str, Iterator[RawRecord], int | None]],
                         progress: Callable[[int, str, int | None], None] | None,
                         expected_version: ExpectedVersion | None = None) -> LoadResult:
-        from factbase import lookup, projections
-        from factbase.validation import validate_record
+        from factbase.core.fields import validate_record
+        from factbase.store import lookup, projections
 
         run = _LoadRun()
         done = 0
@@ -654,7 +653,7 @@ class FactBase:
 
     def _append(self, conn: Connection, drafts: list[tuple[str, EventDraft]],
                 run: _LoadRun) -> None:
-        from factbase import projections
+        from factbase.store import projections
 
         if run.expect_one is not None and drafts:
             _check_one_stream(conn, drafts, run, run.expect_one)
@@ -736,8 +735,8 @@ class FactBase:
     def resolve(self, name: str, kinds: Sequence[str] | None = None,
                 known_at: datetime | None = None) -> str:
         """The entity id for ``name``: an id, or any name or alias, matched on the look-up
-        keys of :func:`factbase.names.name_keys` (Unicode, case, traditional/simplified
-        Chinese, word order, pinyin; :mod:`factbase.lookup`). ``kinds``: only these kinds.
+        keys of :func:`factbase.core.names.name_keys` (Unicode, case, traditional/simplified
+        Chinese, word order, pinyin; :mod:`factbase.store.lookup`). ``kinds``: only these kinds.
         Entities declared one by ``entity.merged`` (as known at ``known_at``) count as one:
         the id they were merged into is returned.
         Raises :class:`NotFound` when nothing matches (suggesting up to three close names),
@@ -752,7 +751,7 @@ class FactBase:
         kind = reads.entity_kind(conn, name)
         if kind is not None and (kinds is None or kind in kinds):
             return name
-        from factbase import lookup  # names folded only when the name is not an id
+        from factbase.store import lookup  # names folded only when the name is not an id
 
         hits = lookup.matches(conn, name, kinds)
         if len({identity.get(h.id, h.id) for h in hits}) == 1:
@@ -763,8 +762,8 @@ class FactBase:
             raise NotFound(f"'{name}' names more than one {what}: {listed}; use an id")
         close = [(c.id, c.name) for c in lookup.suggest(conn, name, kinds)]
         where = ""
-        if kinds == ["organization"]:  # always point somewhere (factbase.listing)
-            from factbase import listing
+        if kinds == ["organization"]:  # always point somewhere (factbase.store.listing)
+            from factbase.store import listing
 
             close = close or listing.nearest(conn, name)
             where = listing.where_to_look(name)
@@ -774,13 +773,13 @@ class FactBase:
 
     def ls(self, kinds: Sequence[str] | None = None, *, org: str | None = None,
            name: str | None = None) -> listing.Listing:
-        """What the database holds (:func:`factbase.listing.listing`): organisations, people,
+        """What the database holds (:func:`factbase.store.listing.listing`): organisations, people,
         units, products and sources with their counts, as the projections stand now.
         ``kinds``: only these (``organization``, ``person``, ``unit``, ``product``,
         ``source``). ``org`` (an id or any name; :class:`NotFound` if none): its people,
         units, products and cited sources. ``name``: those whose names (folded as look-ups
         fold them) or id contain it. Writes nothing."""
-        from factbase import listing
+        from factbase.store import listing
 
         with self._read() as conn:
             identity = identities(reads.identity_events(conn, None))
@@ -794,7 +793,7 @@ class FactBase:
     def entities(self, ids: Sequence[str]) -> dict[str, lookup.Entity]:
         """Entities by id (kind, display name, note, and every name and alias, the display
         name first); unknown ids are left out. Reads the projections, as they stand now."""
-        from factbase import lookup
+        from factbase.store import lookup
 
         with self._read() as conn:
             return lookup.entity_info(conn, ids)
@@ -805,7 +804,7 @@ class FactBase:
         stay two entities, and a look-up by that name is ambiguous. ``entity_ids``: only pairs
         involving one of them (None: every pair). A pair declared one by ``entity.merged`` is
         not listed. Writes nothing."""
-        from factbase import lookup
+        from factbase.store import lookup
 
         with self._read() as conn:
             return lookup.collisions(conn, entity_ids=entity_ids)
@@ -857,7 +856,7 @@ class FactBase:
             prefer: Prefer | None = None, min_evidence: str | None = None) -> OrgState:
         """The state of organisation ``org`` (id or name) at the end of day ``as_of``, as the
         log stood at ``known_at`` (None = now): corrections, retractions and accounts recorded
-        by then apply (:mod:`factbase.amend`). ``prefer`` picks one claim where sources
+        by then apply (:mod:`factbase.core.amend`). ``prefer`` picks one claim where sources
         disagree (default: show the disagreement); ``min_evidence`` hides weaker facts.
         Raises :class:`NotFound` for an unknown org, or one not yet recorded at ``known_at``."""
         with self._read() as conn:  # one read transaction: one consistent view
@@ -884,7 +883,7 @@ class FactBase:
                  end: date | None = None, types: Sequence[str] | None = None,
                  known_at: datetime | None = None, prefer: Prefer | None = None,
                  min_evidence: str | None = None) -> list[Event]:
-        """Dated events in the order replay applies them (:func:`factbase.replay.valid_order`),
+        """Dated events in the order replay applies them (:func:`factbase.core.replay.valid_order`),
         with the corrections, retractions and accounts recorded by ``known_at`` applied.
 
         ``entity`` (id or name): events of its stream or naming it in their fields.
@@ -947,7 +946,7 @@ class FactBase:
 
     def dated(self, text: str | date) -> PartialDate:
         """Parse a date as the loader would (convenience for callers)."""
-        from factbase.dates import parse_date
+        from factbase.core.dates import parse_date
 
         return parse_date(text)
 
@@ -956,12 +955,12 @@ class FactBase:
              min_evidence: str | None = None) -> dict[str, Any]:
         """What changed in organisation ``org`` (id or name) between the end of day ``d1`` and
         the end of day ``d2`` (valid time), both as the log stood at ``known_at`` (recorded
-        time; None = now): the JSON-ready document of :func:`factbase.diff.diff_documents`
+        time; None = now): the JSON-ready document of :func:`factbase.core.diff.diff_documents`
         (joins, departures, roles, units, figures, each with its date and sources). Writes
-        nothing. Raises :class:`factbase.errors.InputError` when ``d1`` is after ``d2``, and
+        nothing. Raises :class:`factbase.core.errors.InputError` when ``d1`` is after ``d2``, and
         :class:`NotFound` for an unknown org or one not yet recorded at ``known_at``."""
-        from factbase.diff import check_dates, diff_documents
-        from factbase.reports.model import ids_in, org_document, timeline_document
+        from factbase.core.diff import check_dates, diff_documents
+        from factbase.core.documents import ids_in, org_document, timeline_document
 
         check_dates(d1, d2)
         policy: dict[str, Any] = {"known_at": known_at, "prefer": prefer,
@@ -980,11 +979,11 @@ class FactBase:
                min_evidence: str | None = None) -> dict[str, Any]:
         """The as-of report on ``org`` at the end of valid-time day ``as_of``, with the changes
         since the end of ``since`` (default: 90 days earlier), as known at ``known_at``: the
-        JSON-ready document of :func:`factbase.report.report_document` (headline figures, org
+        JSON-ready document of :func:`factbase.views.report.report_document` (headline figures, org
         chart, tenure, changes, disputed facts, figures, uncertain items, numbered sources).
-        Writes nothing. Raises :class:`factbase.errors.InputError` when ``since`` is after
+        Writes nothing. Raises :class:`factbase.core.errors.InputError` when ``since`` is after
         ``as_of``, and :class:`NotFound` for an unknown org."""
-        from factbase.report import report_document
+        from factbase.views.report import report_document
 
         return report_document(self, org, as_of=as_of, since=since, known_at=known_at,
                                prefer=prefer, min_evidence=min_evidence)
@@ -994,7 +993,7 @@ class FactBase:
         """The ``who`` document for ``name`` (an id or any name or alias of a person or
         organisation, in any script or word order) at the end of valid-time day ``as_of``, as
         the log stood at recorded time ``known_at`` (None = now): the JSON-ready document of
-        :func:`factbase.who.who_document` (for a person, every organisation with joining and
+        :func:`factbase.views.who.who_document` (for a person, every organisation with joining and
         leaving, roles, statements and accounts, each with its sources). Writes nothing.
         Raises :class:`NotFound` for an unknown name (with suggestions) or one naming several
         entities (listing them).
@@ -1004,7 +1003,7 @@ class FactBase:
             doc = fb.who("吴宇怀", as_of=date(2026, 3, 1))
             [o["id"] for o in doc["organisations"]]
         """
-        from factbase.who import who_document
+        from factbase.views.who import who_document
 
         return who_document(self, name, as_of=as_of, known_at=known_at)
 
@@ -1015,23 +1014,23 @@ class FactBase:
         """Write the export ``fmt`` (``jsonl``, ``yaml``, ``csv`` or ``timelinejs``; for
         ``csv``, ``table`` is ``events`` or ``memberships``) of the log as it stood at
         recorded time ``known_at`` (None = now) to ``out``, a text stream opened with
-        ``newline=""`` (:func:`factbase.files.write_to` makes one for a file, written whole or
+        ``newline=""`` (:func:`factbase.io.files.write_to` makes one for a file, written whole or
         not at all); returns the number of records or rows written
-        (:func:`factbase.export.export`). Writes nothing to the database.
+        (:func:`factbase.views.export.export`). Writes nothing to the database.
 
         ``jsonl`` and ``yaml`` are the log as it is (they load back with the same ids and
         hashes), so with people redacted they raise :class:`FactbaseError` unless
         ``include_redacted`` is set (see :meth:`redacted_count`); ``csv`` and ``timelinejs``
         hide redacted people as every output does. ``org``, ``person`` (ids or names) and
         ``start``/``end`` (valid-time days, inclusive) choose the events of a ``timelinejs``
-        export (:func:`factbase.reports.timelinejs.timelinejs_document`).
+        export (:func:`factbase.render.timelinejs.timelinejs_document`).
 
         Example::
 
             with open("backup.jsonl", "w", encoding="utf-8", newline="") as f:
                 fb.export("jsonl", f)
         """
-        from factbase.export import export
+        from factbase.views.export import export
 
         return export(self, fmt, out, table=table, known_at=known_at,
                       include_redacted=include_redacted, org=org, person=person, start=start,
@@ -1059,15 +1058,16 @@ class FactBase:
         still holds that exact history up to ``seq``. Then that the database still guards the
         log (the append-only triggers, :func:`factbase.store.integrity.guards`) and that the
         search index indexes its documents (:func:`factbase.store.integrity.search_index`).
-        The projections get the cheap checks of :func:`factbase.projections.check_consistency`;
+        The projections get the cheap checks of
+        :func:`factbase.store.projections.check_consistency`;
         with ``projections``, they are instead compared with a full rebuild from the log
-        (:func:`factbase.projections.check`: much slower, about the cost of a ``rebuild``).
+        (:func:`factbase.store.projections.check`: much slower, about the cost of a ``rebuild``).
 
         Writes nothing (the rebuild goes to a scratch file). ``bad_seq`` is the first
         sequence number where the chain breaks; ``checked`` says what was found sound.
         """
-        from factbase import projections as proj
         from factbase.store import integrity, reader
+        from factbase.store import projections as proj
 
         with self.engine.connect() as conn, \
                 (proj.scratch_attached(conn) if projections else nullcontext()) as scratch, \
@@ -1110,9 +1110,9 @@ class FactBase:
         The log is first held to its hash chain and content hashes (as ``verify`` does; on
         SQLite a small part of the rebuild's cost) unless the database was opened with
         ``check_hashes=False``: projections are never rebuilt from a log changed outside
-        factbase (:class:`factbase.errors.IntegrityError`, naming the first bad event)."""
-        from factbase import projections
-        from factbase.errors import IntegrityError
+        factbase (:class:`factbase.core.errors.IntegrityError`, naming the first bad event)."""
+        from factbase.core.errors import IntegrityError
+        from factbase.store import projections
 
         def work() -> int:
             with self._write() as conn:
@@ -1134,15 +1134,15 @@ class FactBase:
             timeout: float | None = DEFAULT_SQL_TIMEOUT, limit: int | None = None
             ) -> QueryResult:
         """Run one SQL ``query`` read-only (the connection refuses writes:
-        :class:`factbase.sqlquery.ReadOnlyQuery`), with ``:as_of`` bound to ``as_of`` (valid
+        :class:`factbase.store.sqlquery.ReadOnlyQuery`), with ``:as_of`` bound to ``as_of`` (valid
         time, a day; default today, UTC), and return at most ``limit`` rows (``truncated``
         says whether more followed). Tables and views: ``docs/sql.md``. Raises
-        :class:`factbase.sqlquery.QueryFailed` when the database rejects the query,
-        :class:`factbase.sqlquery.QueryStopped` past ``timeout`` seconds (None: no limit).
+        :class:`factbase.store.sqlquery.QueryFailed` when the database rejects the query,
+        :class:`factbase.store.sqlquery.QueryStopped` past ``timeout`` seconds (None: no limit).
         On PostgreSQL the query runs as the role ``factbase_reader``
-        (:mod:`factbase.store.reader`); :class:`factbase.sqlquery.NotSetUp` when it is
+        (:mod:`factbase.store.reader`); :class:`factbase.store.sqlquery.NotSetUp` when it is
         missing."""
-        from factbase.sqlquery import run
+        from factbase.store.sqlquery import run
 
         return run(self.url, query, as_of=as_of or datetime.now(UTC).date(), timeout=timeout,
                    limit=limit)
@@ -1154,16 +1154,16 @@ class FactBase:
         """Run ``query`` as :meth:`sql` does and hand its column names and rows to
         ``consume`` while it runs (rows are fetched in batches as ``consume`` iterates:
         bounded memory); returns what ``consume`` returns."""
-        from factbase.sqlquery import stream
+        from factbase.store.sqlquery import stream
 
         return stream(self.url, query, consume, as_of=as_of or datetime.now(UTC).date(),
                       timeout=timeout)
 
     def search(self, query: str, *, as_of: date | None = None, limit: int = 20) -> list[Hit]:
         """Full-text search over event texts, entity names and aliases, and source titles
-        (:mod:`factbase.search`): ranked hits, each with its date and sources. ``as_of``
+        (:mod:`factbase.store.search`): ranked hits, each with its date and sources. ``as_of``
         (valid time) hides events that had not happened by then (None: no cut)."""
-        from factbase.search import search
+        from factbase.store.search import search
 
         with self._read() as conn:
             return search(conn, query, as_of=as_of, limit=limit)
@@ -1175,7 +1175,7 @@ def check_types(types: Sequence[str]) -> None:
     unknown one, with the closest known type and the list of types."""
     if not types:
         return
-    from factbase.events import EVENT_TYPES  # comes with the field models: only to check
+    from factbase.core.events import EVENT_TYPES  # comes with the field models: only to check
 
     for t in types:
         family = t.rstrip("*").rstrip(".")
@@ -1189,13 +1189,13 @@ def check_types(types: Sequence[str]) -> None:
 
 def parse_changes(assignments: Sequence[str]) -> dict[str, Any]:
     """``FIELD=VALUE`` texts (``correct --set``) as the ``changes`` of :meth:`FactBase.correct`:
-    each value read as the loader reads a field (:func:`factbase.loader.read_scalar`: ``5000``
+    each value read as the loader reads a field (:func:`factbase.io.loader.read_scalar`: ``5000``
     is a number, ``null`` or nothing removes the field, dates stay text). Raises
     :class:`InputError` naming the assignment that is not ``FIELD=VALUE`` or whose value
     cannot be read."""
     import yaml
 
-    from factbase.loader import read_scalar
+    from factbase.io.loader import read_scalar
 
     changes: dict[str, Any] = {}
     for item in assignments:

@@ -1,7 +1,7 @@
 """The ``factbase`` command line: Click commands over :class:`factbase.api.FactBase`.
 
 Each command parses its options, makes one API call and renders the result. Expected failures
-(:class:`factbase.errors.FactbaseError`) become one ``Error: …`` line on stderr and exit 1;
+(:class:`factbase.core.errors.FactbaseError`) become one ``Error: …`` line on stderr and exit 1;
 malformed options exit 2 with the usage line. Results go to stdout, progress and notes to
 stderr, so ``--format json`` output pipes cleanly into ``jq``. Heavy imports happen inside
 commands, which keeps ``factbase --help`` fast.
@@ -37,7 +37,7 @@ class DayType(click.ParamType):  # type: ignore[type-arg]
                 ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
-        from factbase.dates import DateError, parse_day
+        from factbase.core.dates import DateError, parse_day
 
         try:
             return parse_day(value)
@@ -59,7 +59,7 @@ class BoundType(click.ParamType):  # type: ignore[type-arg]
                 ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
-        from factbase.dates import DateError, parse_date
+        from factbase.core.dates import DateError, parse_date
 
         try:
             d = parse_date(value)
@@ -77,7 +77,7 @@ class KnownAtType(click.ParamType):  # type: ignore[type-arg]
                 ctx: click.Context | None) -> datetime:
         if isinstance(value, datetime):
             return value
-        from factbase.dates import DateError, parse_known_at
+        from factbase.core.dates import DateError, parse_known_at
 
         try:
             return parse_known_at(value)
@@ -94,7 +94,7 @@ class PeriodType(click.ParamType):  # type: ignore[type-arg]
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> str:
-        from factbase.dates import DateError, parse_period
+        from factbase.core.dates import DateError, parse_period
 
         try:
             parse_period(value)
@@ -112,7 +112,7 @@ class SinceType(click.ParamType):  # type: ignore[type-arg]
                 ctx: click.Context | None) -> date | str:
         if isinstance(value, date):
             return value
-        from factbase.dates import DateError, parse_day, parse_period
+        from factbase.core.dates import DateError, parse_day, parse_period
 
         try:
             parse_period(value)
@@ -140,7 +140,7 @@ def _check_types(ctx: click.Context, param: click.Parameter, value: tuple[str, .
     """``--type``: the event types the API knows (checked while parsing: exit 2)."""
     if value:
         from factbase.api import check_types
-        from factbase.errors import InputError
+        from factbase.core.errors import InputError
 
         try:
             check_types(value)
@@ -189,8 +189,8 @@ class FactbaseGroup(click.Group):
         from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
         from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 
-        from factbase.errors import FactbaseError
-        from factbase.safety import terminal_text
+        from factbase.core.errors import FactbaseError
+        from factbase.core.escape import terminal_text
 
         try:
             return super().invoke(ctx)
@@ -203,7 +203,7 @@ class FactbaseGroup(click.Group):
             exc.message = terminal_text(exc.message)  # type: ignore[misc]  # Final in stubs
             raise
         except OSError as exc:
-            from factbase.files import output_error
+            from factbase.io.files import output_error
 
             reason = output_error(exc)
             if reason is None or exc.errno == errno.EPIPE:
@@ -255,11 +255,11 @@ class Settings:
 
 def say(message: str, *, err: bool = True) -> None:
     """Print one status, note or warning line (stderr; stdout with ``err=False``) with the
-    names and texts in it made safe for a terminal (:func:`factbase.safety.terminal_text`:
+    names and texts in it made safe for a terminal (:func:`factbase.core.escape.terminal_text`:
     escape sequences, bidi controls and zero-width characters shown as ``[U+…]``, line
     breaks as spaces), whether or not the stream is a terminal. Every line the CLI writes
     around a rendered document goes through here; the documents escape themselves."""
-    from factbase.safety import terminal_text
+    from factbase.core.escape import terminal_text
 
     click.echo(terminal_text(message), err=err)
 
@@ -435,8 +435,8 @@ def template(kind: str, out: str | None, split_dir: str | None) -> None:
       factbase template csv --split my-timeline/
       factbase load timeline.csv
     """
-    from factbase.csv_input import template_sheets
-    from factbase.errors import InputError
+    from factbase.core.errors import InputError
+    from factbase.io.csv_input import template_sheets
 
     if out is not None and split_dir is not None:
         raise click.UsageError("give --out FILE or --split DIR, not both")
@@ -478,8 +478,8 @@ def org(ctx: click.Context, org: str, as_of: date | None, known_at: datetime | N
       factbase org xai --as-of 2026-02-01 --known-at 2026-03-01T12:00:00Z
       factbase org xai --as-of 2026-03-01 --format dot | dot -Tsvg > xai.svg
     """
-    from factbase.reports import render
-    from factbase.reports.model import ids_in, org_document
+    from factbase.core.documents import ids_in, org_document
+    from factbase.render import render
 
     fb = _settings(ctx).fb(ctx)
     state = fb.org(org, as_of=as_of or _today(), known_at=known_at, prefer=prefer,
@@ -511,7 +511,7 @@ def who(ctx: click.Context, name: str, as_of: date | None, known_at: datetime | 
       factbase who "Guodong Zhang" --as-of 2026-03-01
       factbase who tony-wu --format json | jq '.organisations[].memberships'
     """
-    from factbase.reports import render
+    from factbase.render import render
 
     doc = _settings(ctx).fb(ctx).who(name, as_of=as_of or _today(), known_at=known_at)
     click.echo(render("who", fmt, doc), nl=False)
@@ -546,8 +546,8 @@ def timeline(ctx: click.Context, entity: str | None, start: date | None, end: da
       factbase timeline 吴宇怀
       factbase timeline --type person.left --format json
     """
-    from factbase.reports import render
-    from factbase.reports.model import ids_in, timeline_document
+    from factbase.core.documents import ids_in, timeline_document
+    from factbase.render import render
 
     if start and end and start > end:
         raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="'--from'")
@@ -599,7 +599,7 @@ def diff(ctx: click.Context, org: str, d1: date | None, d2: date | None, last: s
         if d2 is not None:
             raise click.UsageError("with --last give one date, the end (or none: today), "
                                    "not D1 and D2", ctx)
-        from factbase.dates import days_before
+        from factbase.core.dates import days_before
 
         d2 = d1 or _today()
         d1 = days_before(d2, last)
@@ -609,7 +609,7 @@ def diff(ctx: click.Context, org: str, d1: date | None, d2: date | None, last: s
     if d1 > d2:
         raise click.BadParameter(f"D1 {d1} is after D2 {d2}; D1 must be on or before D2",
                                  param_hint="'D1'")
-    from factbase.reports import render
+    from factbase.render import render
 
     fb = _settings(ctx).fb(ctx)
     doc = fb.diff(org, d1, d2, known_at=known_at, prefer=prefer, min_evidence=min_evidence)
@@ -651,12 +651,12 @@ def report(ctx: click.Context, org: str, as_of: date | None, since: date | str |
       factbase report xai --as-of 2026-03-01 --since 6m > xai.md
       factbase report xai --as-of 2026-03-01 --format json | jq '.figures'
     """
-    from factbase.files import write_text
-    from factbase.reports import render
+    from factbase.io.files import write_text
+    from factbase.render import render
 
     as_of = as_of or _today()
     if isinstance(since, str):  # a window back from the as-of day
-        from factbase.dates import days_before
+        from factbase.core.dates import days_before
 
         since = days_before(as_of, since)
     if since is not None and since > as_of:
@@ -667,7 +667,7 @@ def report(ctx: click.Context, org: str, as_of: date | None, since: date | str |
                                  param_hint="'--interactive'")
     fb = _settings(ctx).fb(ctx)
     if interactive:
-        from factbase.explorer import explorer_document
+        from factbase.views.explorer import explorer_document
 
         doc = explorer_document(fb, org, as_of=as_of, known_at=known_at, prefer=prefer,
                                 min_evidence=min_evidence)
@@ -807,7 +807,7 @@ def export(ctx: click.Context, fmt: str, table: str | None, out: str | None,
         raise click.UsageError(f"{chosen[0]} applies to --format timelinejs only")
     if start and end and start > end:
         raise click.BadParameter(f"--from {start} is after --to {end}", param_hint="'--from'")
-    from factbase.files import write_to
+    from factbase.io.files import write_to
 
     fb = _settings(ctx).fb(ctx)
     if include_redacted and fmt in ("jsonl", "yaml") and fb.redacted_count():
@@ -865,7 +865,7 @@ def sql(ctx: click.Context, query: str, as_of: date | None, fmt: str, timeout: f
       factbase sql - --as-of 2026-02-11 --format json < who-was-there.sql
       factbase sql "SELECT * FROM events" --format csv --timeout 300 > events.csv
     """
-    from factbase.sqlquery import TABLE_LIMIT, truncation_note, write
+    from factbase.store.sqlquery import TABLE_LIMIT, truncation_note, write
 
     if query == "-":
         query = sys.stdin.read()
@@ -904,7 +904,7 @@ def search(ctx: click.Context, text: str, as_of: date | None, limit: int, fmt: s
       factbase search 吳宇懷
       factbase search "parted ways" --as-of 2026-02-09 --format json
     """
-    from factbase.search import render_json, render_text
+    from factbase.store.search import render_json, render_text
 
     fb = _settings(ctx).fb(ctx)
     day = as_of or _today()
@@ -943,7 +943,7 @@ def correct(ctx: click.Context, event_id: str, new_date: str | None, sets: tuple
       factbase correct metric-x-mau --set value=550000000 --why "typo" --source huxiu-4835050
     """
     from factbase.api import parse_changes
-    from factbase.errors import InputError
+    from factbase.core.errors import InputError
 
     try:
         changes = parse_changes(sets)
@@ -1096,7 +1096,7 @@ def ls_command(ctx: click.Context, kinds: tuple[str, ...], org: str | None, name
       factbase ls --name wu
       factbase ls --kind source --format csv > sources.csv
     """
-    from factbase import listing
+    from factbase.store import listing
 
     fb = _settings(ctx).fb(ctx)
     chosen = sorted({listing.KIND_WORDS[k] for k in kinds}) or None
@@ -1141,8 +1141,8 @@ def import_wikidata(ctx: click.Context, files: tuple[str, ...], dry_run: bool) -
     """
     import json
 
-    from factbase.safety import json_safe
-    from factbase.wikidata import summary_lines
+    from factbase.core.escape import json_safe
+    from factbase.store.wikidata import summary_lines
 
     settings = _settings(ctx)
     fb = settings.fb(ctx, create=not dry_run)

@@ -1,6 +1,6 @@
 """``factbase add TYPE``: one event (or source, or entity) from the command line.
 
-Each event type of :data:`factbase.validation.EVENT_TYPES` is a subcommand whose options are
+Each event type of :data:`factbase.core.fields.EVENT_TYPES` is a subcommand whose options are
 its fields, generated from the type's pydantic model (a choice for a fixed set of values, a
 repeatable option for a list, JSON for records inside the record), plus the envelope
 (``--date``, ``--source``, ``--id``, ``--evidence``, ``--note``, …). ``source``, ``person``,
@@ -106,7 +106,7 @@ _TYPE_MEANING: dict[tuple[str, str], str] = {
 }
 #: The end of a help summary's first sentence: a full stop and a space, not an "e.g." or "i.e.".
 _SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)\.(?:\s|$)")
-#: A reStructuredText role in a docstring (:mod:`factbase.redact`): its text is shown.
+#: A reStructuredText role in a docstring (:mod:`factbase.store.redact`): its text is shown.
 _RST_ROLE = re.compile(r":[a-z]+:`([^`]*)`")
 
 
@@ -189,7 +189,7 @@ def _field_option(type_: str, name: str, info: FieldInfo, refs: Mapping[str, str
 
 
 def _envelope_options(dated: bool, sourced: bool) -> list[click.Option]:
-    from factbase.events import EVIDENCE_LEVELS
+    from factbase.core.events import EVIDENCE_LEVELS
 
     opts = [click.Option(["--id", "id"], default=None, metavar="ID",
                          help="The event's id (default: derived from its content, so adding "
@@ -263,8 +263,8 @@ def _record(type_: str, params: dict[str, Any], shapes: dict[str, str]) -> dict[
 def _run(ctx: click.Context, type_: str, record: dict[str, Any], dry_run: bool,
          expect: int | None) -> None:
     from factbase.cli import _settings, say
-    from factbase.safety import json_safe
-    from factbase.validation import validate_record
+    from factbase.core.escape import json_safe
+    from factbase.core.fields import validate_record
 
     fb = _settings(ctx).fb(ctx)
     origin = f"add {ctx.info_name}"
@@ -293,8 +293,8 @@ def _run(ctx: click.Context, type_: str, record: dict[str, Any], dry_run: bool,
 
 
 def _type_command(type_: str) -> click.Command:
-    from factbase.events import REGISTRATION_TYPES, UNDATED_TYPES
-    from factbase.validation import EVENT_TYPES
+    from factbase.core.events import REGISTRATION_TYPES, UNDATED_TYPES
+    from factbase.core.fields import EVENT_TYPES
 
     model = EVENT_TYPES[type_]
     refs = dict(model.REFS)
@@ -395,14 +395,14 @@ class AddGroup(click.Group):
     """``add``: subcommands built from the event types when asked for."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        from factbase.validation import EVENT_TYPES
+        from factbase.core.fields import EVENT_TYPES
 
         return [*_SHORTHANDS, *(t for t in EVENT_TYPES if t not in _LEFT_OUT)]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in _SHORTHANDS:
             return _shorthand_command(cmd_name)
-        from factbase.validation import EVENT_TYPES
+        from factbase.core.fields import EVENT_TYPES
 
         if cmd_name in EVENT_TYPES and cmd_name not in _LEFT_OUT:
             return _type_command(cmd_name)

@@ -14,11 +14,11 @@ from click.testing import CliRunner
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from factbase.amend import resolve
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.dates import parse_date
-from factbase.events import Event
+from factbase.core.amend import resolve
+from factbase.core.dates import parse_date
+from factbase.core.events import Event
 from tests import backends
 from tests.conftest import SEED
 

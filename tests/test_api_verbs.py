@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from factbase.api import FactBase, check_types, parse_changes
-from factbase.errors import FactbaseError, InputError, InvalidRecord, NotFound
+from factbase.core.errors import FactbaseError, InputError, InvalidRecord, NotFound
 from tests.conftest import BASE_TIMELINE
 
 

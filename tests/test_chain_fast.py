@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factbase.events import canonical_json
+from factbase.core.events import canonical_json
 from factbase.store.chain import (
     GENESIS,
     HASHED_COLUMNS,

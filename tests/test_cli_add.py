@@ -196,7 +196,7 @@ def test_help_lists_the_types_and_each_types_fields(runner: CliRunner) -> None:
 
 
 def test_every_type_but_the_amendments_can_be_added(runner: CliRunner) -> None:
-    from factbase.validation import EVENT_TYPES
+    from factbase.core.fields import EVENT_TYPES
 
     listed = runner.invoke(cli, ["add", "--help"]).stdout
     for t in EVENT_TYPES:
@@ -214,7 +214,7 @@ def test_the_list_of_types_keeps_each_first_sentence_whole(runner: CliRunner) ->
             "GPU) ") in listed
     assert "product.announced An organisation announces a product, at a stage (e.g. " \
         "closed internal test) " in listed
-    assert "(factbase.redact)" in listed and ":mod:" not in listed
+    assert "(factbase.store.redact)" in listed and ":mod:" not in listed
     assert "unit.renamed A unit takes a new name; its id stays " in listed
 
 

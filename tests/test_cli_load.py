@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.errors import FactbaseError
+from factbase.core.errors import FactbaseError
 from tests.backends import BACKEND, select_rows
 
 SOURCES: list[dict[str, Any]] = [

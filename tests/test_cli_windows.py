@@ -33,7 +33,7 @@ def test_diff_last_ends_at_the_date_given(runner: CliRunner, db: str) -> None:
 
 def test_diff_last_without_a_date_ends_today(runner: CliRunner, db: str) -> None:
     from factbase.cli import _today
-    from factbase.dates import days_before
+    from factbase.core.dates import days_before
 
     result = run(runner, db, "diff", "xai", "--last", "90d")
     assert result.exit_code == 0, result.output

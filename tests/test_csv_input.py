@@ -15,8 +15,8 @@ from click.testing import CliRunner, Result
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.csv_input import looks_like_csv, read_csv, template_sheets
-from factbase.loader import detect_format
+from factbase.io.csv_input import looks_like_csv, read_csv, template_sheets
+from factbase.io.loader import detect_format
 from tests import backends
 from tests.conftest import BASE_TIMELINE, ROOT
 

@@ -1,4 +1,5 @@
-"""Tests for factbase.dates: the interval rule, the certainty rule and the instants (DESIGN §2)."""
+"""Tests for factbase.core.dates: the interval rule, the certainty rule and the instants
+(DESIGN §2)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import factbase.dates as dates
-from factbase.dates import (
+import factbase.core.dates as dates
+from factbase.core.dates import (
     OPEN_END,
     OPEN_START,
     DateError,
@@ -151,7 +152,7 @@ def test_29_february_exists_only_in_leap_years() -> None:
 
 @pytest.fixture(params=[D(2026, 1, 29), D(2026, 3, 31), D(2025, 11, 30)], ids=str)
 def frozen_today(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[date]:
-    """Freeze "today" in every name factbase.dates could read it through."""
+    """Freeze "today" in every name factbase.core.dates could read it through."""
     today: date = request.param
 
     class FrozenDate(date):

@@ -1,4 +1,4 @@
-"""Tenures, ages and relative windows (dates.py, with dateutil's relativedelta)."""
+"""Tenures, ages and relative windows (core/dates.py, with dateutil's relativedelta)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from factbase.dates import (
+from factbase.core.dates import (
     DateError,
     age_in_years,
     days_before,

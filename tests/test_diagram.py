@@ -14,9 +14,9 @@ from click.testing import CliRunner
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.reports import RENDERERS, formats, render
-from factbase.reports.diagram import dot_text, mermaid_text, render_dot, render_mermaid
-from factbase.reports.model import org_document
+from factbase.core.documents import org_document
+from factbase.render import RENDERERS, formats, render
+from factbase.render.diagram import dot_text, mermaid_text, render_dot, render_mermaid
 
 SEED_MERMAID = """\
 flowchart TD

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.diff import CHANGE_KEYS, diff_documents
-from factbase.errors import InputError
-from factbase.reports.markdown import escape
+from factbase.core.diff import CHANGE_KEYS, diff_documents
+from factbase.core.errors import InputError
+from factbase.render.markdown import escape
 
 REORG = "2026-02-01/2026-02-11"
 REORG_SOURCES = ["x-elonmusk-2021673886157607383", "techcrunch-2026-02-11-all-hands",

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.explorer import explorer_document
-from factbase.reports import render
-from factbase.reports.model import org_document
+from factbase.core.documents import org_document
+from factbase.render import render
+from factbase.views.explorer import explorer_document
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -1,4 +1,4 @@
-"""The one atomic file writer (:mod:`factbase.files`): whole or not at all, one mode rule."""
+"""The one atomic file writer (:mod:`factbase.io.files`): whole or not at all, one mode rule."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
-from factbase import files
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.errors import InputError
-from factbase.files import file_mode, output_error, write_atomic, write_text
+from factbase.core.errors import InputError
+from factbase.io import files
+from factbase.io.files import file_mode, output_error, write_atomic, write_text
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX permission bits")
 

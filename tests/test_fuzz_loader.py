@@ -7,7 +7,7 @@ The contract, for every input (:meth:`Harness.load`):
   on stderr;
 * a refused file leaves the database byte for byte as it was (``iterdump`` before and after).
 
-Valid timelines — built from strategies that mirror the vocabulary of :mod:`factbase.events`,
+Valid timelines — built from strategies that mirror the vocabulary of :mod:`factbase.core.events`,
 with dates at the edges of the calendar — must load whole (exit 0, every record new or already
 present, ``verify`` clean) and loading them again adds nothing. Subtly invalid ones change one
 thing; garbage is random bytes, mangled valid files, random JSON values and the hand-made

@@ -1,5 +1,5 @@
 """Role holdings, presence and same-day order: how a role starts, changes and ends (issue
-"One truth"; the rules are in :mod:`factbase.replay`'s docstring and docs/concepts.md).
+"One truth"; the rules are in :mod:`factbase.core.replay`'s docstring and docs/concepts.md).
 
 Each history is replayed in every recording order of its events: the state at the end of a day
 must not depend on it. Pure: no database.
@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime
 from itertools import count, permutations
 from typing import Any
 
-from factbase.dates import parse_date
-from factbase.events import Event
-from factbase.intervals import fold
-from factbase.replay import OrgState, replay
+from factbase.core.dates import parse_date
+from factbase.core.events import Event
+from factbase.core.intervals import fold
+from factbase.core.replay import OrgState, replay
 
 _seq = count(1)
 RECORDED = datetime(2026, 3, 1, tzinfo=UTC)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from factbase.api import FactBase
-from factbase.errors import NotFound
+from factbase.core.errors import NotFound
 
 BASE: list[dict[str, Any]] = [
     {"type": "source.registered", "source": "s1", "url": "https://example.org/1"},

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from factbase import api, projections
+from factbase import api
 from factbase.api import FactBase
+from factbase.store import projections
 
 
 def _records() -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.events import MAX_DEPTH, MAX_VALUES, NAME_MAX
+from factbase.core.events import MAX_DEPTH, MAX_VALUES, NAME_MAX
 from tests.conftest import ROOT
 
 FORMAT_MD = ROOT / "docs" / "format.md"

@@ -1,4 +1,4 @@
-"""Look-up keys: every way a name is written finds the same keys (factbase.names)."""
+"""Look-up keys: every way a name is written finds the same keys (factbase.core.names)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from factbase.names import fold, fold_with_offsets, is_ignorable, name_keys, pinyin_given_names
+from factbase.core.names import fold, fold_with_offsets, is_ignorable, name_keys, pinyin_given_names
 
 TONY = {"吴宇怀", "wu yuhuai", "yuhuai wu", "wuyuhuai"}
 

@@ -29,7 +29,7 @@ from markdown_it import MarkdownIt
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.safety import CSV_FORMULA_PREFIXES, visible_controls
+from factbase.core.escape import CSV_FORMULA_PREFIXES, visible_controls
 
 #: The hostile inputs: each is put into every text field of one timeline.
 HOSTILE: dict[str, str] = {

@@ -26,10 +26,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factbase import intervals
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.replay import OrgState
+from factbase.core import intervals
+from factbase.core.replay import OrgState
 from factbase.store.migrate import upgrade_to_head
 from tests.backends import PgServer, empty_database
 from tests.conftest import SEED

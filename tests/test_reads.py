@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from factbase.amend import identities, resolve
 from factbase.api import FactBase
-from factbase.replay import OrgState, replay
+from factbase.core.amend import identities, resolve
+from factbase.core.replay import OrgState, replay
 from factbase.store import log, reads
 
 SETUP: list[dict[str, Any]] = [
@@ -89,7 +89,7 @@ def test_the_as_of_read_equals_replaying_the_whole_stream_on_the_seed(
 
 
 def test_the_names_and_sources_of_a_state_render_as_all_of_them_do(seeded: FactBase) -> None:
-    from factbase.reports.model import ids_in, org_document
+    from factbase.core.documents import ids_in, org_document
 
     for d in (date(2024, 4, 15), date(2026, 2, 11), date(2026, 3, 1)):
         state = seeded.org("xai", as_of=d)

@@ -21,7 +21,7 @@ from click.testing import CliRunner, Result
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.redact import HIDDEN, LABEL, Redaction, Redactor, placeholder_for
+from factbase.store.redact import HIDDEN, LABEL, Redaction, Redactor, placeholder_for
 from tests.backends import select_rows
 from tests.conftest import SEED
 

@@ -1,4 +1,4 @@
-"""The vocabulary registry: each event type declared once (factbase.events.TYPES), read by
+"""The vocabulary registry: each event type declared once (factbase.core.events.TYPES), read by
 validation, the store's decoder, replay, the interval projections and the renderers.
 
 A type added here, in the test, with one registry entry and one replay rule, is validated,
@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from factbase import events as vocabulary
-from factbase.amend import identities, resolve
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.errors import InvalidRecord
-from factbase.events import EventType, register, unregister
-from factbase.replay import OrgState, Step, rule
+from factbase.core import events as vocabulary
+from factbase.core.amend import identities, resolve
+from factbase.core.errors import InvalidRecord
+from factbase.core.events import EventType, register, unregister
+from factbase.core.fields import CHANGE_TYPES, EVENT_TYPES, Slug, Text, _Fields
+from factbase.core.replay import OrgState, Step, rule
 from factbase.store import log
-from factbase.validation import CHANGE_TYPES, EVENT_TYPES, Slug, Text, _Fields
 
 
 class PersonPromoted(_Fields):
@@ -147,8 +147,8 @@ def test_identity_merges_rewrite_the_fields_the_registry_names() -> None:
 def log_event(type_: str, payload: dict[str, Any], date_: str | None = None) -> Any:
     from datetime import UTC, datetime
 
-    from factbase.dates import parse_date
-    from factbase.events import Event
+    from factbase.core.dates import parse_date
+    from factbase.core.events import Event
 
     return Event(seq=1, event_id=f"e-{type_}", type=type_, stream="acme",
                  date=parse_date(date_) if date_ else None, instant=None, evidence=None,

@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factbase.dates import parse_date, parse_instant
-from factbase.events import Event
-from factbase.replay import OrgState, replay
+from factbase.core.dates import parse_date, parse_instant
+from factbase.core.events import Event
+from factbase.core.replay import OrgState, replay
 
 _seq = count(1)
 RECORDED = datetime(2026, 3, 1, tzinfo=UTC)

@@ -22,9 +22,9 @@ from click.testing import CliRunner
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.report import report_document
-from factbase.reports import render
-from factbase.reports.charts import _segments
+from factbase.render import render
+from factbase.render.charts import _segments
+from factbase.views.report import report_document
 from tests.conftest import ROOT
 
 AS_OF = date(2026, 3, 1)
@@ -624,7 +624,7 @@ def _who_stays(runner: CliRunner, url: str, org: str, people: list[str],
     return stays
 
 
-#: A memberships-CSV reason in the projections' words (:func:`factbase.export.close_reason`).
+#: A memberships-CSV reason in the projections' words (:func:`factbase.views.export.close_reason`).
 def _csv_code(role: str, reason: str) -> str:
     if reason.startswith("disputed: "):
         return "disputed" if role == "member" else "left"

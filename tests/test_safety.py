@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from factbase.safety import (
+from factbase.core.escape import (
     CSV_FORMULA_PREFIXES,
     ZERO_WIDTH,
     csv_cell,

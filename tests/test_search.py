@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.search import _pg_query, terms
+from factbase.store.search import _pg_query, terms
 
 
 def db_of(fb: FactBase) -> str:

@@ -17,8 +17,8 @@ from sqlalchemy import inspect
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.sqlquery import datasette_metadata, schema_markdown
 from factbase.store.schema import FTS_TABLE, FTS_TABLES, VIEWS, metadata
+from factbase.store.sqlquery import datasette_metadata, schema_markdown
 from tests.backends import dump
 from tests.conftest import ROOT
 

@@ -31,8 +31,8 @@ from sqlalchemy.engine import make_url
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.sqlquery import QueryInterrupted, QueryStopped
 from factbase.store.engine import database_url
+from factbase.store.sqlquery import QueryInterrupted, QueryStopped
 from tests.backends import dump
 
 ONLY_ROWS = ("Error: the sql command is read-only: it runs queries that return rows (SELECT, "

@@ -27,12 +27,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from factbase.api import FactBase
-from factbase.errors import ConflictError, InvalidRecord
-from factbase.events import EventDraft
+from factbase.core.errors import ConflictError, InvalidRecord
+from factbase.core.events import EventDraft
+from factbase.core.fields import validate_record
 from factbase.store import log
 from factbase.store.engine import WRITE_OPTION, make_engine
 from factbase.store.schema import events
-from factbase.validation import validate_record
 from tests.backends import PgServer
 
 #: Where the PostgreSQL contract looks for a server when the suite runs on SQLite.

@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, text
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.errors import IntegrityError
+from factbase.core.errors import IntegrityError
 from factbase.store import chain
 from factbase.store.engine import database_url
 from factbase.store.guards import create_log_guards, drop_log_guards
@@ -431,8 +431,8 @@ def test_the_row_hash_of_a_tuple_is_the_chain_formula(values: dict[str, Any], pr
 
 
 def test_the_required_fields_are_the_models() -> None:
-    from factbase.events import TYPES
-    from factbase.validation import EVENT_TYPES
+    from factbase.core.events import TYPES
+    from factbase.core.fields import EVENT_TYPES
 
     def kind(annotation: Any) -> str:
         name = str(annotation)

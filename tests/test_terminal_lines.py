@@ -1,6 +1,6 @@
 """The lines the CLI prints around its documents (status lines, notes, warnings, `did you
 mean`, errors, `redact --list`) show stored and typed text through the one escaping home,
-:func:`factbase.safety.terminal_text`: an escape sequence, a bidi control or a zero-width
+:func:`factbase.core.escape.terminal_text`: an escape sequence, a bidi control or a zero-width
 character in a name is shown as ``[U+…]``, whether or not the stream is a terminal."""
 
 from __future__ import annotations

@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from factbase import events as vocabulary
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.dates import parse_date
-from factbase.events import EventDraft, canonical_json, sha256, upcast, upcast_v1_v2
+from factbase.core import events as vocabulary
+from factbase.core.dates import parse_date
+from factbase.core.events import EventDraft, canonical_json, sha256, upcast, upcast_v1_v2
 from factbase.store import log
 from factbase.store.schema import events
 

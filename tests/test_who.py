@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.errors import NotFound
+from factbase.core.errors import NotFound
 
 
 def who(runner: CliRunner, db: str, *args: str) -> Result:

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from factbase.cli import cli
-from factbase.errors import InputError
-from factbase.wikidata import read_file, wikidata_date
+from factbase.core.errors import InputError
+from factbase.store.wikidata import read_file, wikidata_date
 from tests import backends
 from tests.conftest import ROOT
 

@@ -33,7 +33,7 @@ import factbase.store.engine
 from benchmarks.writers import records as writer_records
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.errors import ConflictError, DatabaseBusy, InputError, UnknownStream
+from factbase.core.errors import ConflictError, DatabaseBusy, InputError, UnknownStream
 from tests.conftest import SEED
 
 WRITERS = 8

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from factbase.events import (
+from factbase.core.events import (
     AMEND_TYPES,
     IDENTITY_TYPES,
     REDACTION_TYPES,
@@ -180,7 +180,7 @@ def redactions(conn: Connection, drafts: list[tuple[str, EventDraft]]
     retracting one no longer show the person. Returns (drafts to append, problems)."""
     if not any(d.type in REDACTION_TYPES for _, d in drafts):
         return drafts, []
-    from factbase import redact
+    from factbase.store import redact
 
     standing = redact.load(conn).redactions
     seen: dict[str, str] = {}

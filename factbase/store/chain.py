@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from factbase.events import canonical_json, sha256
+from factbase.core.events import canonical_json, sha256
 from factbase.store.schema import format_utc
 
 GENESIS = "0" * 64

@@ -14,8 +14,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, func, insert, select
 from sqlalchemy.engine import Connection, RowMapping
 
-from factbase.errors import ConflictError
-from factbase.events import SCHEMA_VERSION, Event, EventDraft, canonical_json
+from factbase.core.errors import ConflictError
+from factbase.core.events import SCHEMA_VERSION, Event, EventDraft, canonical_json
 from factbase.store import bulk, rows
 from factbase.store.chain import (
     GENESIS,
@@ -109,7 +109,7 @@ def close_stream(conn: Connection, stream: str, shown: Callable[[str], str] = st
 
 
 def check_versions(conn: Connection, expected: Mapping[str, int]) -> None:
-    """Raise :class:`factbase.errors.ConflictError` for the first stream (in name order) of
+    """Raise :class:`factbase.core.errors.ConflictError` for the first stream (in name order) of
     ``expected`` (stream -> version) whose version differs. Call it inside the write
     transaction after the append lock is taken, before appending, so no other writer can move
     a stream between the check and the append."""

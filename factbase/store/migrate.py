@@ -17,7 +17,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from factbase.errors import SchemaError
+from factbase.core.errors import SchemaError
 
 #: Every revision, oldest first. A test holds this equal to Alembic's own history.
 REVISIONS: tuple[str, ...] = ("0001_log", "0002_intervals", "0003_redaction", "0004_pg_search",

@@ -21,7 +21,7 @@ So ``sql`` never runs a query as the connecting user. Revision ``0006_sql_reader
   ``query_to_xml``; and PL/pgSQL's ``RETURN QUERY EXECUTE`` runs only a statement that returns
   rows (``COPY``, ``LOCK``, ``NOTIFY``, ``SET``, ``DO`` are refused: "cannot open … query as
   cursor"). After the rows, the function refuses the query if it took an advisory lock (anyone
-  may call ``pg_advisory_lock``; :mod:`factbase.sqlquery` also closes the connection, which
+  may call ``pg_advisory_lock``; :mod:`factbase.store.sqlquery` also closes the connection, which
   frees a session-level one).
 
 ``factbase sql`` refuses to run (:func:`missing`) when the role or the function is not there,
@@ -39,7 +39,7 @@ SCHEMA = "factbase_sql"
 FUNCTION = f"{SCHEMA}.run_query"
 
 #: The function. ``RETURN QUERY EXECUTE`` needs the caller to name the result columns (the
-#: function returns ``SETOF record``); :mod:`factbase.sqlquery` learns them by describing the
+#: function returns ``SETOF record``); :mod:`factbase.store.sqlquery` learns them by describing the
 #: statement first. No ``SET search_path``: the query's names resolve as the calling session
 #: resolves them, so each factbase database (a PostgreSQL database, or a schema of one, chosen
 #: by ``search_path``) reads its own tables; the function itself names only ``pg_catalog``.

@@ -12,12 +12,12 @@ could move their date to ``as_of`` or earlier — so the replayed state is the s
 whole stream:
 
 * a correction may change an event's ``date``: every target of an amendment is read;
-* accounts that claim another date widen the effective interval (:mod:`factbase.amend`): an
+* accounts that claim another date widen the effective interval (:mod:`factbase.core.amend`): an
   event whose payload holds ``"accounts"`` is read;
 * a reorganisation applies its changes on its ``effective`` date, which may precede the
   announcement: ``reorg.announced`` events are always read;
 * nothing of an organisation happens before its founding, so an event known only as "on or
-  before" a date is not yet while the founding is (:func:`factbase.replay.replay`):
+  before" a date is not yet while the founding is (:func:`factbase.core.replay.replay`):
   ``org.founded`` events are always read;
 * undated events (corrections, retractions, added accounts, registrations) are always read.
 
@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.engine import Connection
 
-from factbase.events import AMEND_TYPES, Event
+from factbase.core.events import AMEND_TYPES, Event
 from factbase.store import rows
 from factbase.store.schema import entities, events, format_utc
 
@@ -145,7 +145,7 @@ def typed_events(conn: Connection, types: Sequence[str],
 
 def identity_events(conn: Connection, known_at: datetime | None = None) -> list[Event]:
     """The ``entity.merged``/``entity.unmerged`` events recorded by ``known_at``, in log
-    order (the input of :func:`factbase.amend.identities`)."""
+    order (the input of :func:`factbase.core.amend.identities`)."""
     return typed_events(conn, ["entity.merged", "entity.unmerged"], known_at)
 
 

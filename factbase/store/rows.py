@@ -10,14 +10,14 @@ anything is computed from it:
   its id) is found at that row, without walking the chain;
 * its **content hash**: ``content_hash`` must be the SHA-256 of the event's canonical content
   (type, date as written, instant, evidence, payload, sources), recomputed from the stored
-  columns as :func:`factbase.validation.validate_record` computed it on load — so a row
+  columns as :func:`factbase.core.fields.validate_record` computed it on load — so a row
   rewritten with a recomputed chain hash but the old content hash is found too;
 * its **form**: every column holds what the loader writes (text where text belongs, a day
   ``YYYY-MM-DD`` in ``valid_from``, an instant in ``recorded_at``, a JSON object holding the
   type's required fields in ``payload``, a JSON list of ids in ``sources``).
 
 A row stored in an older version of the vocabulary (``schema_version``) is read through the
-upcasters (:func:`factbase.events.upcast`), after its hashes are checked on the bytes as
+upcasters (:func:`factbase.core.events.upcast`), after its hashes are checked on the bytes as
 stored; one written by a newer factbase is refused, naming the event and the versions known.
 
 A row failing any of these raises :class:`CorruptEvent`, one line: ``event 'tony-wu-left' (seq
@@ -49,9 +49,9 @@ from typing import Any
 from sqlalchemy import Select, Text, select, type_coerce
 from sqlalchemy.engine import Connection
 
-from factbase.dates import PartialDate
-from factbase.errors import IntegrityError, SchemaError
-from factbase.events import (
+from factbase.core.dates import PartialDate
+from factbase.core.errors import IntegrityError, SchemaError
+from factbase.core.events import (
     EVIDENCE_LEVELS,
     KNOWN_VERSIONS,
     SCHEMA_VERSION,
@@ -200,7 +200,7 @@ class _Malformed(Exception):
 
 
 def _shown(value: Any, limit: int = 40) -> str:
-    from factbase.safety import terminal_text
+    from factbase.core.escape import terminal_text
 
     text = terminal_text(str(value))
     return repr(text if len(text) <= limit else text[:limit] + "…")
@@ -262,7 +262,7 @@ def _instant(value: Any) -> datetime:
 
 def _payload(type_: str, text: str, version: int, stream: str) -> dict[str, Any]:
     """The payload stored as ``text`` in ``version``, upcast to the current vocabulary
-    (:func:`factbase.events.upcast`) and holding the fields its type requires."""
+    (:func:`factbase.core.events.upcast`) and holding the fields its type requires."""
     loaded = json.loads(text)
     if type(loaded) is not dict:
         raise _Malformed("payload", "not a JSON object")
@@ -290,7 +290,7 @@ _A = {"text": "text", "list": "a list", "object": "an object", "number": "a numb
 
 
 def _spec(type_: str) -> _Spec | None:
-    """The required fields of ``type_`` (:attr:`factbase.events.EventType.required`), or None
+    """The required fields of ``type_`` (:attr:`factbase.core.events.EventType.required`), or None
     for a type the vocabulary does not know."""
     entry = TYPES.get(type_)
     if entry is None:
@@ -403,7 +403,7 @@ def problem(row: Sequence[Any]) -> tuple[str, str] | None:
 def _derived(row: Sequence[Any], start: date, end: date) -> None:
     """The date columns must be what the date as written gives (``valid_from``/``valid_to``
     are not in the content hash, only in the chain hash)."""
-    from factbase.dates import DateError, parse_date
+    from factbase.core.dates import DateError, parse_date
 
     try:
         parsed = parse_date(row[_DATE_TEXT])
@@ -444,10 +444,10 @@ def check(row: Sequence[Any]) -> None:
 def decode(row: Sequence[Any], check_hashes: bool = True) -> Event:
     """The :class:`Event` of ``row`` (a tuple of :data:`COLUMNS`), after :func:`check` when
     ``check_hashes``, its payload upcast from the row's ``schema_version`` to the current
-    vocabulary (:func:`factbase.events.upcast`; the stored row is not changed). The one
+    vocabulary (:func:`factbase.core.events.upcast`; the stored row is not changed). The one
     decoder of stored events: every read of the log goes through it.
 
-    Raises :class:`factbase.errors.SchemaError` naming the event (id, seq) and the versions
+    Raises :class:`factbase.core.errors.SchemaError` naming the event (id, seq) and the versions
     this factbase reads when a newer factbase wrote the row, and :class:`CorruptEvent` naming
     the event (and the column, for a malformed value) instead of any other exception."""
     if check_hashes:

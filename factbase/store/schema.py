@@ -5,9 +5,9 @@ Two kinds of table:
 * the **log** — ``events``: append-only, one row per event, hash-chained. The database refuses
   UPDATE and DELETE on it (triggers created by the first migration; dialect-checked).
 * **projections** — derived tables rebuilt deterministically from the log by
-  :func:`factbase.projections.rebuild` and kept current on every append: ``entities``,
+  :func:`factbase.store.projections.rebuild` and kept current on every append: ``entities``,
   ``entity_names``, ``sources``; the interval tables ``memberships``, ``roles``, ``units`` and
-  ``metrics`` (one fold per organisation, :mod:`factbase.intervals`); ``event_sources``; and
+  ``metrics`` (one fold per organisation, :mod:`factbase.core.intervals`); ``event_sources``; and
   ``search_docs`` with its SQLite FTS5 index ``search_docs_fts``. Two views, ``timeline`` and
   ``citations``, read them (``docs/sql.md`` documents all of them).
 
@@ -187,7 +187,7 @@ sources = Table(
 
 
 # --- interval projections (revision 0002_intervals) -----------------------------------------
-# Built by :mod:`factbase.intervals` from one fold per organisation. A span is in the state at
+# Built by :mod:`factbase.core.intervals` from one fold per organisation. A span is in the state at
 # as-of D exactly when ``valid_from_end <= D AND (valid_to_end IS NULL OR valid_to_end > D)``:
 # the ``*_end`` columns are the days the opening and closing events are certain by (DESIGN §2).
 

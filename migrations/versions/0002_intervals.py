@@ -52,7 +52,7 @@ def _span_columns() -> list[sa.Column[object]]:
 
 
 # An external-content FTS5 index over search_docs.folded. factbase keeps it in step itself
-# (factbase.projections: one INSERT … SELECT per batch); per-row triggers were ten times
+# (factbase.store.projections: one INSERT … SELECT per batch); per-row triggers were ten times
 # slower on bulk loads.
 _FTS = [
     """CREATE VIRTUAL TABLE search_docs_fts USING fts5(folded, content='search_docs',

@@ -5,7 +5,7 @@ Revises: 0002_intervals
 Create Date: 2026-11-29
 
 ``factbase redact`` hides a person in every output while the log keeps its rows
-(:mod:`factbase.redact`). ``redacted_events`` holds the events a standing redaction changes,
+(:mod:`factbase.store.redact`). ``redacted_events`` holds the events a standing redaction changes,
 as outputs show them; the views take their id, stream, person, summary, note, sources and
 payload from it when a row is there, and from the log otherwise. The table starts empty;
 :meth:`factbase.api.FactBase.open` rebuilds the projections after an upgrade.

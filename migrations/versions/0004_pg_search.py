@@ -26,7 +26,7 @@ down_revision: str | None = "0003_redaction"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Keep in step with factbase.search (the query must repeat the indexed expression exactly).
+# Keep in step with factbase.store.search (the query must repeat the indexed expression exactly).
 _TSV_INDEX = ("CREATE INDEX ix_search_docs_folded_tsv ON search_docs "
               "USING gin (to_tsvector('simple', folded))")
 _TRGM_INDEX = ("CREATE INDEX ix_search_docs_folded_trgm ON search_docs "
