@@ -1,12 +1,12 @@
 """HTML for ``factbase report ORG --format html --interactive``: the explorer, one offline page.
 
 The page (template ``templates/explorer.html``, Jinja2 with autoescaping) holds the document
-of :func:`factbase.views.explorer.explorer_document` as JSON in a ``<script
-type="application/json">`` block and a small script (``templates/explorer.js``) that, as the
-date slider moves, selects the records whose window holds the chosen day and shows them: the
-org chart, the people and their roles, the departures, the figures and the uncertain facts,
-each with its source marks linked to the numbered source list. Nothing is loaded from
-elsewhere: no server, no network, no CDN.
+of :func:`factbase.views.explorer.explorer_document` as JSON in a
+``<script type="application/json">`` block and a small script (``templates/explorer.js``)
+that, as the date slider moves, selects the records whose window holds the chosen day and
+shows them: the org chart, the people and their roles, the departures, the figures and the
+uncertain facts, each with its source marks linked to the numbered source list. Nothing is
+loaded from elsewhere: no server, no network, no CDN.
 
 Injection: every text reaches the page either through Jinja2's autoescaping or, in the
 script, through ``textContent`` (never ``innerHTML``); the JSON is embedded with ``<``, ``>``
