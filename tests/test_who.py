@@ -271,11 +271,11 @@ def test_a_new_person_named_like_another_but_for_a_zero_width_space_is_flagged(
     body = {"entities": [{"id": "tony-wu-2", "kind": "person", "name": "Tony\u200bWu"}]}
     result = load(runner, seeded.url, write(tmp_path, "zw.yaml", body))
     assert result.stderr == (
-        "warning: 'Tony Wu' (id tony-wu) and 'Tony\u200bWu' (id tony-wu-2) share the look-up "
+        "warning: 'Tony Wu' (id tony-wu) and 'Tony[U+200B]Wu' (id tony-wu-2) share the look-up "
         "name 'tonywu'; they stay two people — declare entity.merged if they are one\n")
     assert who(runner, seeded.url, "TonyWu").stderr == (
         "Error: 'TonyWu' names more than one person or organization: tony-wu (Tony Wu), "
-        "tony-wu-2 (Tony\u200bWu); use an id\n")
+        "tony-wu-2 (Tony[U+200B]Wu); use an id\n")
 
 
 def test_a_pair_declared_one_entity_is_not_a_collision(fb: FactBase, runner: CliRunner,
