@@ -1130,12 +1130,13 @@ class FactBase:
 
     # --- SQL and search -----------------------------------------------------------------
 
-    def sql(self, query: str, *, as_of: date | None = None,
+    def sql(self, query: str, *, as_of: date | None = None, known_at: datetime | None = None,
             timeout: float | None = DEFAULT_SQL_TIMEOUT, limit: int | None = None
             ) -> QueryResult:
         """Run one SQL ``query`` read-only (the connection refuses writes:
         :class:`factbase.store.sqlquery.ReadOnlyQuery`), with ``:as_of`` bound to ``as_of`` (valid
-        time, a day; default today, UTC), and return at most ``limit`` rows (``truncated``
+        time, a day; default today, UTC) and ``:known_at`` to ``known_at`` (recorded time, an
+        aware instant; default now), and return at most ``limit`` rows (``truncated``
         says whether more followed). Tables and views: ``docs/sql.md``. Raises
         :class:`factbase.store.sqlquery.QueryFailed` when the database rejects the query,
         :class:`factbase.store.sqlquery.QueryStopped` past ``timeout`` seconds (None: no limit).
@@ -1144,12 +1145,12 @@ class FactBase:
         missing."""
         from factbase.store.sqlquery import run
 
-        return run(self.url, query, as_of=as_of or datetime.now(UTC).date(), timeout=timeout,
-                   limit=limit)
+        return run(self.url, query, as_of=as_of or datetime.now(UTC).date(), known_at=known_at,
+                   timeout=timeout, limit=limit)
 
     def sql_stream(self, query: str, consume: Callable[[list[str], Iterator[tuple[Any, ...]]],
                                                        T], *,
-                   as_of: date | None = None,
+                   as_of: date | None = None, known_at: datetime | None = None,
                    timeout: float | None = DEFAULT_SQL_TIMEOUT) -> T:
         """Run ``query`` as :meth:`sql` does and hand its column names and rows to
         ``consume`` while it runs (rows are fetched in batches as ``consume`` iterates:
@@ -1157,7 +1158,7 @@ class FactBase:
         from factbase.store.sqlquery import stream
 
         return stream(self.url, query, consume, as_of=as_of or datetime.now(UTC).date(),
-                      timeout=timeout)
+                      known_at=known_at, timeout=timeout)
 
     def search(self, query: str, *, as_of: date | None = None, limit: int = 20) -> list[Hit]:
         """Full-text search over event texts, entity names and aliases, and source titles

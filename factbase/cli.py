@@ -840,6 +840,7 @@ def rebuild(ctx: click.Context) -> None:
 @cli.command()
 @click.argument("query", metavar="QUERY | -")
 @as_of_option
+@known_at_option
 @format_option("table", "csv", "json")
 @click.option("--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True,
               metavar="SECONDS",
@@ -849,14 +850,15 @@ def rebuild(ctx: click.Context) -> None:
               help="Print at most N rows (default: 10,000 for the table format, which says "
                    "when it cuts; every row for csv and json, written as they come).")
 @click.pass_context
-def sql(ctx: click.Context, query: str, as_of: date | None, fmt: str, timeout: float,
-        limit: int | None) -> None:
+def sql(ctx: click.Context, query: str, as_of: date | None, known_at: datetime | None,
+        fmt: str, timeout: float, limit: int | None) -> None:
     """Run one read-only SQL query over the log, projections and views; print the rows.
 
-    `:as_of` in the query is bound to --as-of. The tables and views, with as-of queries to
-    copy, are in docs/sql.md. Any write is refused by the connection itself; on PostgreSQL the
-    query runs as the role factbase_reader, which may only read the documented tables. `-`
-    reads the query from standard input.
+    `:as_of` in the query is bound to --as-of and `:known_at` to --known-at (default: now).
+    The tables and views, with queries on both time axes to copy, are in docs/sql.md. Any
+    write is refused by the connection itself; on PostgreSQL the query runs as the role
+    factbase_reader, which may only read the documented tables. `-` reads the query from
+    standard input.
 
     \b
     Examples:
@@ -877,7 +879,8 @@ def sql(ctx: click.Context, query: str, as_of: date | None, fmt: str, timeout: f
     def consume(columns: list[str], rows: Any) -> tuple[int, bool]:
         return write(columns, rows, fmt, lambda chunk: click.echo(chunk, nl=False), cut)
 
-    shown, more = fb.sql_stream(query, consume, as_of=as_of or _today(), timeout=timeout)
+    shown, more = fb.sql_stream(query, consume, as_of=as_of or _today(), known_at=known_at,
+                                timeout=timeout)
     if more and fmt == "table":
         click.echo(truncation_note(shown), nl=False)
     elif more:

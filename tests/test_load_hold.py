@@ -5,6 +5,7 @@ exactly as a rebuild of the log makes them, whatever the order of the lines."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from factbase import api
 from factbase.api import FactBase
 from factbase.store import projections
+from factbase.store.schema import OPEN_RECORDED, PROJECTION_TABLES, parse_utc
 
 
 def _records() -> list[dict[str, Any]]:
@@ -44,8 +46,22 @@ def _write(path: Path, recs: list[dict[str, Any]]) -> Path:
 
 
 def _tables(db: Path) -> dict[str, Any]:
+    """The projections of ``db``, each recorded time replaced by its rank in the database (a
+    load is one recorded time; the databases compared were loaded at different moments)."""
     with FactBase.open(str(db)) as fb, fb.engine.connect() as conn:
-        return projections.snapshot(conn)
+        found = projections.snapshot(conn)
+        times = sorted({str(t) for (t,) in conn.exec_driver_sql(
+            "SELECT DISTINCT recorded_at FROM events")}, key=lambda t: t)
+    rank = {fmt: str(i) for i, t in enumerate(times) for fmt in (t, str(parse_utc(t)))}
+    rank[str(OPEN_RECORDED)] = "open"
+    out: dict[str, Any] = {}
+    for table in PROJECTION_TABLES:
+        columns = sorted(c.name for c in table.columns if c.info.get("snapshot", True))
+        at = [i for i, c in enumerate(columns) if c in ("recorded_from", "recorded_to")]
+        out[table.name] = Counter({tuple(rank.get(v, v) if i in at else v
+                                         for i, v in enumerate(row)): n
+                                   for row, n in found[table.name].items()})
+    return out
 
 
 @pytest.mark.parametrize("hold_events", [0, 2, 4, 1_000])

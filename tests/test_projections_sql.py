@@ -17,7 +17,7 @@ import itertools
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,28 +31,37 @@ from factbase.cli import cli
 from factbase.core import intervals
 from factbase.core.replay import OrgState
 from factbase.store.migrate import upgrade_to_head
+from factbase.store.schema import OPEN_RECORDED_TEXT, format_utc
 from tests.backends import PgServer, empty_database
 from tests.conftest import SEED
 
-ACTIVE = "valid_from_end <= :as_of AND (valid_to_end IS NULL OR valid_to_end > :as_of)"
+#: The documented predicates (docs/sql.md): valid time, then recorded time.
+KNOWN = "recorded_from <= :known_at AND :known_at < recorded_to"
+ACTIVE = ("valid_from_end <= :as_of AND (valid_to_end IS NULL OR valid_to_end > :as_of) "
+          f"AND {KNOWN}")
 Q_MEMBERS = f"SELECT person, unit, title FROM memberships WHERE org = '{{org}}' AND {ACTIVE}"
 Q_ROLES = f"SELECT person, role, unit, title FROM roles WHERE org = '{{org}}' AND {ACTIVE}"
 Q_UNITS = (f"SELECT unit, name, kind, parent, status, merged_into FROM units "
            f"WHERE org = '{{org}}' AND {ACTIVE}")
 Q_METRICS = """SELECT subject, metric, value FROM metrics m
-WHERE org = '{org}' AND valid_to <= :as_of
+WHERE org = '{org}' AND valid_to <= :as_of AND m.recorded_from <= :known_at
+  AND :known_at < m.recorded_to
   AND position = (SELECT MAX(position) FROM metrics l WHERE l.org = m.org
-                  AND l.subject = m.subject AND l.metric = m.metric AND l.valid_to <= :as_of)"""
+                  AND l.subject = m.subject AND l.metric = m.metric AND l.valid_to <= :as_of
+                  AND l.recorded_from <= :known_at AND :known_at < l.recorded_to)"""
 Q_DEPARTED = """SELECT DISTINCT person FROM roles r
 WHERE org = '{org}' AND role = 'cofounder' AND valid_from_end <= :as_of
+  AND r.recorded_from <= :known_at AND :known_at < r.recorded_to
   AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.org = r.org AND m.person = r.person
                   AND m.valid_from_end <= :as_of
-                  AND (m.valid_to_end IS NULL OR m.valid_to_end > :as_of))"""
+                  AND (m.valid_to_end IS NULL OR m.valid_to_end > :as_of)
+                  AND m.recorded_from <= :known_at AND :known_at < m.recorded_to)"""
 
 
-def sql_state(fb: FactBase, org: str, day: date) -> dict[str, Any]:
+def sql_state(fb: FactBase, org: str, day: date,
+              known_at: datetime | None = None) -> dict[str, Any]:
     def rows(q: str) -> list[tuple[Any, ...]]:
-        return fb.sql(q.format(org=org), as_of=day).rows
+        return fb.sql(q.format(org=org), as_of=day, known_at=known_at).rows
 
     return {
         "members": {p: (u, t) for p, u, t in rows(Q_MEMBERS)},
@@ -260,8 +269,12 @@ def test_sql_over_projections_equals_replay_on_every_date(
         data: st.DataObject) -> None:
     fb = shared_db
     org, loads = history
+    recorded: list[datetime] = []  # each load's recorded time
     for records in loads:
         fb.add(records, origin=org)
+        at = fb.anchor().recorded_at
+        assert at is not None
+        recorded.append(at)
     identity = fb.identities()
     with fb._read() as conn:
         from factbase.store import log
@@ -274,6 +287,10 @@ def test_sql_over_projections_equals_replay_on_every_date(
         expected = replay_state(fb.org(org, as_of=day))
         assert fold_state(found, day) == expected, day
         assert sql_state(fb, org, day) == expected, day
+        # Both time axes: as the log stood after each load (the last one is now).
+        for at in recorded[:-1]:
+            assert sql_state(fb, org, day, at) == replay_state(
+                fb.org(org, as_of=day, known_at=at)), (day, at)
 
 
 def test_verify_finds_the_incremental_projections_equal_to_a_rebuild(
@@ -336,20 +353,40 @@ def test_a_month_precision_departure_is_a_member_until_the_month_ends(seeded: Fa
 # --- keeping current: corrections, retractions, merges, upgrades --------------------------------
 
 
-def rows_of(fb: FactBase, q: str, day: date = date(2030, 1, 1)) -> list[tuple[Any, ...]]:
-    return fb.sql(q, as_of=day).rows
+def rows_of(fb: FactBase, q: str, day: date = date(2030, 1, 1),
+            known_at: datetime | None = None) -> list[tuple[Any, ...]]:
+    return fb.sql(q, as_of=day, known_at=known_at).rows
 
 
-def test_a_later_correction_and_retraction_update_the_projections(seeded: FactBase) -> None:
+def test_a_later_correction_and_retraction_close_versions_and_open_new_ones(
+        seeded: FactBase) -> None:
     q = f"SELECT person FROM memberships WHERE person = 'tony-wu' AND {ACTIVE}"
     assert rows_of(seeded, q, date(2026, 2, 9)) == []
+    loaded = seeded.anchor().recorded_at
     seeded.add([{"type": "event.corrected", "target": "tony-wu-left", "changes": {
         "date": "2026-03-01"}, "why": "test", "sources": ["huxiu-4835050"]}])
+    corrected = seeded.anchor().recorded_at
     assert rows_of(seeded, q, date(2026, 2, 9)) == [("tony-wu",)]
     assert rows_of(seeded, q, date(2026, 3, 1)) == []
+    # As known before the correction, the old answer stands: its version was closed, not
+    # rewritten.
+    assert rows_of(seeded, q, date(2026, 2, 9), loaded) == []
+    assert rows_of(seeded, "SELECT valid_to_text, recorded_from, recorded_to FROM memberships "
+                           "WHERE person = 'tony-wu' ORDER BY recorded_from") == [
+        ("2026-02-09", format_utc(loaded), format_utc(corrected)),
+        ("2026-03-01", format_utc(corrected), OPEN_RECORDED_TEXT)]
     seeded.add([{"type": "event.retracted", "target": "metric-x-mau", "why": "test",
                  "sources": ["huxiu-4835050"]}])
-    assert rows_of(seeded, "SELECT * FROM metrics WHERE event_id = 'metric-x-mau'") == []
+    retracted = seeded.anchor().recorded_at
+    mau = f"SELECT value FROM metrics WHERE event_id = 'metric-x-mau' AND {KNOWN}"
+    assert rows_of(seeded, mau) == []
+    assert rows_of(seeded, mau, known_at=corrected) == [(600000000,)]
+    # The correction moved the figure's place in the replay order (a new version); the
+    # retraction closed the last one.
+    assert rows_of(seeded, "SELECT recorded_from, recorded_to FROM metrics "
+                           "WHERE event_id = 'metric-x-mau' ORDER BY recorded_from") == [
+        (format_utc(loaded), format_utc(corrected)),
+        (format_utc(corrected), format_utc(retracted))]
     assert seeded.verify(projections=True).ok
 
 
@@ -358,16 +395,20 @@ def test_an_identity_merge_moves_rows_to_one_id(seeded: FactBase) -> None:
                  "name": "Tony Wu 2"},
                 {"type": "person.joined", "id": "tw2-joined", "date": "2026-03-02",
                  "person": "tony-wu-2", "org": "xai", "sources": ["huxiu-4835050"]}])
-    assert rows_of(seeded, "SELECT person FROM memberships WHERE person = 'tony-wu-2'") == [
-        ("tony-wu-2",)]
+    q2 = f"SELECT person FROM memberships WHERE person = 'tony-wu-2' AND {KNOWN}"
+    assert rows_of(seeded, q2) == [("tony-wu-2",)]
+    before = seeded.anchor().recorded_at
     seeded.add([{"type": "entity.merged", "entity": "tony-wu-2", "into": "tony-wu",
                  "why": "same person", "sources": ["huxiu-4835050"]}])
-    assert rows_of(seeded, "SELECT person FROM memberships WHERE person = 'tony-wu-2'") == []
+    assert rows_of(seeded, q2) == []
+    assert rows_of(seeded, q2, known_at=before) == [("tony-wu-2",)]
     assert rows_of(seeded, "SELECT person, valid_from_text FROM memberships WHERE "
-                           "person = 'tony-wu' ORDER BY valid_from") == [
+                           f"person = 'tony-wu' AND {KNOWN} ORDER BY valid_from") == [
         ("tony-wu", "2023-07-12"), ("tony-wu", "2026-03-02")]
     for day in (date(2026, 3, 1), date(2026, 3, 2)):
         assert sql_state(seeded, "xai", day) == replay_state(seeded.org("xai", as_of=day))
+        assert sql_state(seeded, "xai", day, before) == replay_state(
+            seeded.org("xai", as_of=day, known_at=before))
     assert seeded.verify(projections=True).ok
 
 

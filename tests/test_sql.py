@@ -234,8 +234,9 @@ def test_a_bad_query_names_the_problem(seeded: FactBase, runner: CliRunner,
         "sqlite": "Error: the query failed: no such table: nowhere\n",
         "postgresql": 'Error: the query failed: relation "nowhere" does not exist\n'}[backend]
     result = runner.invoke(cli, ["--db", db_of(seeded), "sql", "SELECT :who"])
-    assert result.stderr == ("Error: the query uses :who, but only :as_of is bound (to "
-                             "--as-of); write the value into the query instead\n")
+    assert result.stderr == ("Error: the query uses :who, but only :as_of (--as-of) and "
+                             ":known_at (--known-at) are bound; write the value into the query "
+                             "instead\n")
     result = runner.invoke(cli, ["--db", db_of(seeded), "sql", "  "])
     assert result.exit_code == 2
     assert "the query is empty" in result.stderr

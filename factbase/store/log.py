@@ -148,21 +148,33 @@ def draft_row(draft: EventDraft, seq: int, recorded_at: datetime) -> dict[str, A
     }
 
 
+#: Key of ``conn.info``: (transaction, the recorded time its appends share).
+_RECORDED_AT = "factbase_recorded_at"
+
+
 def append(
     conn: Connection, drafts: Iterable[EventDraft], *, now: datetime | None = None
 ) -> Iterator[dict[str, Any]]:
     """Append ``drafts`` to the log inside the caller's transaction, yielding each stored row.
 
     Every row gets the next ``seq``, the same ``recorded_at`` (the store's clock, UTC, never
-    earlier than the log's last ``recorded_at`` so recorded time never runs backwards), and
-    its place in the hash chain. Rows are inserted in batches of :data:`BATCH` as the caller
-    consumes the iterator; the caller commits or rolls back the whole transaction.
+    earlier than the log's last ``recorded_at`` so recorded time never runs backwards; every
+    append of one transaction shares the first one's, so a load enters the log at one
+    recorded time, as it commits: whole), and its place in the hash chain. Rows are inserted
+    in batches of :data:`BATCH` as the caller consumes the iterator; the caller commits or
+    rolls back the whole transaction.
     """
     lock_for_append(conn)
     seq, prev, last_recorded = head(conn)
-    recorded_at = now or datetime.now(UTC)
-    if last_recorded is not None and recorded_at < last_recorded:
-        recorded_at = last_recorded
+    txn = conn.get_transaction()
+    held = conn.info.get(_RECORDED_AT)
+    if now is None and held is not None and held[0] is txn:
+        recorded_at = held[1]
+    else:
+        recorded_at = now or datetime.now(UTC)
+        if last_recorded is not None and recorded_at < last_recorded:
+            recorded_at = last_recorded
+        conn.info[_RECORDED_AT] = (txn, recorded_at)
     recorded_text = format_utc(recorded_at)  # every row shares it: format it once
     batch: list[dict[str, Any]] = []
     stored: list[tuple[Any, ...]] = []

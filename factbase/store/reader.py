@@ -12,12 +12,12 @@ So ``sql`` never runs a query as the connecting user. Revision ``0006_sql_reader
   function (PostgreSQL grants those to superusers and the ``pg_read_server_files``-style roles
   only), no ``LOCK`` beyond ``ACCESS SHARE`` (stronger modes need UPDATE, DELETE or TRUNCATE);
 * the schema ``factbase_sql``, owned by the role, holding one function,
-  ``factbase_sql.run_query(query text, as_of date)``, owned by the role and ``SECURITY
-  DEFINER``, so the query runs as the role (one function serves every factbase database kept
-  as a schema of the same PostgreSQL database: the query's names resolve through the calling
-  session's ``search_path``). Inside a security-definer function PostgreSQL refuses ``SET
-  ROLE`` and ``SET SESSION AUTHORIZATION`` (also through ``set_config``), so a query cannot
-  climb back to the connecting user, not even by running SQL of its own through
+  ``factbase_sql.run_query(query text, as_of date, known_at timestamptz)``, owned by the role
+  and ``SECURITY DEFINER``, so the query runs as the role (one function serves every factbase
+  database kept as a schema of the same PostgreSQL database: the query's names resolve through
+  the calling session's ``search_path``). Inside a security-definer function PostgreSQL refuses
+  ``SET ROLE`` and ``SET SESSION AUTHORIZATION`` (also through ``set_config``), so a query
+  cannot climb back to the connecting user, not even by running SQL of its own through
   ``query_to_xml``; and PL/pgSQL's ``RETURN QUERY EXECUTE`` runs only a statement that returns
   rows (``COPY``, ``LOCK``, ``NOTIFY``, ``SET``, ``DO`` are refused: "cannot open … query as
   cursor"). After the rows, the function refuses the query if it took an advisory lock (anyone
@@ -43,10 +43,15 @@ FUNCTION = f"{SCHEMA}.run_query"
 #: statement first. No ``SET search_path``: the query's names resolve as the calling session
 #: resolves them, so each factbase database (a PostgreSQL database, or a schema of one, chosen
 #: by ``search_path``) reads its own tables; the function itself names only ``pg_catalog``.
-_FUNCTION_SQL = f"""CREATE OR REPLACE FUNCTION {FUNCTION}(query text, as_of date)
+#: Its arguments: the query, ``$1`` (``:as_of``) and ``$2`` (``:known_at``, revision
+#: 0007_bitemporal; revision 0006's two-argument function is left for databases of the same
+#: server not yet upgraded).
+SIGNATURE = "text, date, timestamp with time zone"
+_FUNCTION_SQL = f"""CREATE OR REPLACE FUNCTION {FUNCTION}(query text, as_of date,
+    known_at timestamp with time zone)
     RETURNS SETOF record LANGUAGE plpgsql SECURITY DEFINER AS $fb$
 BEGIN
-  RETURN QUERY EXECUTE query USING as_of;
+  RETURN QUERY EXECUTE query USING as_of, known_at;
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_locks
              WHERE pid = pg_catalog.pg_backend_pid() AND locktype = 'advisory') THEN
     RAISE EXCEPTION 'advisory locks are not allowed'
@@ -87,8 +92,8 @@ END $$""",
   EXECUTE 'GRANT SELECT ON ' || {relations} || ' TO {ROLE}';
 END $$""",
         _FUNCTION_SQL,
-        f"ALTER FUNCTION {FUNCTION}(text, date) OWNER TO {ROLE}",
-        f"REVOKE ALL ON FUNCTION {FUNCTION}(text, date) FROM PUBLIC",
+        f"ALTER FUNCTION {FUNCTION}({SIGNATURE}) OWNER TO {ROLE}",
+        f"REVOKE ALL ON FUNCTION {FUNCTION}({SIGNATURE}) FROM PUBLIC",
     ]
 
 
@@ -129,7 +134,7 @@ def missing(conn: Connection) -> str | None:
         why = f"the role {ROLE} does not exist"
     elif not _one(conn, "SELECT pg_has_role(current_user, %s, 'MEMBER')", ROLE):
         why = f"{user} may not SET ROLE {ROLE}"
-    elif _one(conn, "SELECT to_regprocedure(%s)", f"{FUNCTION}(text,date)") is None:
+    elif _one(conn, "SELECT to_regprocedure(%s)", f"{FUNCTION}({SIGNATURE})") is None:
         why = f"the function {FUNCTION} is missing from this database"
     elif not _one(conn, "SELECT has_table_privilege(%s, "
                         "quote_ident(current_schema()) || '.events', 'SELECT')", ROLE):
@@ -174,11 +179,11 @@ def problems(conn: Connection) -> tuple[list[str], str]:
                    f"({', '.join(extra)}); run `factbase init` to reset its grants")
     definer = conn.exec_driver_sql(
         "SELECT p.prosecdef, pg_get_userbyid(p.proowner), p.proconfig IS NULL FROM pg_proc p "
-        "WHERE p.oid = to_regprocedure(%s)", (f"{FUNCTION}(text,date)",)).first()
+        "WHERE p.oid = to_regprocedure(%s)", (f"{FUNCTION}({SIGNATURE})",)).first()
     if definer is None or not definer[0] or definer[1] != ROLE or not definer[2]:
         out.append(f"the function {FUNCTION} no longer runs as {ROLE}; run `factbase init`")
     return out, f"sql reader role limited to SELECT on {len(allowed)} tables and views"
 
 
-__all__ = ["FUNCTION", "ROLE", "SCHEMA", "documented_relations", "missing", "problems",
-           "setup", "setup_sql"]
+__all__ = ["FUNCTION", "ROLE", "SCHEMA", "SIGNATURE", "documented_relations", "missing",
+           "problems", "setup", "setup_sql"]

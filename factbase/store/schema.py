@@ -14,7 +14,8 @@ Two kinds of table:
 Dates of valid time are stored as SQL ``DATE`` (ISO ``YYYY-MM-DD`` text on SQLite), so as-of
 questions are plain comparisons: an event covering the closed interval ``[valid_from,
 valid_to]`` is *certain* at as-of ``D`` when ``valid_to <= D``. Open bounds are stored as
-``0001-01-01`` and ``9999-12-31``. Recorded time is UTC: ``TIMESTAMP WITH TIME ZONE`` on
+``0001-01-01`` and ``9999-12-31``. The interval tables are versioned in recorded time
+(:func:`recorded_columns`). Recorded time is UTC: ``TIMESTAMP WITH TIME ZONE`` on
 PostgreSQL and fixed-width ISO text ending in ``Z`` on SQLite (which sorts as it compares).
 
 The SQL is portable (SQLite and PostgreSQL); constraint names come from ``naming_convention``
@@ -43,6 +44,7 @@ from sqlalchemy import (
     Table,
     Text,
     false,
+    text,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -216,6 +218,33 @@ def _span_columns() -> list[Column[Any]]:
     return cols
 
 
+#: The recorded-time placeholder of a row version still in force (``recorded_to``): the stored
+#: text on SQLite is :data:`OPEN_RECORDED_TEXT`. Midnight, not the last instant of 9999, so a
+#: PostgreSQL session in any time zone can still show it as a timestamp.
+OPEN_RECORDED = datetime(9999, 12, 31, tzinfo=UTC)
+OPEN_RECORDED_TEXT = "9999-12-31T00:00:00.000000Z"
+#: ``recorded_from`` of rows made before revision 0007 (rebuilt on the first open after it).
+EARLIEST_RECORDED_TEXT = "0001-01-01T00:00:00.000000Z"
+
+
+def recorded_columns() -> list[Column[Any]]:
+    """The recorded-time columns of a row version (SQL:2011 system time, revision
+    0007_bitemporal): the half-open interval ``[recorded_from, recorded_to)`` of recorded time
+    during which the log said it. As known at T: ``recorded_from <= T AND T < recorded_to``."""
+    return [
+        Column("recorded_from", UTCDateTime(), nullable=False,
+               server_default=text(f"'{EARLIEST_RECORDED_TEXT}'"),
+               comment="Recorded time (UTC) from which the log says this row: the recorded_at "
+                       "of the load that made it so. As known at T: recorded_from <= T."),
+        Column("recorded_to", UTCDateTime(), nullable=False,
+               server_default=text(f"'{OPEN_RECORDED_TEXT}'"),
+               comment="Recorded time (UTC) from which the log no longer says it (a later "
+                       "fact, correction or retraction changed it), exclusive; "
+                       f"{OPEN_RECORDED_TEXT} while it still does. As known at T: "
+                       "T < recorded_to."),
+    ]
+
+
 memberships = Table(
     "memberships",
     metadata,
@@ -232,6 +261,7 @@ memberships = Table(
                    "(a person known only by roles holds none any more)."),
     Column("on_leave", Boolean, nullable=False, server_default=false(),
            comment="True while on a leave of absence (still a member)."),
+    *recorded_columns(),
     comment="Projection: who was in which organisation when — one row per stretch in one unit "
             "with one title. In the org on D: valid_from_end <= D AND (valid_to_end IS NULL "
             "OR valid_to_end > D).",
@@ -258,6 +288,7 @@ roles = Table(
            comment="Why the span closed: ended (role.ended), changed (the holding continues "
                    "under new terms in the next span), left (its holder left), merged (its "
                    "unit was merged into another)."),
+    *recorded_columns(),
     comment="Projection: roles held over time, one row per stretch. A cofounder role ends "
             "when its holder leaves (they stay a co-founder: the row is kept).",
 )
@@ -276,6 +307,7 @@ units = Table(
            comment="active, merged or dissolved (the last span of an ended unit)."),
     Column("merged_into", String(200), comment="The unit it was merged into, if merged."),
     *_span_columns(),
+    *recorded_columns(),
     comment="Projection: units over time, one row per name/parent/status stretch.",
 )
 Index("ix_units_org_unit", units.c.org, units.c.unit)
@@ -306,6 +338,7 @@ metrics = Table(
     Column("position", Integer, nullable=False,
            comment="Place in the organisation's replay order: the latest value as of D has "
                    "the largest position among rows with valid_to <= D."),
+    *recorded_columns(),
     comment="Projection: every reported figure (corrections applied, retractions left out).",
 )
 Index("ix_metrics_org_subject_metric", metrics.c.org, metrics.c.subject, metrics.c.metric)

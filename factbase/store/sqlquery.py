@@ -1,4 +1,5 @@
-"""``factbase sql``: run one SQL query read-only, with ``:as_of`` bound, and render the rows.
+"""``factbase sql``: run one SQL query read-only, with ``:as_of`` and ``:known_at`` bound, and
+render the rows.
 
 Read-only by construction, not by inspecting the query: on SQLite the database is opened with
 ``mode=ro`` (:func:`factbase.store.engine.make_engine`), ``PRAGMA query_only`` is set, and an
@@ -25,7 +26,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -93,27 +94,29 @@ T = TypeVar("T")
 Consumer = Callable[[list[str], Iterator[tuple[Any, ...]]], T]
 
 
-def run(url: str, query: str, *, as_of: date, timeout: float | None = DEFAULT_TIMEOUT,
-        limit: int | None = None) -> QueryResult:
+def run(url: str, query: str, *, as_of: date, known_at: datetime | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT, limit: int | None = None) -> QueryResult:
     """Run ``query`` (one statement) on the database at ``url``, read-only, and return its
     rows (at most ``limit``; ``truncated`` says whether more followed).
 
-    ``as_of`` (valid time, a day) is bound to ``:as_of`` when the query uses it. Raises
+    ``as_of`` (valid time, a day) is bound to ``:as_of`` and ``known_at`` (recorded time, an
+    aware instant; None: now) to ``:known_at`` when the query uses them. Raises
     :class:`ReadOnlyQuery` when the query tries to write (or, on PostgreSQL, to do what its
     role may not), :class:`QueryFailed` when the database rejects it, :class:`QueryStopped`
     past ``timeout`` seconds (None or 0: no limit), :class:`QueryInterrupted` on Ctrl-C, and
-    :class:`FactbaseError` for a parameter other than ``:as_of``. Writes nothing.
+    :class:`FactbaseError` for a parameter other than ``:as_of`` and ``:known_at``. Writes
+    nothing.
     """
     def collect(columns: list[str], rows: Iterator[tuple[Any, ...]]) -> QueryResult:
         kept = list(itertools.islice(rows, limit)) if limit is not None else list(rows)
         more = limit is not None and next(rows, None) is not None
         return QueryResult(columns, kept, more)
 
-    return stream(url, query, collect, as_of=as_of, timeout=timeout)
+    return stream(url, query, collect, as_of=as_of, known_at=known_at, timeout=timeout)
 
 
 def stream(url: str, query: str, consume: Consumer[T], *, as_of: date,
-           timeout: float | None = DEFAULT_TIMEOUT) -> T:
+           known_at: datetime | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> T:
     """Run ``query`` as :func:`run` does and hand its columns and rows to ``consume`` while
     the query is open: rows are fetched :data:`BATCH` at a time as ``consume`` iterates, so
     memory stays bounded whatever the number of rows. Returns what ``consume`` returns.
@@ -127,21 +130,26 @@ def stream(url: str, query: str, consume: Consumer[T], *, as_of: date,
     happened (a ``pg_notify`` is never delivered) and the connection closed.
     """
     from factbase.store.engine import make_engine
+    from factbase.store.schema import UTCDateTime
 
     stmt = text(query)
     params = set(stmt.compile().params)
-    unknown = sorted(params - {"as_of"})
+    unknown = sorted(params - {"as_of", "known_at"})
     if unknown:
-        raise FactbaseError(f"the query uses :{unknown[0]}, but only :as_of is bound (to "
-                            "--as-of); write the value into the query instead")
-    if params:
+        raise FactbaseError(f"the query uses :{unknown[0]}, but only :as_of (--as-of) and "
+                            ":known_at (--known-at) are bound; write the value into the query "
+                            "instead")
+    known_at = known_at if known_at is not None else datetime.now(UTC)
+    if "as_of" in params:
         stmt = stmt.bindparams(bindparam("as_of", value=as_of, type_=Date))
+    if "known_at" in params:
+        stmt = stmt.bindparams(bindparam("known_at", value=known_at, type_=UTCDateTime()))
     seconds = timeout if timeout else None
     engine = make_engine(url, read_only=True)
     try:
         with engine.connect() as conn:
             if conn.dialect.name == "postgresql":
-                return _postgresql(conn, stmt, as_of, seconds, consume)
+                return _postgresql(conn, stmt, as_of, known_at, seconds, consume)
             return _sqlite(conn, stmt, seconds, consume)
     finally:
         engine.dispose()
@@ -280,8 +288,8 @@ def _sqlite_authorizer(refused: list[str]) -> Callable[..., int]:
 _WRITE_SIGNS = ("readonly database", "read-only", "query_only", "not authorized")
 
 
-def _postgresql(conn: Connection, stmt: TextClause, as_of: date, timeout: float | None,
-                consume: Consumer[T]) -> T:
+def _postgresql(conn: Connection, stmt: TextClause, as_of: date, known_at: datetime,
+                timeout: float | None, consume: Consumer[T]) -> T:
     """Run ``stmt`` on PostgreSQL as the role ``factbase_reader``, through its security-definer
     function (:mod:`factbase.store.reader`), in a READ ONLY transaction that is rolled back at
     the end; the connection is closed afterwards (a session advisory lock dies with it).
@@ -296,9 +304,9 @@ def _postgresql(conn: Connection, stmt: TextClause, as_of: date, timeout: float 
     from factbase.store import reader
 
     compiled = stmt.compile(dialect=conn.dialect)  # pyformat placeholders, literal % doubled
-    sql = re.sub(r"%%|%\(as_of\)s", lambda m: "%" if m.group() == "%%" else "$1",
-                 str(compiled))
-    uses_as_of = "as_of" in compiled.params
+    numbers = {"%(as_of)s": "$1", "%(known_at)s": "$2"}
+    sql = re.sub(r"%%|%\((?:as_of|known_at)\)s",
+                 lambda m: "%" if m.group() == "%%" else numbers[m.group()], str(compiled))
     raw: Any = conn.connection.dbapi_connection
     trans = conn.begin()
     try:
@@ -309,7 +317,7 @@ def _postgresql(conn: Connection, stmt: TextClause, as_of: date, timeout: float 
         if timeout is not None:
             conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, round(timeout * 1000))}")
         conn.exec_driver_sql(f"SET LOCAL ROLE {reader.ROLE}")
-        columns, types = _describe(raw, sql, uses_as_of)
+        columns, types = _describe(raw, sql)
         if not columns:
             raise ReadOnlyQuery(f"the sql command is read-only: it runs queries that return "
                                 f"rows (SELECT, WITH … SELECT, VALUES, TABLE), not "
@@ -323,8 +331,8 @@ def _postgresql(conn: Connection, stmt: TextClause, as_of: date, timeout: float 
         defs = ", ".join(f"c{i} {t}" for i, t in enumerate(types))
         cursor = raw.cursor(name="factbase_sql")  # server-side: DECLARE, then FETCH batches
         try:
-            cursor.execute(f"SELECT * FROM {reader.FUNCTION}(%s, %s) AS t({defs})",
-                           (sql, as_of))
+            cursor.execute(f"SELECT * FROM {reader.FUNCTION}(%s, %s, %s) AS t({defs})",
+                           (sql, as_of, known_at))
 
             def rows() -> Iterator[tuple[Any, ...]]:
                 while True:
@@ -353,15 +361,16 @@ def _postgresql(conn: Connection, stmt: TextClause, as_of: date, timeout: float 
         conn.invalidate()  # closed, never reused: no session state or lock outlives the query
 
 
-def _describe(raw: Any, sql: str, uses_as_of: bool) -> tuple[list[str], list[str]]:
-    """The column names and SQL types of ``sql`` (``$1``: the ``as_of`` date), from libpq's
-    prepare and describe: the statement is parsed, not run."""
+def _describe(raw: Any, sql: str) -> tuple[list[str], list[str]]:
+    """The column names and SQL types of ``sql`` (``$1``: the ``as_of`` date, ``$2``: the
+    ``known_at`` instant), from libpq's prepare and describe: the statement is parsed, not
+    run."""
     import psycopg
     from psycopg import pq
 
     pgconn = raw.pgconn
     name = b"factbase_sql_describe"
-    prepared = pgconn.prepare(name, sql.encode(), [1082] if uses_as_of else None)  # 1082: date
+    prepared = pgconn.prepare(name, sql.encode(), [1082, 1184])  # date, timestamptz
     if prepared.status != pq.ExecStatus.COMMAND_OK:
         raise _pg_failure(psycopg.errors.lookup(  # the server's error, as psycopg raises it
             prepared.error_field(pq.DiagnosticField.SQLSTATE).decode())(

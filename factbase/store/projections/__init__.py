@@ -13,8 +13,14 @@ events), so they are recomputed per stream: :func:`apply` notes the streams a ba
 and :func:`settle`, called once before the load's transaction commits, deletes those streams'
 rows and inserts the fold's (:mod:`factbase.core.intervals`, over the effective events of
 :func:`factbase.core.amend.resolve`, exactly as :meth:`factbase.api.FactBase.org` replays them). An
-``entity.merged`` or ``entity.unmerged`` recomputes every stream. The rows reflect the log as
-known now; ``--known-at`` questions go through replay.
+``entity.merged`` or ``entity.unmerged`` recomputes every stream.
+
+The interval rows are versions in recorded time (``recorded_from``/``recorded_to``, SQL:2011
+system time): settling a load folds each touched stream as known at the load's recorded time
+and compares with the versions in force — a row still given stays, one no longer given is
+closed there (and kept), a new one opens there (:func:`_advance`). A rebuild walks every
+recorded time of each stream the same way (:func:`_history`), so both give the same rows, and
+SQL with ``recorded_from <= T AND T < recorded_to`` answers what ``--known-at T`` replays.
 
 ``entity_names`` holds one row per (entity, name, look-up key): every key of
 :func:`factbase.core.names.name_keys` goes in the ``folded`` column (the name's folded form among
@@ -30,6 +36,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +68,13 @@ from factbase.store.log import read_events, select_events
 from factbase.store.schema import (
     FTS_TABLE,
     INTERVAL_TABLES,
+    OPEN_RECORDED,
     PROJECTION_TABLES,
+    UTCDateTime,
     entities,
     entity_names,
     events,
+    format_utc,
     has_fts,
     search_docs,
 )
@@ -363,6 +373,8 @@ class _Pending:
     held_count: int = 0
     folded: set[str] = field(default_factory=set)
     checked: set[str] = field(default_factory=set)
+    #: The recorded times of this transaction's events (an add with amendments has two).
+    times: set[datetime] = field(default_factory=set)
 
 
 def _note_streams(conn: Connection, batch: list[Event],
@@ -376,6 +388,7 @@ def _note_streams(conn: Connection, batch: list[Event],
     if red is not None and redact.changes_redactions(conn, batch, red):
         pending.rebuild = True
         redact.forget(conn)
+    pending.times |= {e.recorded_at for e in batch}
     if pending.held_count > HOLD_EVENTS and not pending.rebuild:
         _fold_held(conn, pending, HOLD_EVENTS // 2)  # the rows of the batches before are in
     touched: list[Event] = []
@@ -386,6 +399,13 @@ def _note_streams(conn: Connection, batch: list[Event],
             touched.append(event)
         elif event.type == "entity.registered" and event.stream in pending.folded:
             pending.streams.add(event.stream)  # folded before it was known as an organisation
+        elif red is not None and event.type == "entity.registered" and \
+                event.payload.get("kind") == "organization" and \
+                _recorded_earlier(conn, event):  # (red: an append, not a replay)
+            # Its events came in an earlier load, when it was not known as an organisation:
+            # its versions from then on are remade, as a rebuild makes them.
+            pending.rebuild = True
+            redact.forget(conn)
     if pending.full or pending.rebuild:
         pending.held.clear()
         pending.held_count = 0
@@ -418,6 +438,13 @@ def _note_streams(conn: Connection, batch: list[Event],
             pending.held_count += 1
 
 
+def _recorded_earlier(conn: Connection, event: Event) -> bool:
+    """Whether the log holds events of ``event``'s stream recorded before it."""
+    return conn.execute(select(events.c.seq).where(
+        events.c.stream == event.stream, events.c.recorded_at < event.recorded_at,
+        events.c.valid_from.is_not(None)).limit(1)).first() is not None
+
+
 def _fold_held(conn: Connection, pending: _Pending, keep: int) -> None:
     """Fold and write held streams, those touched longest ago first, until at most ``keep``
     events are held. A folded stream touched again is read back at :func:`settle`."""
@@ -434,8 +461,8 @@ def _fold_held(conn: Connection, pending: _Pending, keep: int) -> None:
             entities.c.kind == "organization", entities.c.entity_id.in_(chunk)))}
         out: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for stream, evs in streams:
-            if stream in chunk:
-                _fold_stream(stream, evs, {}, red, stream in orgs, out)
+            if stream in chunk:  # a new stream: its versions from this transaction only
+                _history(evs, [], red, orgs, out)
         _write_folds(conn, out)
 
 
@@ -450,68 +477,117 @@ def settle(conn: Connection) -> None:
         rebuild(conn)
         return
     if pending.full:
-        refresh(conn, conn, None)
+        refresh(conn, conn, None, pending.times)
         return
     if pending.held:
         _fold_held(conn, pending, 0)
     if pending.streams:
-        refresh(conn, conn, pending.streams)
+        refresh(conn, conn, pending.streams, pending.times)
 
 
-def refresh(source: Connection, target: Connection, streams: Iterable[str] | None) -> None:
-    """Replace the interval rows and event search documents of ``streams`` (None: all),
-    made from the effective events as outputs show them (:mod:`factbase.store.redact`).
+def refresh(source: Connection, target: Connection, streams: Iterable[str] | None,
+            times: Iterable[datetime] = ()) -> None:
+    """Bring the interval rows and event search documents of ``streams`` (None: all) to the
+    log as it stands, made from the effective events as outputs show them
+    (:mod:`factbase.store.redact`).
 
-    Events are read from ``source``; rows are written to ``target`` (the same connection,
-    except in :func:`check`, which writes into a scratch database), and which streams are
-    organisations is read from ``target``'s ``entities``. Merged streams are handled under the
-    id they were merged into, like :meth:`factbase.api.FactBase.org` does.
+    The interval rows are versions (``recorded_from``/``recorded_to``, SQL:2011 system time).
+    ``times``: the recorded times of the transaction being settled (default: the log's last).
+    The versions from its first time on are set aside, and the log is folded as known at each
+    of them in turn (:func:`_history`): a row a fold still gives stays as it is, one it no
+    longer gives closes then and is kept, a new one opens then. The search documents are
+    replaced.
+
+    Events are read from ``source``; rows are written to ``target``, and which streams are
+    organisations is read from ``target``'s ``entities``. Merged streams are handled under
+    the id they were merged into, like :meth:`factbase.api.FactBase.org` does: the rows of
+    a stream merged away are closed.
     """
-    identity = identities(read_events(source, select_events(types=sorted(IDENTITY_TYPES))))
+    idents = read_events(source, select_events(types=sorted(IDENTITY_TYPES)))
+    identity = identities(idents)
     red = redact.load(source)
+    at = sorted(times) or [source.execute(select(func.max(events.c.recorded_at))).scalar_one()]
     orgs = {r[0] for r in target.execute(
         select(entities.c.entity_id).where(entities.c.kind == "organization"))}
     if streams is None:
-        for table in INTERVAL_TABLES:
-            target.execute(delete(table))
         _delete_docs(target, search_docs.c.kind == "event")
         streams = [r[0] for r in source.execute(select(events.c.stream).distinct())]
         wanted = sorted({identity.get(s, s) for s in streams})
+        closing = set(_open_orgs(target, at[0]))
     else:
+        streams = list(streams)
         wanted = sorted({identity.get(s, s) for s in streams})
         for chunk in _chunks(wanted):
-            for table in INTERVAL_TABLES:
-                target.execute(delete(table).where(table.c.org.in_(chunk)))
             _delete_docs(target, (search_docs.c.kind == "event") & search_docs.c.stream.in_(chunk))
+        closing = set(streams)
+    gone = sorted(closing - set(wanted))
+    for chunk in _chunks(gone):  # merged away: their versions close
+        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        _history(read_events(source, select_events(streams=chunk)), idents, red, orgs, out,
+                 times=at, held=_reopen(target, chunk, at[0]), only=set(chunk))
+        out.pop("search_docs", None)
+        _write_folds(target, out)
     aliases: dict[str, list[str]] = defaultdict(list)
     for merged, into in identity.items():
         aliases[into].append(merged)
     for chunk in _chunks_by_events(source, wanted, aliases):
         read = [*chunk, *(a for c in chunk for a in aliases.get(c, []))]
-        grouped: dict[str, list[Event]] = defaultdict(list)
-        for ev in read_events(source, select_events(streams=read)):
-            grouped[identity.get(ev.stream, ev.stream)].append(ev)
-        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for stream in chunk:
-            _fold_stream(stream, grouped.get(stream, []), identity, red, stream in orgs, out)
+        out = defaultdict(list)
+        _history(read_events(source, select_events(streams=read)), idents, red, orgs, out,
+                 times=at, held=_reopen(target, chunk, at[0]), only=set(chunk))
         _write_folds(target, out)
+
+
+def _open_orgs(conn: Connection, since: datetime) -> list[str]:
+    """Organisations with rows in force at recorded time ``since`` or later."""
+    found: set[str] = set()
+    for table in INTERVAL_TABLES:
+        found |= {r[0] for r in conn.execute(select(table.c.org).distinct().where(
+            table.c.recorded_to >= since))}
+    return sorted(found)
+
+
+def _reopen(conn: Connection, orgs: list[str],
+            since: datetime) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Set aside the versions of ``orgs`` from recorded time ``since`` on: delete every row in
+    force at ``since`` or later, and return (by org, then table name) those made before it,
+    as in force again. :func:`_history` folds from there."""
+    held: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
+    for table in INTERVAL_TABLES:
+        later = table.c.org.in_(orgs) & (table.c.recorded_to >= since)
+        for r in _rows_where(conn, table, later):
+            if r["recorded_from"] < since:
+                held[r["org"]].setdefault(table.name, []).append(
+                    {**r, "recorded_to": OPEN_RECORDED})
+        conn.execute(delete(table).where(later))
+    return held
+
+
+def _rows_where(conn: Connection, table: Table, where: ColumnElement[bool]
+                ) -> list[dict[str, Any]]:
+    """The rows of ``table`` that match ``where``, as mappings of every column."""
+    return [dict(r._mapping) for r in conn.execute(select(table).where(where))]
 
 
 def _fold_stream(stream: str, evs: list[Event], identity: dict[str, str],
                  red: redact.Redactor, is_org: bool,
-                 out: dict[str, list[dict[str, Any]]]) -> None:
+                 out: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
     """Add to ``out`` the event search documents of ``stream`` (all its events ``evs``, in
-    seq order, as outputs show them: ``red``) and, for an organisation, its interval rows."""
+    seq order, as outputs show them: ``red``) and return, for an organisation, its interval
+    rows by table name (without recorded time; empty lists otherwise)."""
     effective = red.events(resolve(evs, identity=identity).events)
     out["search_docs"] += [d for ev in effective if (d := _event_doc(ev)) is not None]
+    rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in INTERVAL_TABLES}
     if is_org:
-        _interval_rows(intervals.fold(stream, effective), out)
+        _interval_rows(intervals.fold(stream, effective), rows)
+    return rows
 
 
 def _write_folds(target: Connection, out: dict[str, list[dict[str, Any]]]) -> None:
     for table in INTERVAL_TABLES:
-        if out[table.name]:
-            bulk.insert_rows(target, table, out[table.name])
+        if out[table.name]:  # rows read back and rows folded: every column, in one shape
+            bulk.insert_rows(target, table, [{c.name: r.get(c.name) for c in table.columns}
+                                             for r in out[table.name]])
     if out["search_docs"]:
         _insert_docs(target, out["search_docs"])
 
@@ -525,6 +601,82 @@ def _interval_rows(found: intervals.Intervals, out: dict[str, list[dict[str, Any
             if table_name == "metrics":
                 row["sources"] = json.dumps(row["sources"], ensure_ascii=False)
             out[table_name].append(row)
+
+
+# --- recorded time: row versions ------------------------------------------------------------
+# Each interval row is one version of what the log said, in force over the recorded time
+# [recorded_from, recorded_to). Versions advance by comparing the rows in force with a new
+# fold, row by row (as multisets of every other column): the same rule for a load settled now
+# (:func:`refresh`) and for a rebuild walking the log's recorded times (:func:`_history`), so
+# both give the same rows.
+
+_RECORDED = ("recorded_from", "recorded_to")
+
+
+def _version_key(table: Table, row: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(_comparable(row.get(c.name)) for c in table.columns if c.name not in _RECORDED)
+
+
+def _advance(table: Table, held: list[dict[str, Any]], new: list[dict[str, Any]],
+             at: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The versions of one organisation's rows of ``table`` once the log says ``new`` (rows
+    without recorded time) at recorded time ``at``, ``held`` being the versions in force:
+    ``(closed, in_force)``. A held row ``new`` still has stays as it is; the others close at
+    ``at`` (dropped if they opened at ``at``: no one ever saw them); the rest of ``new``
+    open at ``at``."""
+    pool: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in held:
+        pool[_version_key(table, row)].append(row)
+    in_force = []
+    for row in new:
+        kept = pool.get(_version_key(table, row))
+        in_force.append(kept.pop() if kept else
+                        {**row, "recorded_from": at, "recorded_to": OPEN_RECORDED})
+    closed = [{**row, "recorded_to": at} for rows in pool.values() for row in rows
+              if row["recorded_from"] < at]
+    return closed, in_force
+
+
+def _history(evs: list[Event], idents: list[Event], red: redact.Redactor, orgs: set[str],
+             out: dict[str, list[dict[str, Any]]], *, times: Iterable[datetime] = (),
+             held: dict[str, dict[str, list[dict[str, Any]]]] | None = None,
+             only: set[str] | None = None) -> None:
+    """Add to ``out`` the versions of the interval rows of the streams of ``evs`` (all their
+    events, in seq order) and the event search documents of the log as it stands.
+    ``idents``: every identity decision.
+
+    The log is folded as known at each recorded time (``times``; default: every time its
+    events and ``idents`` have — a load shares one), exactly as
+    :meth:`factbase.api.FactBase.org` reads it with ``known_at``: events and identity
+    decisions recorded by then, merged streams under one id. ``held``: the versions in force
+    before the first time (by org, then table name). ``only``: the organisations to write
+    (None: all those ``evs`` give)."""
+    steps = sorted(times) or sorted({e.recorded_at for e in evs} |
+                                    {e.recorded_at for e in idents})
+    held = dict(held or {})
+    for i, at in enumerate(steps):
+        identity = identities([e for e in idents if e.recorded_at <= at])
+        grouped: dict[str, list[Event]] = defaultdict(list)
+        for ev in evs:
+            if ev.recorded_at > at:
+                break
+            grouped[identity.get(ev.stream, ev.stream)].append(ev)
+        docs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for org in sorted(set(grouped) | set(held)):
+            if only is not None and org not in only:
+                continue
+            folds = _fold_stream(org, grouped[org], identity, red, org in orgs, docs) \
+                if grouped.get(org) else {}
+            versions = held.setdefault(org, {})
+            for table in INTERVAL_TABLES:
+                closed, versions[table.name] = _advance(
+                    table, versions.get(table.name, []), folds.get(table.name, []), at)
+                out[table.name] += closed
+        if i == len(steps) - 1:
+            out["search_docs"] += docs["search_docs"]
+    for versions in held.values():
+        for name, rows in versions.items():
+            out[name] += rows
 
 
 def _event_doc(ev: Event) -> dict[str, Any] | None:
@@ -645,12 +797,12 @@ def _event(row: Any) -> Event:
 
 
 def _refresh_all(source: Connection, target: Connection) -> None:
-    """:func:`refresh` of every stream, into empty tables, reading the log once in stream
-    order (the ``(stream, valid_from)`` index) instead of 500 streams at a time, and inserting
-    in large batches. Streams an identity decision merged (or merged into) go through
-    :func:`refresh` itself at the end."""
-    identity = identities(read_events(source, select_events(types=sorted(IDENTITY_TYPES))))
-    merged = set(identity) | set(identity.values())
+    """Every version of the interval rows (:func:`_history`) and the event search documents
+    of every stream, into empty tables, reading the log once in stream order (the ``(stream,
+    valid_from)`` index) instead of 500 streams at a time, and inserting in large batches.
+    The streams any identity decision names are folded together at the end."""
+    idents = read_events(source, select_events(types=sorted(IDENTITY_TYPES)))
+    merged = {e.payload[k] for e in idents for k in ("entity", "into")}
     red = redact.load(source)
     orgs = {r[0] for r in target.execute(
         select(entities.c.entity_id).where(entities.c.kind == "organization"))}
@@ -667,13 +819,9 @@ def _refresh_all(source: Connection, target: Connection) -> None:
 
     def fold_stream(stream: str, evs: list[Event]) -> int:
         evs.sort(key=lambda e: e.seq)
-        effective = red.events(resolve(evs, identity=identity).events)
-        docs = [d for ev in effective if (d := _event_doc(ev)) is not None]
-        out["search_docs"] += docs
-        before = sum(len(out[t.name]) for t in INTERVAL_TABLES)
-        if stream in orgs:
-            _interval_rows(intervals.fold(stream, effective), out)
-        return len(docs) + sum(len(out[t.name]) for t in INTERVAL_TABLES) - before
+        before = sum(len(out[t.name]) for t in (*INTERVAL_TABLES, search_docs))
+        _history(evs, idents, red, orgs, out)
+        return sum(len(out[t.name]) for t in (*INTERVAL_TABLES, search_docs)) - before
 
     result = source.execute(select(*_EVENT_COLUMNS)
                             .order_by(events.c.stream, events.c.valid_from)
@@ -693,13 +841,13 @@ def _refresh_all(source: Connection, target: Connection) -> None:
             group.append(_event(row))
     if current is not None and current not in merged:
         fold_stream(current, group)
+    if merged:
+        fold_stream("", read_events(source, select_events(streams=sorted(merged))))
     flush()
     if fts:  # index the event documents in one pass, after the first ``last_doc``
         target.execute(insert(_fts).from_select(
             ["rowid", "folded"],
             select(search_docs.c.id, search_docs.c.folded).where(search_docs.c.id > last_doc)))
-    if merged:
-        refresh(source, target, sorted(merged))
 
 
 def _bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -711,12 +859,16 @@ def _bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
         return
     names = list(rows[0])
     dates = [i for i, c in enumerate(names) if isinstance(table.c[c].type, Date)]
+    instants = [i for i, c in enumerate(names) if isinstance(table.c[c].type, UTCDateTime)]
     values = []
     for row in rows:
         v = [row[c] for c in names]
         for i in dates:
             if v[i] is not None:
                 v[i] = v[i].isoformat()
+        for i in instants:
+            if v[i] is not None:
+                v[i] = format_utc(v[i])
         values.append(tuple(v))
     conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) "
                          f"VALUES ({', '.join('?' * len(names))})", values)
