@@ -983,10 +983,53 @@ class FactBase:
         chart, tenure, changes, disputed facts, figures, uncertain items, numbered sources).
         Writes nothing. Raises :class:`factbase.core.errors.InputError` when ``since`` is after
         ``as_of``, and :class:`NotFound` for an unknown org."""
-        from factbase.views.report import report_document
+        from factbase.core.diff import check_dates
+        from factbase.views.report import default_since, report_document
 
-        return report_document(self, org, as_of=as_of, since=since, known_at=known_at,
-                               prefer=prefer, min_evidence=min_evidence)
+        since = since or default_since(as_of)
+        check_dates(since, as_of)
+        # The head first, and every read cut at its recorded time: the report is then exactly
+        # what the anchor and the command in ``recorded`` reproduce, whatever is appended
+        # meanwhile.
+        anchor = self.anchor(known_at)
+        cut = anchor.recorded_at if known_at is None else known_at
+        names, srcs = self.names(), self.sources()
+        policy: dict[str, Any] = {"known_at": cut, "prefer": prefer,
+                                  "min_evidence": min_evidence}
+        state = self.org(org, as_of=as_of, **policy)
+        changes = self.diff(state.org, since, as_of, **policy)
+        evs = self.timeline(state.org, **policy)
+        return report_document(state, changes=changes, events=evs, names=names, sources=srcs,
+                               anchor=anchor, since=since, known_at=known_at, prefer=prefer,
+                               min_evidence=min_evidence)
+
+    def explorer(self, org: str, *, as_of: date, known_at: datetime | None = None,
+                 prefer: Prefer | None = None, min_evidence: str | None = None
+                 ) -> dict[str, Any]:
+        """The document of ``report --format html --interactive`` (the explorer) for
+        organisation ``org`` (id or name), as the log stood at recorded time ``known_at`` (None
+        = now); the page opens on valid-time day ``as_of``. ``prefer`` and ``min_evidence`` as
+        in :meth:`org`. The JSON-ready document of
+        :func:`factbase.views.explorer.explorer_document`: every unit, membership, role,
+        departure, figure and uncertain fact with the window of days it holds. Writes
+        nothing. Raises :class:`NotFound` for an unknown organisation.
+
+        Example::
+
+            doc = fb.explorer("xai", as_of=date(2026, 3, 1))
+            html = factbase.render.render("explorer", "html", doc)
+        """
+        from factbase.views.explorer import explorer_document
+
+        anchor = self.anchor(known_at)
+        cut = anchor.recorded_at if known_at is None else known_at
+        policy: dict[str, Any] = {"known_at": cut, "prefer": prefer,
+                                  "min_evidence": min_evidence}
+        org_id = self.org(org, as_of=as_of, **policy).org
+        evs = self.timeline(org_id, **policy)
+        return explorer_document(org_id, evs, as_of=as_of, anchor=anchor, names=self.names(),
+                                 sources=self.sources(), known_at=cut, prefer=prefer,
+                                 min_evidence=min_evidence)
 
     def who(self, name: str, *, as_of: date, known_at: datetime | None = None
             ) -> dict[str, Any]:
@@ -1003,9 +1046,16 @@ class FactBase:
             doc = fb.who("吴宇怀", as_of=date(2026, 3, 1))
             [o["id"] for o in doc["organisations"]]
         """
-        from factbase.views.who import who_document
+        from factbase.views.who import KINDS, Reads, who_document
 
-        return who_document(self, name, as_of=as_of, known_at=known_at)
+        entity_id = self.resolve(name, KINDS)
+        ent = self.entities([entity_id])[entity_id]
+        reads = Reads(
+            org=lambda org, day: self.org(org, as_of=day, known_at=known_at),
+            timeline=lambda entity: self.timeline(entity, known_at=known_at),
+            kinds=lambda ids: {i: e.kind for i, e in self.entities(ids).items()})
+        return who_document(ent, reads, as_of=as_of, names=self.names(),
+                            sources=self.sources(), known_at=known_at)
 
     def export(self, fmt: str, out: TextIO, *, table: str = "events",
                known_at: datetime | None = None, include_redacted: bool = False,
@@ -1015,26 +1065,79 @@ class FactBase:
         ``csv``, ``table`` is ``events`` or ``memberships``) of the log as it stood at
         recorded time ``known_at`` (None = now) to ``out``, a text stream opened with
         ``newline=""`` (:func:`factbase.io.files.write_to` makes one for a file, written whole or
-        not at all); returns the number of records or rows written
-        (:func:`factbase.views.export.export`). Writes nothing to the database.
+        not at all); returns the number of records or rows written (the writers of
+        :mod:`factbase.views.export`, fed by the reads of :mod:`factbase.store.exports`).
+        Writes nothing to the database. Raises :class:`ValueError` for an unknown ``fmt`` or
+        ``table``.
 
         ``jsonl`` and ``yaml`` are the log as it is (they load back with the same ids and
         hashes), so with people redacted they raise :class:`FactbaseError` unless
         ``include_redacted`` is set (see :meth:`redacted_count`); ``csv`` and ``timelinejs``
         hide redacted people as every output does. ``org``, ``person`` (ids or names) and
         ``start``/``end`` (valid-time days, inclusive) choose the events of a ``timelinejs``
-        export (:func:`factbase.render.timelinejs.timelinejs_document`).
+        export (:func:`factbase.views.timelinejs.timelinejs_document`); :class:`NotFound` for
+        an unknown one.
 
         Example::
 
             with open("backup.jsonl", "w", encoding="utf-8", newline="") as f:
                 fb.export("jsonl", f)
         """
-        from factbase.views.export import export
+        from factbase.store import exports
+        from factbase.views import export as view
 
-        return export(self, fmt, out, table=table, known_at=known_at,
-                      include_redacted=include_redacted, org=org, person=person, start=start,
-                      end=end)
+        if fmt in ("jsonl", "yaml") and not include_redacted:
+            hidden = self.redacted_count()
+            if hidden:
+                raise FactbaseError(view.redacted_refusal(fmt, hidden))
+        if fmt == "timelinejs":
+            from factbase.views.timelinejs import timelinejs_document, write_timelinejs
+
+            evs = self.timeline(org, start=start, end=end, known_at=known_at)
+            org_id = self.resolve(org, known_at=known_at) if org else None
+            person_id = self.resolve(person, known_at=known_at) if person else None
+            if person:
+                naming = {e.event_id for e in self.timeline(person, start=start, end=end,
+                                                            known_at=known_at)}
+                evs = [e for e in evs if e.event_id in naming]
+            names, srcs = self.names(), self.sources()
+            return write_timelinejs(timelinejs_document(
+                evs, anchor=self.anchor(known_at), names=names, sources=srcs, org=org_id,
+                person=person_id, start=start, end=end), out)
+        if fmt == "csv" and table == "memberships":
+            return view.write_memberships_csv(self.memberships(known_at), out)
+        if fmt not in ("jsonl", "yaml") and not (fmt == "csv" and table == "events"):
+            raise ValueError(f"unknown export {fmt!r} (table {table!r})")
+        with self._read() as conn:
+            upto = exports.head(conn, known_at)
+            if fmt == "jsonl":
+                return view.write_jsonl(exports.rows(conn, upto), out)
+            if fmt == "yaml":
+                return view.write_yaml(lambda types: exports.rows(conn, upto, types), upto,
+                                       out)
+            return view.write_events_csv(exports.shown_batches(conn, upto),
+                                         lambda ids: exports.names_for(conn, ids), out)
+
+    def memberships(self, known_at: datetime | None = None) -> Iterator[dict[str, Any]]:
+        """Intervals of membership and of roles in every organisation, as the log stood at
+        recorded time ``known_at`` (None = now): the rows of ``export --format csv --table
+        memberships`` (:func:`factbase.views.export.membership_rows`: ``person``,
+        ``person_name``, ``org``, ``unit``, ``unit_name``, ``role``, ``from``, ``to``,
+        ``reason``), the spans the ``memberships`` and ``roles`` projection tables hold.
+        Reads only.
+
+        Example::
+
+            [r for r in fb.memberships() if r["person"] == "wu-yuhuai"]
+        """
+        from factbase.store import exports
+        from factbase.views.export import membership_rows
+
+        identity = self.identities(known_at)
+        names = self.names()
+        with self._read() as conn:
+            orgs = exports.organisations(conn)
+        return membership_rows(orgs, self.timeline(known_at=known_at), identity, names)
 
     def redacted_count(self) -> int:
         """How many people standing redactions hide (0 for none). Writes nothing."""

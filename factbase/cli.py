@@ -667,10 +667,8 @@ def report(ctx: click.Context, org: str, as_of: date | None, since: date | str |
                                  param_hint="'--interactive'")
     fb = _settings(ctx).fb(ctx)
     if interactive:
-        from factbase.views.explorer import explorer_document
-
-        doc = explorer_document(fb, org, as_of=as_of, known_at=known_at, prefer=prefer,
-                                min_evidence=min_evidence)
+        doc = fb.explorer(org, as_of=as_of, known_at=known_at, prefer=prefer,
+                          min_evidence=min_evidence)
         text, what = render("explorer", "html", doc), "explorer"
     else:
         doc = fb.report(org, as_of=as_of, since=since, known_at=known_at, prefer=prefer,

@@ -19,7 +19,6 @@ from factbase.api import FactBase
 from factbase.cli import cli
 from factbase.core.documents import org_document
 from factbase.render import render
-from factbase.views.explorer import explorer_document
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -66,7 +65,7 @@ def _doc_view(doc: dict[str, Any], day: str) -> dict[str, Any]:
 def test_the_windows_give_what_org_gives_on_every_day_that_matters(seeded: FactBase) -> None:
     """On every first and last day of any window, and the day before each (where the state
     can change), selecting the windows that hold gives what replay gives."""
-    doc = explorer_document(seeded, "xai", as_of=AS_OF)
+    doc = seeded.explorer("xai", as_of=AS_OF)
     days = {d for key in ("units", "memberships", "roles", "departures", "figures",
                           "uncertain") for r in doc[key] for d in (r["from"], r["to"]) if d}
     days |= {date.fromordinal(date.fromisoformat(d).toordinal() - 1).isoformat() for d in days}
@@ -76,7 +75,7 @@ def test_the_windows_give_what_org_gives_on_every_day_that_matters(seeded: FactB
 
 
 def test_the_document_says_where_it_comes_from(seeded: FactBase) -> None:
-    doc = explorer_document(seeded, "xai", as_of=AS_OF)
+    doc = seeded.explorer("xai", as_of=AS_OF)
     assert doc["org"] == {"id": "xai", "name": "xAI"}
     assert (doc["first"], doc["last"], doc["as_of"]) == ("2023-07-12", "2026-03-01", "2026-03-01")
     assert doc["recorded"]["anchor"].startswith("79:")
@@ -93,7 +92,7 @@ def _page(doc: dict[str, Any]) -> str:
 
 def test_the_page_is_one_offline_file_with_one_script_allowed_by_hash(
         seeded: FactBase) -> None:
-    page = _page(explorer_document(seeded, "xai", as_of=AS_OF))
+    page = _page(seeded.explorer("xai", as_of=AS_OF))
     assert not re.search(r"\b(src|href)=\"(?!#|https?://)", page)
     assert not re.search(r"<(link|img|iframe)\b", page)
     assert re.search(r"script-src &#39;sha256-[A-Za-z0-9+/=]+&#39;", page)  # ' in an attribute
@@ -106,7 +105,7 @@ def test_the_page_is_one_offline_file_with_one_script_allowed_by_hash(
 def test_no_text_from_the_log_can_close_the_data_block_or_make_a_link(
         seeded: FactBase) -> None:
     evil = '</script><script>alert(1)</script><!-- & "\u2028'
-    doc = explorer_document(seeded, "xai", as_of=AS_OF)
+    doc = seeded.explorer("xai", as_of=AS_OF)
     doc["names"]["elon-musk"] = evil
     first = next(iter(doc["sources"]))
     doc["sources"][first].update(title=evil, url="javascript:alert(1)")
@@ -176,7 +175,7 @@ def test_the_slider_shows_what_org_shows_in_headless_chromium(seeded: FactBase,
     uncertain facts of `org --as-of` on each. Screenshots are taken; with
     FACTBASE_UPDATE_SCREENSHOT=1 they replace docs/images/explorer-xai-*.png."""
     page = tmp_path / "explorer-xai.html"
-    page.write_text(_page(explorer_document(seeded, "xai", as_of=AS_OF)), encoding="utf-8")
+    page.write_text(_page(seeded.explorer("xai", as_of=AS_OF)), encoding="utf-8")
     for width in (1280, 390):
         driver = _driver(tmp_path, width)
         try:

@@ -23,8 +23,8 @@ from factbase.core.dates import parse_date
 from factbase.core.documents import figure_words, org_document
 from factbase.core.events import EVENT_TYPES
 from factbase.io.loader import _Loader
-from factbase.render import timelinejs
-from factbase.views import export
+from factbase.store import exports
+from factbase.views import export, timelinejs
 from tests.backends import PgServer, copy_database, empty_database, select_rows
 
 HUXIU = ["huxiu-4835050"]
@@ -99,7 +99,7 @@ def amended(amended_path: str) -> Iterator[FactBase]:
 
 def _text(fb: FactBase, fmt: str, **kw: Any) -> str:
     buf = io.StringIO(newline="")
-    export.export(fb, fmt, buf, **kw)
+    fb.export(fmt, buf, **kw)
     return buf.getvalue()
 
 
@@ -303,7 +303,7 @@ def test_any_text_round_trips_through_both_formats(note: str, name: str) -> None
 
 def test_export_streams_in_batches(amended: FactBase, monkeypatch: pytest.MonkeyPatch) -> None:
     whole = {fmt: _text(amended, fmt) for fmt in ("jsonl", "yaml", "csv")}
-    monkeypatch.setattr(export, "YIELD_PER", 7)
+    monkeypatch.setattr(exports, "YIELD_PER", 7)
     for fmt, text in whole.items():
         assert _text(amended, fmt) == text
 
@@ -406,7 +406,7 @@ ACME: list[dict[str, Any]] = [
 
 def test_memberships_follow_roles_moves_merges_and_departures(fb: FactBase) -> None:
     fb.add([{**r, "sources": ["s1"]} if "date" in r else r for r in ACME])
-    rows = list(export.membership_rows(fb))
+    rows = list(fb.memberships())
     got = [(r["person"], r["unit"], r["role"], r["from"], r["to"], r["reason"]) for r in rows]
     assert got == [
         ("ann", None, "member", "2020-01-01", None, None),
@@ -426,7 +426,7 @@ def test_memberships_follow_roles_moves_merges_and_departures(fb: FactBase) -> N
 
 
 def test_memberships_agree_with_replay_on_every_date(seeded: FactBase) -> None:
-    rows = list(export.membership_rows(seeded))
+    rows = list(seeded.memberships())
     for day in [date(2023, 7, 11), date(2023, 7, 12), date(2024, 4, 30), date(2025, 8, 13),
                 date(2026, 2, 9), date(2026, 2, 10), date(2026, 2, 11), date(2026, 3, 1)]:
         state = seeded.org("xai", as_of=day)
@@ -552,7 +552,7 @@ def test_timelinejs_escapes_html_and_links_only_http(amended: FactBase) -> None:
 
 
 def test_timelinejs_date_forms() -> None:
-    d = export.timelinejs_dates
+    d = timelinejs.timelinejs_dates
     assert d(parse_date("2026")) == {"start_date": {"year": 2026}, "display_date": "2026"}
     assert d(parse_date("2026-02~")) == {"start_date": {"year": 2026, "month": 2},
                                          "display_date": "about February 2026"}
@@ -648,7 +648,7 @@ def test_memberships_are_the_spans_of_the_fold(fb: FactBase) -> None:
 
     add_one_fold(fb)
     got = [(r["person"], r["unit"], r["role"], r["from"], r["to"], r["reason"])
-           for r in export.membership_rows(fb)]
+           for r in fb.memberships()]
     assert got == [
         ("ann", None, "member", "2000-01-01", None, None),
         ("ann", None, "cofounder", "2000-01-01", None, None),
@@ -671,7 +671,7 @@ def test_a_same_day_move_and_resignation_closes_with_the_resignation(fb: FactBas
     from tests.test_report import add_one_fold
 
     add_one_fold(fb)
-    rows = [r for r in export.membership_rows(fb) if r["person"] == "dan"]
+    rows = [r for r in fb.memberships() if r["person"] == "dan"]
     assert [(r["unit_name"], r["from"], r["to"], r["reason"]) for r in rows] == [
         ("Alpha", "2001-03-01", "2003-03-03", "resigned"), ("Beta", "2003-03-03", None, None)]
     memberships = fb.sql("SELECT unit, valid_to_text, closed_reason FROM memberships "
@@ -713,7 +713,7 @@ def test_a_move_a_leave_and_a_merge_say_what_changed(fb: FactBase) -> None:
         {"type": "person.left", "date": "2005-01-01", "person": "gus", "org": "acme",
          "reason": "unknown"},
     ]])
-    got = [(r["unit"], r["from"], r["to"], r["reason"]) for r in export.membership_rows(fb)]
+    got = [(r["unit"], r["from"], r["to"], r["reason"]) for r in fb.memberships()]
     assert got == [
         (None, "2001-01-01", "2002-01-01", "moved to Alpha"),
         ("u-a", "2002-01-01", "2003-01-01", "went on leave"),

@@ -24,7 +24,6 @@ from factbase.api import FactBase
 from factbase.cli import cli
 from factbase.render import render
 from factbase.render.charts import _segments
-from factbase.views.report import report_document
 from tests.conftest import ROOT
 
 AS_OF = date(2026, 3, 1)
@@ -37,7 +36,7 @@ MARKDOWNY = "A | B *C* _d_ [x](y) `e` <b>\nsecond line"
 
 
 def test_headline_figures_on_the_seed(seeded: FactBase) -> None:
-    doc = report_document(seeded, "xai", as_of=AS_OF)
+    doc = seeded.report("xai", as_of=AS_OF)
     assert doc["since"] == "2025-12-01"  # 90 days before the as-of date
     assert doc["figures"] == {
         "people_present": 9, "units": 9, "cofounders_total": 12, "cofounders_present": 6,
@@ -55,7 +54,7 @@ def test_headline_figures_on_the_seed(seeded: FactBase) -> None:
 
 
 def test_changes_are_the_diff_since_d0(seeded: FactBase) -> None:
-    doc = report_document(seeded, "xai", as_of=AS_OF, since=date(2026, 1, 1))
+    doc = seeded.report("xai", as_of=AS_OF, since=date(2026, 1, 1))
     diff = seeded.diff("xai", date(2026, 1, 1), AS_OF)
     for key in ("departed", "joined", "roles_started", "units_created", "metrics_changed",
                 "events"):
@@ -66,7 +65,7 @@ def test_changes_are_the_diff_since_d0(seeded: FactBase) -> None:
 
 
 def test_disputed_departures_keep_every_account_and_its_source(seeded: FactBase) -> None:
-    doc = report_document(seeded, "xai", as_of=AS_OF)
+    doc = seeded.report("xai", as_of=AS_OF)
     tony = next(d for d in doc["disputed"] if d["subject"] == "tony-wu")
     assert tony["kind"] == "departure reason"
     assert [(a["by"], a["reason"], a["source"]) for a in tony["accounts"]] == [
@@ -76,7 +75,7 @@ def test_disputed_departures_keep_every_account_and_its_source(seeded: FactBase)
 
 
 def test_tenure_rows_agree_with_the_replayed_state(seeded: FactBase) -> None:
-    doc = report_document(seeded, "xai", as_of=AS_OF)
+    doc = seeded.report("xai", as_of=AS_OF)
     rows = {r["id"]: r for r in doc["tenure"]}
     assert len(rows) == 15
     assert sum(r["status"] == "departed" for r in rows.values()) == 6
@@ -91,7 +90,7 @@ def test_tenure_rows_agree_with_the_replayed_state(seeded: FactBase) -> None:
 
 
 def test_every_cited_item_carries_its_footnote_numbers(seeded: FactBase) -> None:
-    doc = report_document(seeded, "xai", as_of=AS_OF)
+    doc = seeded.report("xai", as_of=AS_OF)
     numbers = {s["n"] for s in doc["sources"].values()}
     assert numbers == set(range(1, len(numbers) + 1))
     by_id = {sid: s["n"] for sid, s in doc["sources"].items()}
@@ -109,7 +108,7 @@ def test_every_cited_item_carries_its_footnote_numbers(seeded: FactBase) -> None
 
 
 def test_every_fact_line_of_the_markdown_ends_with_its_footnotes(seeded: FactBase) -> None:
-    md = render("report", "md", report_document(seeded, "xai", as_of=AS_OF))
+    md = render("report", "md", seeded.report("xai", as_of=AS_OF))
     facts = [line for line in md.splitlines()
              if line.lstrip().startswith("- ") and not line.endswith(":")]
     assert len(facts) > 60
@@ -124,7 +123,7 @@ def test_every_fact_line_of_the_markdown_ends_with_its_footnotes(seeded: FactBas
 
 
 def test_every_fact_in_the_html_ends_with_its_footnotes(seeded: FactBase) -> None:
-    page = render("report", "html", report_document(seeded, "xai", as_of=AS_OF))
+    page = render("report", "html", seeded.report("xai", as_of=AS_OF))
     body = page.split("<body>", 1)[1].split('<section id="sources">', 1)[0]
     items = re.findall(r"<li>(?:(?!<li>).)*?</li>|<li class=\"acct\">.*?</li>", body, re.S)
     rows = re.findall(r"<tr><td>.*?</tr>", body, re.S)
@@ -137,11 +136,11 @@ def test_every_fact_in_the_html_ends_with_its_footnotes(seeded: FactBase) -> Non
 
 def test_the_default_window_and_an_explicit_one(seeded: FactBase) -> None:
     # A change since D0 is certain by D and was not by the end of D0 (Jimmy Ba: the 10th).
-    assert report_document(seeded, "xai", as_of=AS_OF, since=date(2026, 2, 10))[
+    assert seeded.report("xai", as_of=AS_OF, since=date(2026, 2, 10))[
         "figures"]["departures_since"] == 0
-    assert report_document(seeded, "xai", as_of=AS_OF, since=date(2026, 2, 9))[
+    assert seeded.report("xai", as_of=AS_OF, since=date(2026, 2, 9))[
         "figures"]["departures_since"] == 1
-    assert report_document(seeded, "xai", as_of=AS_OF, since=date(2026, 2, 8))[
+    assert seeded.report("xai", as_of=AS_OF, since=date(2026, 2, 8))[
         "figures"]["departures_since"] == 2
 
 
@@ -192,7 +191,7 @@ def hostile(fb: FactBase, tmp_path: Path) -> FactBase:
 
 
 def test_markdown_renders_hostile_names_inert(hostile: FactBase) -> None:
-    md = render("report", "md", report_document(hostile, "acme", as_of=date(2024, 6, 15)))
+    md = render("report", "md", hostile.report("acme", as_of=date(2024, 6, 15)))
     assert "A \\| B \\*C\\* \\_d\\_ \\[x\\](y) \\`e\\` \\<b\\> second line" in md
     assert SCRIPT not in md and "\\<script\\>alert(1)\\</script\\>" in md
     assert "Lab \\<i\\>x\\</i\\> \\| \\*y\\*" in md
@@ -210,7 +209,7 @@ def test_markdown_renders_hostile_names_inert(hostile: FactBase) -> None:
 
 
 def test_html_escapes_every_name_and_links_only_http(hostile: FactBase) -> None:
-    page = render("report", "html", report_document(hostile, "acme", as_of=date(2024, 6, 15)))
+    page = render("report", "html", hostile.report("acme", as_of=date(2024, 6, 15)))
     assert "<script" not in page.lower()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Lab &lt;i&gt;x&lt;/i&gt;" in page and "<i>" not in page
@@ -225,7 +224,7 @@ def test_html_escapes_every_name_and_links_only_http(hostile: FactBase) -> None:
 
 def test_html_is_self_contained(hostile: FactBase, seeded: FactBase) -> None:
     for fb, org, day in ((hostile, "acme", date(2024, 6, 15)), (seeded, "xai", AS_OF)):
-        page = render("report", "html", report_document(fb, org, as_of=day))
+        page = render("report", "html", fb.report(org, as_of=day))
         links = _Links.of(page)
         assert links.loads == [], links.loads  # no src/href on link, script, img, use, …
         external = [h for h in links.anchors if h.startswith("http")]
@@ -237,7 +236,7 @@ def test_html_is_self_contained(hostile: FactBase, seeded: FactBase) -> None:
 
 
 def test_svg_keeps_text_as_text_in_any_script(hostile: FactBase) -> None:
-    page = render("report", "html", report_document(hostile, "acme", as_of=date(2024, 6, 15)))
+    page = render("report", "html", hostile.report("acme", as_of=date(2024, 6, 15)))
     svgs = re.findall(r"<svg.*?</svg>", page, re.S)
     assert len(svgs) == 2
     assert "吴宇怀" in svgs[0] and "吴宇怀" in svgs[1]  # <text>, not glyph paths
@@ -245,7 +244,7 @@ def test_svg_keeps_text_as_text_in_any_script(hostile: FactBase) -> None:
 
 
 def test_a_month_departure_ends_inside_its_month(hostile: FactBase) -> None:
-    doc = report_document(hostile, "acme", as_of=date(2024, 6, 15))
+    doc = hostile.report("acme", as_of=date(2024, 6, 15))
     rows = {r["id"]: r for r in doc["tenure"]}
     mal = rows["mal"]["spells"][0]
     assert mal["left"]["disputed"] and mal["left"]["date"] == "2024-04"
@@ -271,8 +270,8 @@ def test_known_at_cuts_every_section(fb: FactBase, tmp_path: Path) -> None:
     fb.load([str(tmp_path / "a.yaml")])
     between = datetime.now(UTC)
     fb.load([str(tmp_path / "b.yaml")])
-    then = report_document(fb, "acme", as_of=date(2024, 12, 31), known_at=between)
-    now = report_document(fb, "acme", as_of=date(2024, 12, 31))
+    then = fb.report("acme", as_of=date(2024, 12, 31), known_at=between)
+    now = fb.report("acme", as_of=date(2024, 12, 31))
     assert then["figures"]["departed_total"] == 0 and now["figures"]["departed_total"] == 2
     assert then["known_at"] is not None and not then["disputed"] and now["disputed"]
 
@@ -284,7 +283,7 @@ def test_an_organisation_with_nothing_yet_still_reports(fb: FactBase, tmp_path: 
                         "org": "org1", "founders": []}]}
     (tmp_path / "t.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     fb.load([str(tmp_path / "t.yaml")])
-    doc = report_document(fb, "org1", as_of=date(2020, 6, 1))  # the founding is uncertain
+    doc = fb.report("org1", as_of=date(2020, 6, 1))  # the founding is uncertain
     assert doc["figures"]["people_present"] == 0 and doc["figures"]["uncertain"] == 1
     assert "notes" not in doc["headline"][0]  # "0 people present" cites nothing
     md = render("report", "md", doc)
@@ -295,7 +294,7 @@ def test_an_organisation_with_nothing_yet_still_reports(fb: FactBase, tmp_path: 
 
 
 def test_rendering_is_deterministic(hostile: FactBase) -> None:
-    doc = report_document(hostile, "acme", as_of=date(2024, 6, 15))
+    doc = hostile.report("acme", as_of=date(2024, 6, 15))
     assert render("report", "html", doc) == render("report", "html", doc)
 
 
@@ -355,7 +354,7 @@ def test_the_html_report_in_headless_chromium(seeded: FactBase, tmp_path: Path) 
     co-founder figures; a screenshot is taken (FACTBASE_UPDATE_SCREENSHOT=1 copies it to
     docs/images/report-xai.png, the one the README shows)."""
     page = tmp_path / "report-xai.html"
-    page.write_text(render("report", "html", report_document(seeded, "xai", as_of=AS_OF)),
+    page.write_text(render("report", "html", seeded.report("xai", as_of=AS_OF)),
                     encoding="utf-8")
     dom = _chromium(tmp_path, "--dump-dom", page.as_uri())
     assert "<title>xAI on 2026-03-01 — factbase report</title>" in dom
@@ -504,7 +503,7 @@ def _spells(doc: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
 def test_tenure_files_a_same_day_move_under_the_new_spell(fb: FactBase) -> None:
     """dan resigned from Alpha and came back in Beta on one day (issue 10: report tenure filed
     Beta under the closed spell); fay joined and left on one day (her unit stayed open)."""
-    doc = report_document(add_one_fold(fb), "acme", as_of=date(2006, 6, 1))
+    doc = add_one_fold(fb).report("acme", as_of=date(2006, 6, 1))
     spells = _spells(doc)
     assert spells["dan"] == [
         ("2001-03-01", "joined", "2003-03-03", "resigned",
@@ -532,7 +531,7 @@ def test_tenure_files_a_same_day_move_under_the_new_spell(fb: FactBase) -> None:
 def test_tenure_before_a_same_day_change_is_cut_at_the_as_of_day(fb: FactBase) -> None:
     """The day before dan's move his first spell is open in Alpha; on the day, it is closed."""
     add_one_fold(fb)
-    before = _spells(report_document(fb, "acme", as_of=date(2003, 3, 2)))
+    before = _spells(fb.report("acme", as_of=date(2003, 3, 2)))
     assert before["dan"] == [("2001-03-01", "joined", None, None,
                               [("u-a", "member", "2001-03-01", None)])]
     assert before["eve"] == [("2001-06-01", "first seen", None, None, [])]
@@ -687,7 +686,7 @@ def test_report_who_and_the_csv_agree_with_the_projections_on_a_small_history(
 
 def test_report_who_and_the_csv_agree_with_the_projections_on_the_seed(
         seeded: FactBase, runner: CliRunner) -> None:
-    people = [r["id"] for r in report_document(seeded, "xai", as_of=AS_OF)["tenure"]]
+    people = [r["id"] for r in seeded.report("xai", as_of=AS_OF)["tenure"]]
     assert len(people) == 15
     _check_views_agree(seeded, runner, "xai", people,
                        [date(2024, 4, 30), date(2026, 2, 9), date(2026, 2, 10), AS_OF])
@@ -704,7 +703,7 @@ def test_the_footer_names_the_recorded_time_anchor_and_the_command_that_reproduc
                                 fmt], catch_exceptions=False)
     assert first.exit_code == 0
     anchor = seeded.anchor()
-    rec = report_document(seeded, "xai", as_of=AS_OF)["recorded"]
+    rec = seeded.report("xai", as_of=AS_OF)["recorded"]
     assert rec == {"at": anchor.known_at, "seq": seeded.count(), "anchor": anchor.text,
                    "command": "factbase report xai --as-of 2026-03-01 --since 2025-12-01 "
                               f"--known-at {anchor.known_at}"}
@@ -725,7 +724,7 @@ def test_the_footer_names_the_recorded_time_anchor_and_the_command_that_reproduc
 
 
 def test_source_titles_are_links(seeded: FactBase) -> None:
-    doc = report_document(seeded, "xai", as_of=AS_OF)
+    doc = seeded.report("xai", as_of=AS_OF)
     page = render("report", "html", doc)
     assert '<li id="src-1" value="1"><a href="https://www.ibtimes.co.uk/elon-musk-announces-' \
            'his-new-all-male-ai-company-xai-1717636">[IBTimes UK report: Elon Musk announces ' \

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Select, func, insert, select
 from sqlalchemy.engine import Connection, RowMapping
 
+from factbase.core.anchor import Anchor as Anchor
 from factbase.core.errors import ConflictError
 from factbase.core.events import SCHEMA_VERSION, Event, EventDraft, canonical_json
 from factbase.store import bulk, rows
@@ -43,29 +44,6 @@ def head(conn: Connection) -> tuple[int, str, datetime | None]:
         return 0, GENESIS, None
     last = rows.decode_all(conn, [row])[0]
     return last.seq, str(row.hash), last.recorded_at
-
-
-class Anchor(NamedTuple):
-    """The head of the log as it stood at a recorded time: what a published output cites so
-    that it can be reproduced (``--known-at recorded_at``) and checked (``verify
-    --check-anchor seq:hash``). ``seq`` 0 and ``recorded_at`` None for an empty log."""
-
-    seq: int
-    hash: str
-    recorded_at: datetime | None
-
-    @property
-    def text(self) -> str:
-        """``SEQ:HASH``, as ``factbase verify --anchor`` prints it."""
-        return f"{self.seq}:{self.hash}"
-
-    @property
-    def known_at(self) -> str | None:
-        """``recorded_at`` as an ISO 8601 UTC instant (``Z``) that ``--known-at`` reads back
-        to the same microsecond; None for an empty log."""
-        if self.recorded_at is None:
-            return None
-        return self.recorded_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def head_at(conn: Connection, known_at: datetime | None = None) -> Anchor:

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from factbase.core.anchor import Anchor
 from factbase.core.dates import OPEN_END, OPEN_START, PartialDate
 from factbase.core.documents import format_metric, given_reasons, org_document, reason_words
 from factbase.core.events import Event
@@ -42,7 +43,6 @@ from factbase.views.report import (
 )
 
 if TYPE_CHECKING:
-    from factbase.api import FactBase
     from factbase.core.amend import Prefer
 
 Doc = dict[str, Any]
@@ -68,26 +68,24 @@ def _window(opened: PartialDate | None, closed: PartialDate | None) -> Doc:
             "ending": _day(closed.start) if closed and closed.start < closed.end else None}
 
 
-def explorer_document(fb: FactBase, org: str, *, as_of: date, known_at: datetime | None = None,
-                      prefer: Prefer | None = None, min_evidence: str | None = None) -> Doc:
-    """The explorer's document for organisation ``org`` (id or name), as the log stood at
-    recorded time ``known_at`` (None = now); ``as_of`` (a valid-time day) is the day the page
-    opens on. ``prefer`` and ``min_evidence`` as in :meth:`FactBase.org`. Writes nothing.
+def explorer_document(org_id: str, events: list[Event], *, as_of: date, anchor: Anchor,
+                      names: Mapping[str, str], sources: Mapping[str, Any],
+                      known_at: datetime | None = None, prefer: Prefer | None = None,
+                      min_evidence: str | None = None) -> Doc:
+    """The explorer's document for organisation ``org_id`` from ``events`` (its timeline,
+    :meth:`FactBase.timeline`, read at recorded time ``known_at`` — the recorded time of
+    ``anchor`` when none was asked — with ``prefer`` and ``min_evidence``, which are only cited
+    here), the display ``names`` and the ``sources``;
+    ``as_of`` (a valid-time day) is the day the page opens on. :meth:`FactBase.explorer`
+    reads them all and calls this. Pure.
 
     Keys: ``org`` (``{"id", "name"}``), ``as_of``, ``recorded`` (the recorded time, chain
-    anchor and reproducing command, :func:`factbase.views.report.recorded_document`), ``first`` and
-    ``last`` (the slider's range, ISO days), ``names`` (entity id → display name), ``founded``,
-    ``units``, ``memberships``, ``roles``, ``departures``, ``cofounders``, ``figures``,
-    ``uncertain`` (each a list of windows, see the module docstring) and ``sources``
-    (``{source id: {n, title, publisher, published, url}}``). Raises
-    :class:`factbase.core.errors.NotFound` for an unknown organisation."""
-    anchor = fb.anchor(known_at)
-    if known_at is None and anchor.recorded_at is not None:
-        known_at = anchor.recorded_at
-    policy: Doc = {"known_at": known_at, "prefer": prefer, "min_evidence": min_evidence}
-    org_id = fb.org(org, as_of=as_of, **policy).org
-    evs = org_events(fb, org_id, **policy)
-    names = fb.names()
+    anchor and reproducing command, :func:`factbase.views.report.recorded_document`), ``first``
+    and ``last`` (the slider's range, ISO days), ``names`` (entity id → display name),
+    ``founded``, ``units``, ``memberships``, ``roles``, ``departures``, ``cofounders``,
+    ``figures``, ``uncertain`` (each a list of windows, see the module docstring) and
+    ``sources`` (``{source id: {n, title, publisher, published, url}}``)."""
+    evs = org_events(org_id, events)
     spans = spans_of(org_id, evs)
     iv = spans.intervals
 
@@ -149,7 +147,7 @@ def explorer_document(fb: FactBase, org: str, *, as_of: date, known_at: datetime
     doc["sources"] = number_sources(
         {k: doc[k] for k in ("units", "memberships", "roles", "cofounders", "departures",
                              "figures", "uncertain")},
-        source_docs(fb.sources()))
+        source_docs(sources))
     return doc
 
 

@@ -18,7 +18,7 @@
   and numbers left as numbers (:func:`factbase.core.escape.csv_cell`). UTF-8 with a byte-order
   mark so spreadsheets read names in any script.
 * ``timelinejs`` writes the JSON that Knight Lab's TimelineJS3 reads, for readers
-  (:mod:`factbase.render.timelinejs`): one slide per dated event, optionally of one
+  (:mod:`factbase.views.timelinejs`): one slide per dated event, optionally of one
   organisation, naming one person or within a span of days.
 
 ``known_at`` (recorded time, inclusive; None = now) exports the log as it stood then.
@@ -29,32 +29,21 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 import yaml
-from sqlalchemy import func, select
-from sqlalchemy.engine import Connection, RowMapping
 
 from factbase.core.documents import ROLE_ORDER, given_reasons, reason_words, summarize
-from factbase.core.errors import FactbaseError
 from factbase.core.escape import INVISIBLE, csv_cell, json_safe
 from factbase.core.events import EVENT_TYPES, Event
 from factbase.core.intervals import MembershipSpan, RoleSpan
 from factbase.core.replay import departure_reason
-from factbase.render.timelinejs import timelinejs_dates, timelinejs_document, write_timelinejs
-from factbase.store import log, redact
-from factbase.store.schema import entities, events
 from factbase.views.report import Spans, spans_of
-
-if TYPE_CHECKING:
-    from factbase.api import FactBase
 
 FORMATS = ("jsonl", "yaml", "csv", "timelinejs")
 CSV_TABLES = ("events", "memberships")
-#: Rows fetched from the database at a time while streaming.
-YIELD_PER = 1_000
 
 EVENT_COLUMNS = ("seq", "id", "type", "stream", "date", "valid_from", "valid_to", "precision",
                  "evidence", "summary", "sources", "recorded_at")
@@ -119,36 +108,17 @@ def _section(record: Mapping[str, Any]) -> str:
     return {"source": "sources", "entity": "entities"}.get(record["type"], "events")
 
 
-def _head(conn: Connection, known_at: datetime | None) -> int:
-    """The last ``seq`` to export: a fixed end, so appends made while exporting are left out."""
-    q = select(func.max(events.c.seq))
-    if known_at is not None:
-        q = q.where(events.c.recorded_at <= known_at)
-    return int(conn.execute(q).scalar() or 0)
+def iter_records(rows: Iterable[Mapping[Any, Any]]) -> Iterator[dict[str, Any]]:
+    """Each stored event row of ``rows`` (the log in log order) as a timeline-file record
+    (:func:`input_record`). Streams: holds one row at a time."""
+    for row in rows:
+        yield input_record(row)
 
 
-def _rows(conn: Connection, upto: int, types: Iterable[str] | None = None
-          ) -> Iterator[RowMapping]:
-    """Rows of the log up to ``seq`` ``upto``, in log order, streamed ``YIELD_PER`` at a time."""
-    q = log.select_events(types=list(types) if types is not None else None)
-    q = q.where(events.c.seq <= upto)
-    result = conn.execution_options(yield_per=YIELD_PER).execute(q)
-    yield from result.mappings()
-
-
-def iter_records(fb: FactBase, known_at: datetime | None = None) -> Iterator[dict[str, Any]]:
-    """Every event of the log (recorded by ``known_at``) as a timeline-file record, in log
-    order (:func:`input_record`). Streams: holds one batch of rows at a time."""
-    with fb.engine.connect() as conn, conn.begin():
-        upto = _head(conn, known_at)
-        for row in _rows(conn, upto):
-            yield input_record(row)
-
-
-def write_jsonl(fb: FactBase, out: TextIO, known_at: datetime | None = None) -> int:
-    """Write the log as JSON Lines to ``out``; returns the number of records."""
+def write_jsonl(rows: Iterable[Mapping[Any, Any]], out: TextIO) -> int:
+    """Write the log's ``rows`` as JSON Lines to ``out``; returns the number of records."""
     n = 0
-    for record in iter_records(fb, known_at):
+    for record in iter_records(rows):
         out.write(json_safe(json.dumps(record, ensure_ascii=False)) + "\n")
         n += 1
     return n
@@ -184,34 +154,34 @@ def _yaml_item(record: dict[str, Any]) -> str:
     return INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
 
 
-def write_yaml(fb: FactBase, out: TextIO, known_at: datetime | None = None) -> int:
-    """Write the log as a YAML timeline file (sections ``sources``, ``entities``, ``events``,
-    each in log order; registrations under another id stay under ``events``) to ``out``;
-    returns the number of records. One pass over the log per section, in one read
-    transaction, so the three agree."""
+def write_yaml(rows: Callable[[list[str] | None], Iterable[Mapping[Any, Any]]], upto: int,
+               out: TextIO) -> int:
+    """Write the log up to event ``upto`` as a YAML timeline file (sections ``sources``,
+    ``entities``, ``events``, each in log order; registrations under another id stay under
+    ``events``) to ``out``; returns the number of records. ``rows(types)`` gives the log's
+    rows of those types (None: all) in log order, once per section, all read in one
+    transaction so the three agree."""
     n = 0
-    with fb.engine.connect() as conn, conn.begin():
-        upto = _head(conn, known_at)
-        out.write(f"# factbase export: the log up to event {upto}; load it with "
-                  "`factbase load FILE`\n")
-        passes: list[tuple[str, list[str] | None]] = [
-            ("sources", ["source.registered"]), ("entities", ["entity.registered"]),
-            ("events", None)]
-        for section, types in passes:
-            started = False
-            for row in _rows(conn, upto, types):
-                record = input_record(row)
-                if _section(record) != section:
-                    continue
-                if section != "events":
-                    del record["type"]  # implied by the section
-                if not started:
-                    out.write(f"{section}:\n")
-                    started = True
-                out.write(_yaml_item(record))
-                n += 1
-        if n == 0:
-            out.write("events: []\n")
+    out.write(f"# factbase export: the log up to event {upto}; load it with "
+              "`factbase load FILE`\n")
+    passes: list[tuple[str, list[str] | None]] = [
+        ("sources", ["source.registered"]), ("entities", ["entity.registered"]),
+        ("events", None)]
+    for section, types in passes:
+        started = False
+        for row in rows(types):
+            record = input_record(row)
+            if _section(record) != section:
+                continue
+            if section != "events":
+                del record["type"]  # implied by the section
+            if not started:
+                out.write(f"{section}:\n")
+                started = True
+            out.write(_yaml_item(record))
+            n += 1
+    if n == 0:
+        out.write("events: []\n")
     return n
 
 
@@ -234,16 +204,6 @@ def _ids_in(value: Any, out: set[str]) -> None:
     elif isinstance(value, list):
         for v in value:
             _ids_in(v, out)
-
-
-def _names_for(conn: Connection, ids: set[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    wanted = sorted(ids)
-    for i in range(0, len(wanted), 500):
-        q = select(entities.c.entity_id, entities.c.name).where(
-            entities.c.entity_id.in_(wanted[i:i + 500]))
-        found.update({r.entity_id: r.name for r in conn.execute(q)})
-    return found
 
 
 def describe(type_: str, payload: Mapping[str, Any], names: Mapping[str, str]) -> str:
@@ -276,35 +236,27 @@ def describe(type_: str, payload: Mapping[str, Any], names: Mapping[str, str]) -
     return summarize(type_, payload, names)
 
 
-def write_events_csv(fb: FactBase, out: TextIO, known_at: datetime | None = None) -> int:
+def write_events_csv(batches: Iterable[Sequence[tuple[Mapping[Any, Any], Mapping[str, Any]]]],
+                     names_for: Callable[[set[str]], Mapping[str, str]], out: TextIO) -> int:
     """One CSV row per event of the log (columns :data:`EVENT_COLUMNS`), in log order, as
-    recorded (amendments are rows of their own). Streams; display names are looked up one
-    batch of rows at a time. Returns the number of rows."""
+    recorded (amendments are rows of their own), from ``batches`` of ``(row, payload)`` as
+    outputs show them (:func:`factbase.store.exports.shown_batches`); display names are
+    looked up one batch at a time with ``names_for(ids)``. Returns the number of rows."""
     w = _writer(out)
     w.writerow(EVENT_COLUMNS)
     n = 0
-    with fb.engine.connect() as conn, conn.begin():
-        upto = _head(conn, known_at)
-        q = log.select_events().where(events.c.seq <= upto)
-        result = conn.execution_options(yield_per=YIELD_PER).execute(q)
-        shown = redact.current(conn)
-        for batch in result.mappings().partitions():
-            decoded: list[tuple[Mapping[Any, Any], Any]] = [
-                (row, json.loads(row["payload"])) for row in batch]
-            if shown:  # as outputs show them (factbase.store.redact)
-                decoded = [(_shown_row(row, ev), ev.payload) for row, ev in
-                           ((row, shown.event(log.to_event(row))) for row in batch)]
-            ids: set[str] = set()
-            for _, payload in decoded:
-                _ids_in(payload, ids)
-            names = _names_for(conn, ids)
-            for row, payload in decoded:
-                w.writerow([csv_cell(v) for v in (
-                    int(row["seq"]), row["event_id"], row["type"], row["stream"],
-                    row["date_text"], _day(row["valid_from"]), _day(row["valid_to"]),
-                    row["precision"], row["evidence"], describe(row["type"], payload, names),
-                    "; ".join(json.loads(row["sources"])), _iso(row["recorded_at"]))])
-                n += 1
+    for decoded in batches:
+        ids: set[str] = set()
+        for _, payload in decoded:
+            _ids_in(payload, ids)
+        names = names_for(ids)
+        for row, payload in decoded:
+            w.writerow([csv_cell(v) for v in (
+                int(row["seq"]), row["event_id"], row["type"], row["stream"],
+                row["date_text"], _day(row["valid_from"]), _day(row["valid_to"]),
+                row["precision"], row["evidence"], describe(row["type"], payload, names),
+                "; ".join(json.loads(row["sources"])), _iso(row["recorded_at"]))])
+            n += 1
     return n
 
 
@@ -374,94 +326,50 @@ def memberships_of(spans: Spans, org: str, names: Mapping[str, str]) -> list[dic
     return [row for _, row in sorted(keyed, key=lambda x: x[0])]
 
 
-def membership_rows(fb: FactBase, known_at: datetime | None = None
-                    ) -> Iterator[dict[str, Any]]:
-    """Intervals of membership and of roles in every organisation: the spans of
-    :func:`factbase.core.intervals.fold` over each organisation's effective events (the fold the
-    ``memberships`` and ``roles`` projection tables hold). Each row: ``person``,
+def membership_rows(orgs: Iterable[str], evs: Iterable[Event], identity: Mapping[str, str],
+                    names: Mapping[str, str]) -> Iterator[dict[str, Any]]:
+    """Intervals of membership and of roles in every organisation of ``orgs``: the spans of
+    :func:`factbase.core.intervals.fold` over each organisation's effective events among
+    ``evs`` (the whole log as known at one recorded time, :meth:`FactBase.timeline`; the fold
+    the ``memberships`` and ``roles`` projection tables hold). Each row: ``person``,
     ``person_name``, ``org``, ``unit`` (id; the person's unit for ``member``), ``unit_name``,
     ``role`` (``member`` for being in the organisation, else the role), ``from`` and ``to``
     (dates as written by the events that opened and closed the span; ``to`` None while open;
     a span opened and closed on one day is a row too) and ``reason`` (why it closed:
     :func:`close_reason`). A span counts from the day its ``from`` is certain, as in replay.
-    Organisations merged into another (``entity.merged``) are listed under that one."""
-    identity = fb.identities(known_at)
-    names = fb.names()
-    with fb.engine.connect() as conn:
-        orgs = [r[0] for r in conn.execute(
-            select(entities.c.entity_id).where(entities.c.kind == "organization")
-            .order_by(entities.c.entity_id))]
+    Organisations merged into another (``identity``: merged id → surviving id) are listed
+    under that one."""
     by_stream: dict[str, list[Event]] = {}
-    for e in fb.timeline(known_at=known_at):  # the whole log read once, as known then
+    for e in evs:
         by_stream.setdefault(e.stream, []).append(e)
     for org in orgs:
         if org not in identity and org in by_stream:
             yield from memberships_of(spans_of(org, by_stream[org]), org, names)
 
 
-def write_memberships_csv(fb: FactBase, out: TextIO, known_at: datetime | None = None) -> int:
-    """Membership and role intervals as CSV (columns :data:`MEMBERSHIP_COLUMNS`); returns
-    the number of rows."""
+def write_memberships_csv(rows: Iterable[Mapping[str, Any]], out: TextIO) -> int:
+    """Membership and role intervals (:func:`membership_rows`) as CSV (columns
+    :data:`MEMBERSHIP_COLUMNS`); returns the number of rows."""
     w = _writer(out)
     w.writerow(MEMBERSHIP_COLUMNS)
     n = 0
-    for row in membership_rows(fb, known_at):
+    for row in rows:
         w.writerow([csv_cell(row[c]) for c in MEMBERSHIP_COLUMNS])
         n += 1
     return n
 
 
-# --- TimelineJS: factbase.render.timelinejs -------------------------------------------------
-
-
-# --- one entry point ----------------------------------------------------------------------
-
-
-def _shown_row(row: Mapping[Any, Any], shown: Event) -> dict[Any, Any]:
-    """An ``events`` row with the id, stream and sources outputs show."""
-    return {**row, "event_id": shown.event_id, "stream": shown.stream,
-            "sources": json.dumps(list(shown.sources))}
-
-
-def export(fb: FactBase, fmt: str, out: TextIO, *, table: str = "events",
-           known_at: datetime | None = None, include_redacted: bool = False,
-           org: str | None = None, person: str | None = None, start: date | None = None,
-           end: date | None = None) -> int:
-    """Write the export ``fmt`` (one of :data:`FORMATS`; for ``csv``, ``table`` one of
-    :data:`CSV_TABLES`) to ``out`` (a text stream opened with ``newline=""``); returns the
-    number of records or rows written. Reads only.
-
-    ``csv`` and ``timelinejs`` show redacted people as every output does. ``jsonl`` and
-    ``yaml`` are the log as it is (they load back with the same hashes), so they hold what a
-    redaction hides: with standing redactions they raise :class:`FactbaseError` unless
-    ``include_redacted`` is set (the caller warns). ``org``, ``person``, ``start`` and
-    ``end`` choose the events of a ``timelinejs`` export
-    (:func:`factbase.render.timelinejs.timelinejs_document`)."""
-    if fmt in ("jsonl", "yaml") and not include_redacted:
-        hidden = fb.redacted_count()
-        if hidden:
-            raise FactbaseError(
-                f"the log holds {hidden} redacted {'person' if hidden == 1 else 'people'}: a "
-                f"{fmt} export is the log as it is and would show what `redact` hides; pass "
-                "--include-redacted to export it all the same, or use --format csv or "
-                "timelinejs, which hide them")
-    if fmt == "jsonl":
-        return write_jsonl(fb, out, known_at)
-    if fmt == "yaml":
-        return write_yaml(fb, out, known_at)
-    if fmt == "timelinejs":
-        return write_timelinejs(fb, out, known_at, org=org, person=person, start=start,
-                                end=end)
-    if fmt == "csv" and table == "events":
-        return write_events_csv(fb, out, known_at)
-    if fmt == "csv" and table == "memberships":
-        return write_memberships_csv(fb, out, known_at)
-    raise ValueError(f"unknown export {fmt!r} (table {table!r})")
+def redacted_refusal(fmt: str, hidden: int) -> str:
+    """Why a ``jsonl`` or ``yaml`` export of a log with ``hidden`` redacted people is refused
+    without ``include_redacted``: it is the log as it is, and would show them."""
+    return (f"the log holds {hidden} redacted {'person' if hidden == 1 else 'people'}: a "
+            f"{fmt} export is the log as it is and would show what `redact` hides; pass "
+            "--include-redacted to export it all the same, or use --format csv or "
+            "timelinejs, which hide them")
 
 
 __all__ = [
-    "CSV_TABLES", "EVENT_COLUMNS", "FORMATS", "MEMBERSHIP_COLUMNS", "describe", "export",
-    "input_record", "iter_records", "membership_rows", "timelinejs_dates",
-    "timelinejs_document", "write_events_csv", "write_jsonl", "write_memberships_csv",
-    "write_timelinejs", "write_yaml",
+    "CSV_TABLES", "EVENT_COLUMNS", "FORMATS", "MEMBERSHIP_COLUMNS", "describe",
+    "input_record", "iter_records", "membership_rows", "redacted_refusal",
+    "write_events_csv", "write_jsonl", "write_memberships_csv", "write_yaml",
 ]

@@ -42,15 +42,14 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from factbase.core import intervals
+from factbase.core.anchor import Anchor
 from factbase.core.dates import OPEN_END, OPEN_START, PartialDate, shift_day
-from factbase.core.diff import check_dates
 from factbase.core.documents import ROLE_ORDER, given_reasons, org_document
 from factbase.core.events import Event
 from factbase.core.intervals import Intervals, MembershipSpan, RoleSpan
 from factbase.core.replay import Citation, OrgState, departure_reason, expand, expand_changes
 
 if TYPE_CHECKING:
-    from factbase.api import Anchor, FactBase
     from factbase.core.amend import Prefer
 
 #: The default window of "changes since": this many days before the as-of date.
@@ -80,36 +79,27 @@ def default_since(as_of: date) -> date:
     return shift_day(as_of, -DEFAULT_WINDOW_DAYS)
 
 
-def report_document(fb: FactBase, org: str, *, as_of: date, since: date | None = None,
-                    known_at: datetime | None = None, prefer: Prefer | None = None,
-                    min_evidence: str | None = None) -> dict[str, Any]:
-    """The report on organisation ``org`` (id or name) at the end of valid-time day ``as_of``,
-    with the changes since the end of day ``since`` (default: 90 days earlier), as the log
-    stood at recorded time ``known_at`` (None = now). ``prefer`` and ``min_evidence`` apply
-    to every section as in :meth:`FactBase.org` (default: disagreements shown, every fact
-    kept). Writes nothing.
+def report_document(state: OrgState, *, changes: Doc, events: list[Event],
+                    names: Mapping[str, str], sources: Mapping[str, Any], anchor: Anchor,
+                    since: date, known_at: datetime | None = None,
+                    prefer: Prefer | None = None, min_evidence: str | None = None
+                    ) -> dict[str, Any]:
+    """The report on the organisation replayed in ``state`` (at the end of its valid-time
+    day ``state.as_of``), with ``changes`` (the ``diff`` document from ``since`` to that day),
+    from ``events`` (the organisation's effective events, :meth:`FactBase.timeline`), the
+    display ``names`` and ``sources`` (source id → :class:`factbase.store.lookup.Source`),
+    every section read at the recorded time of ``anchor`` (the head of the log the caller read
+    first). ``known_at`` is the recorded time as asked (None = now), ``prefer`` and
+    ``min_evidence`` the policy every section was read with; all three are only cited.
+    :meth:`FactBase.report` reads them all and calls this. Pure.
 
-    Returns the document described in the module docstring. Raises
-    :class:`factbase.core.errors.InputError` when ``since`` is after ``as_of``, and
-    :class:`factbase.core.errors.NotFound` for an unknown organisation (or one not yet recorded at
-    ``known_at``)."""
-    since = since or default_since(as_of)
-    check_dates(since, as_of)
-    # The head first, and every read cut at its recorded time: the report is then exactly
-    # what the anchor and the command in ``recorded`` reproduce, whatever is appended meanwhile.
-    anchor = fb.anchor(known_at)
-    user_known_at = known_at
-    if known_at is None and anchor.recorded_at is not None:
-        known_at = anchor.recorded_at
-    names, srcs = fb.names(), fb.sources()
-    policy: dict[str, Any] = {"known_at": known_at, "prefer": prefer,
-                              "min_evidence": min_evidence}
-    state = fb.org(org, as_of=as_of, **policy)
-    odoc = org_document(state, names, srcs, known_at)
+    Returns the document described in the module docstring."""
+    as_of = state.as_of
+    odoc = org_document(state, names, sources, anchor.recorded_at if known_at is None
+                        else known_at)
     org_id = odoc["org"]["id"]
-    changes = fb.diff(org_id, since, as_of, **policy)
-    every = fb.timeline(org_id, **policy)
-    evs = [e for e in every if e.date is not None and e.date.start <= as_of]
+    evs = [e for e in events if e.date is not None and e.date.start <= as_of]
+    changes = dict(changes)
     known_sources = {**changes.pop("sources", {}), **odoc["sources"]}
     changes.pop("org", None)
     # The change lists in the report's order, then the rest of the diff document.
@@ -120,8 +110,7 @@ def report_document(fb: FactBase, org: str, *, as_of: date, since: date | None =
         "org": odoc["org"],
         "as_of": odoc["as_of"],
         "since": since.isoformat(),
-        "known_at": user_known_at.isoformat().replace("+00:00", "Z") if user_known_at
-        else None,
+        "known_at": known_at.isoformat().replace("+00:00", "Z") if known_at else None,
         "recorded": recorded_document(anchor, org_id, as_of, since, prefer, min_evidence),
         "founded": odoc["founded"],
         "merged_into": odoc["merged_into"],
@@ -135,15 +124,14 @@ def report_document(fb: FactBase, org: str, *, as_of: date, since: date | None =
     doc["figures"] = _figures(odoc, changes, disputed)
     doc["headline"] = _headline(odoc, changes, doc["figures"], founding, disputed)
     doc["org_chart"] = _org_chart(odoc, founding)
-    doc["tenure"] = tenure(spans_of(org_id, [e for e in every if e.stream == org_id]), state,
-                           names)
+    doc["tenure"] = tenure(org_spans(org_id, events), state, names)
     doc["changes"] = changes
     changes["cofounder_counts"] = _cofounder_counts(odoc, changes, founding)
     doc["disputed"] = disputed
     doc["metrics"] = odoc["metrics"]
     doc["uncertain"] = odoc["uncertain"]
     doc["anomalies"] = odoc["anomalies"]
-    doc["sources"] = number_sources(doc, {**source_docs(srcs), **known_sources})
+    doc["sources"] = number_sources(doc, {**source_docs(sources), **known_sources})
     return doc
 
 
@@ -418,19 +406,16 @@ def spans_of(org: str, evs: Iterable[Event]) -> Spans:
     return Spans(intervals.fold(org, evs), departures)
 
 
-def org_events(fb: FactBase, org_id: str, *, known_at: datetime | None = None,
-               prefer: Prefer | None = None, min_evidence: str | None = None) -> list[Event]:
-    """The effective events of organisation ``org_id``'s stream (and of the organisations
-    merged into it), as known at ``known_at``: what replay and the projections fold."""
-    return [e for e in fb.timeline(org_id, known_at=known_at, prefer=prefer,
-                                   min_evidence=min_evidence) if e.stream == org_id]
+def org_events(org_id: str, evs: Iterable[Event]) -> list[Event]:
+    """The events of organisation ``org_id``'s own stream among ``evs`` (its timeline, which
+    also holds the organisations merged into it): what replay and the projections fold."""
+    return [e for e in evs if e.stream == org_id]
 
 
-def org_spans(fb: FactBase, org_id: str, *, known_at: datetime | None = None,
-              prefer: Prefer | None = None, min_evidence: str | None = None) -> Spans:
-    """:func:`spans_of` the effective events of ``org_id`` (:func:`org_events`)."""
-    return spans_of(org_id, org_events(fb, org_id, known_at=known_at, prefer=prefer,
-                                       min_evidence=min_evidence))
+def org_spans(org_id: str, evs: Iterable[Event]) -> Spans:
+    """:func:`spans_of` the events of ``org_id``'s own stream among ``evs``
+    (:func:`org_events`)."""
+    return spans_of(org_id, org_events(org_id, evs))
 
 
 def departure_fields(payload: Mapping[str, Any] | None, closed_reason: str | None

@@ -1,6 +1,7 @@
 """``factbase who``: one person's (or organisation's) whole history, found by any name.
 
-:func:`who_document` builds a JSON-ready document from the log, through the API only:
+:func:`who_document` builds a JSON-ready document from what :meth:`FactBase.who` reads and
+hands it (the entity, names, sources and :class:`Reads`); it imports no store and no API:
 
 * the entity is found by :meth:`FactBase.resolve` (any name, alias or id, in any script;
   people and organisations);
@@ -28,9 +29,10 @@ only, else None), ``see_also``, ``sources`` (every source cited, as in the other
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from factbase.core.dates import PartialDate, shift_day
 from factbase.core.documents import ROLE_ORDER, _cite, _iso, sources_map, summarize
@@ -39,25 +41,53 @@ from factbase.core.events import Event
 from factbase.core.replay import Citation, Departure, Member, OrgState, departure_reason, expand
 from factbase.views.report import Spans, org_spans
 
-if TYPE_CHECKING:
-    from factbase.api import FactBase
-
 #: The kinds ``who`` finds.
 KINDS = ("person", "organization")
 _MEMBERSHIP = ("org.founded", "person.joined", "person.left", "role.assigned", "role.ended",
                "role.confirmed")
 
 
-def who_document(fb: FactBase, name: str, *, as_of: date,
-                 known_at: datetime | None = None) -> dict[str, Any]:
-    """The ``who`` document for ``name`` (an id or any name of a person or organisation) at
-    the end of valid-time day ``as_of``, as the log stood at recorded time ``known_at`` (None
-    = now). Names come from the projections as they stand now. Writes nothing. Raises
-    :class:`NotFound` for an unknown name (with suggestions) or one naming several entities
-    (listing them)."""
-    entity_id = fb.resolve(name, KINDS)
-    ent = fb.entities([entity_id])[entity_id]
-    names = fb.names()
+class Entity(Protocol):
+    """The entity ``who`` is about, as the projections hold it
+    (:class:`factbase.store.lookup.Entity`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def note(self) -> str | None: ...
+    @property
+    def names(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class Reads:
+    """What ``who`` reads as it goes — it learns which organisations to read from the
+    person's events, and which days from their departures — every read at the one recorded
+    time the document is cut at. :meth:`factbase.FactBase.who` hands them over.
+
+    ``org(org_id, day)``: the replayed state of an organisation at the end of ``day``
+    (:class:`factbase.core.errors.NotFound` for one not recorded); ``timeline(entity_id)``:
+    the effective events naming an entity (an organisation's: of it and the organisations
+    merged into it), in replay's order; ``kinds(ids)``: the kind of each of ``ids`` that is a
+    known entity."""
+
+    org: Callable[[str, date], OrgState]
+    timeline: Callable[[str], list[Event]]
+    kinds: Callable[[Sequence[str]], Mapping[str, str]]
+
+
+def who_document(ent: Entity, reads: Reads, *, as_of: date, names: Mapping[str, str],
+                 sources: Mapping[str, Any], known_at: datetime | None = None
+                 ) -> dict[str, Any]:
+    """The ``who`` document for entity ``ent`` (a person or an organisation) at the end of
+    valid-time day ``as_of``, as the log stood at recorded time ``known_at`` (None = now;
+    only cited: ``reads`` are cut at it), with the display ``names`` and the ``sources``
+    (source id → source) of the projections as they stand now. Pure but for ``reads``."""
+    entity_id = ent.id
     doc: dict[str, Any] = {
         "entity": {"id": ent.id, "kind": ent.kind, "name": ent.name, "note": ent.note},
         "names": list(ent.names),
@@ -69,19 +99,19 @@ def who_document(fb: FactBase, name: str, *, as_of: date,
         "see_also": [],
     }
     if ent.kind == "organization":
-        state = fb.org(entity_id, as_of=as_of, known_at=known_at)
+        state = reads.org(entity_id, as_of)
         doc["summary"] = _org_summary(state, names)
         doc["see_also"] = [f"factbase org {entity_id} --as-of {as_of.isoformat()}",
                            f"factbase timeline {entity_id}"]
     else:
-        items = _items(entity_id, fb.timeline(entity_id, known_at=known_at), as_of, names)
+        items = _items(entity_id, reads.timeline(entity_id), as_of, names)
         org_ids = list(dict.fromkeys(i["org"] for i in items if i.get("org")))
-        kinds = fb.entities(org_ids)
+        kinds = reads.kinds(org_ids)
         states: dict[str, OrgState | None] = {}
         for org_id in org_ids:
-            if org_id in kinds and kinds[org_id].kind == "organization":
+            if kinds.get(org_id) == "organization":
                 try:
-                    states[org_id] = fb.org(org_id, as_of=as_of, known_at=known_at)
+                    states[org_id] = reads.org(org_id, as_of)
                 except NotFound:
                     states[org_id] = None
         # Nothing of an organisation happens before its founding (replay's rule): what may
@@ -91,11 +121,10 @@ def who_document(fb: FactBase, name: str, *, as_of: date,
         doc["events"] = items
         for org_id, found in states.items():
             doc["organisations"].append(
-                _organisation(fb, org_id, found, entity_id, items, as_of, known_at, names))
+                _organisation(reads, org_id, found, entity_id, items, names))
         doc["see_also"] = [f"factbase timeline {entity_id}"] + [
             f"factbase org {o['id']} --as-of {as_of.isoformat()}" for o in doc["organisations"]]
-    doc["sources"] = sources_map({k: v for k, v in doc.items() if k != "see_also"},
-                                 fb.sources())
+    doc["sources"] = sources_map({k: v for k, v in doc.items() if k != "see_also"}, sources)
     return doc
 
 
@@ -194,9 +223,8 @@ def _account(a: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
 # --- organisations: the person in each organisation's replayed state -----------------------
 
 
-def _organisation(fb: FactBase, org: str, state: OrgState | None, person: str,
-                  items: list[dict[str, Any]], as_of: date, known_at: datetime | None,
-                  names: Mapping[str, str]) -> dict[str, Any]:
+def _organisation(reads: Reads, org: str, state: OrgState | None, person: str,
+                  items: list[dict[str, Any]], names: Mapping[str, str]) -> dict[str, Any]:
     mine = [i for i in items if i.get("org") == org]
     out: dict[str, Any] = {"id": org, "name": names.get(org, org)}
     if state is None:
@@ -217,7 +245,7 @@ def _organisation(fb: FactBase, org: str, state: OrgState | None, person: str,
     out.update({
         "status": status,
         "cofounder": person in state.cofounders,
-        "memberships": _spells(org_spans(fb, org, known_at=known_at), state, person, names),
+        "memberships": _spells(org_spans(org, reads.timeline(org)), state, person, names),
         "on_leave": on_leave,
         "last_confirmed": member.last_confirmed.text if member and member.last_confirmed
         else None,
@@ -230,7 +258,7 @@ def _organisation(fb: FactBase, org: str, state: OrgState | None, person: str,
                       and i["type"] in _MEMBERSHIP],
     })
     if member is None and gone is not None:
-        out["roles"], out["roles_until"] = _roles_before(fb, org, person, gone, known_at, names)
+        out["roles"], out["roles_until"] = _roles_before(reads, org, person, gone, names)
     return out
 
 
@@ -289,14 +317,14 @@ def _roles(member: Member, state: OrgState, names: Mapping[str, str]) -> list[di
              "since": r.since.text, **_cite(r.cited)} for r in roles]
 
 
-def _roles_before(fb: FactBase, org: str, person: str, gone: Departure,
-                  known_at: datetime | None, names: Mapping[str, str]
+def _roles_before(reads: Reads, org: str, person: str, gone: Departure,
+                  names: Mapping[str, str]
                   ) -> tuple[list[dict[str, Any]], str | None]:
     """The roles a departed person held on the day before their departure could have begun
     (the state replayed then), and that day."""
     day = shift_day(gone.date.start, -1)
     try:
-        before = fb.org(org, as_of=day, known_at=known_at)
+        before = reads.org(org, day)
     except NotFound:
         return [], None
     member = before.members.get(person)

@@ -23,18 +23,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, TextIO
+from datetime import UTC, date
+from typing import Any, TextIO
 
+from factbase.core.anchor import Anchor
 from factbase.core.dates import PartialDate, display_date, parse_date
 from factbase.core.documents import figure_words, reason_words, summarize
 from factbase.core.escape import html_link, html_text, json_safe
 from factbase.core.events import Event
 from factbase.core.replay import departure_reason
-
-if TYPE_CHECKING:
-    from factbase.api import FactBase
-    from factbase.store.log import Anchor
 
 #: The longest headline, in characters (TimelineJS shows it in large type on one or two lines).
 HEADLINE_MAX = 90
@@ -217,25 +214,16 @@ def recorded_words(anchor: Anchor) -> str:
     return f"{display_date(parse_date(t.date()))}, {t:%H:%M:%S} UTC (entry {anchor.seq})"
 
 
-def timelinejs_document(fb: FactBase, known_at: datetime | None = None, *,
-                        org: str | None = None, person: str | None = None,
-                        start: date | None = None, end: date | None = None) -> dict[str, Any]:
+def timelinejs_document(evs: list[Event], *, anchor: Anchor, names: Mapping[str, str],
+                        sources: Mapping[str, Any], org: str | None = None,
+                        person: str | None = None, start: date | None = None,
+                        end: date | None = None) -> dict[str, Any]:
     """The TimelineJS3 JSON document (``title``, ``events``, and ``eras`` when ``org`` has
-    reorganisations) for the dated events of the log as known at ``known_at`` (recorded time;
-    None = now): corrections applied, retractions left out, disputed accounts shown.
-
-    ``org`` and ``person`` (ids or names): only events of that organisation / naming that
-    person (both: events of the organisation naming the person). ``start``/``end`` (days,
-    inclusive): only events whose valid interval overlaps them. Raises
-    :class:`factbase.core.errors.NotFound` for an unknown organisation or person. Reads only."""
-    evs = fb.timeline(org, start=start, end=end, known_at=known_at)
-    org_id = fb.resolve(org, known_at=known_at) if org else None
-    person_id = fb.resolve(person, known_at=known_at) if person else None
-    if person:
-        naming = {e.event_id for e in fb.timeline(person, start=start, end=end,
-                                                  known_at=known_at)}
-        evs = [e for e in evs if e.event_id in naming]
-    names, sources = fb.names(), fb.sources()
+    reorganisations) for the dated events ``evs`` (:meth:`FactBase.timeline` as known at the
+    recorded time of ``anchor``: corrections applied, retractions left out, disputed accounts
+    shown), with the display ``names`` and ``sources``. ``org`` and ``person`` (ids) and
+    ``start``/``end`` (days, inclusive) are what chose ``evs``, said in the title.
+    :meth:`FactBase.export` reads them all and calls this. Pure."""
     slides = []
     for e in evs:
         assert e.date is not None
@@ -248,22 +236,20 @@ def timelinejs_document(fb: FactBase, known_at: datetime | None = None, *,
             "unique_id": e.event_id,
             "autolink": False,
         })
-    recorded = recorded_words(fb.anchor(known_at))
+    recorded = recorded_words(anchor)
     doc: dict[str, Any] = {
-        "title": _title(len(slides), org_id, person_id, start, end, recorded, names),
+        "title": _title(len(slides), org, person, start, end, recorded, names),
         "events": slides,
     }
-    eras = _eras(evs, org_id, names) if org_id and evs else []
+    eras = _eras(evs, org, names) if org and evs else []
     if eras:
         doc["eras"] = eras
     return doc
 
 
-def write_timelinejs(fb: FactBase, out: TextIO, known_at: datetime | None = None, *,
-                     org: str | None = None, person: str | None = None,
-                     start: date | None = None, end: date | None = None) -> int:
-    """Write :func:`timelinejs_document` as JSON to ``out``; returns the number of slides."""
-    doc = timelinejs_document(fb, known_at, org=org, person=person, start=start, end=end)
+def write_timelinejs(doc: Mapping[str, Any], out: TextIO) -> int:
+    """Write :func:`timelinejs_document` ``doc`` as JSON to ``out``; returns the number of
+    slides."""
     out.write(json_safe(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n")
     return len(doc["events"])
 
