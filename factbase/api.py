@@ -61,10 +61,10 @@ from factbase.store.schema import entities, events, sources
 # Writing needs validation (pydantic), the loaders (yaml) and the projections; a query does
 # not, so they are imported where they are used and a query's start-up skips them.
 if TYPE_CHECKING:
+    from factbase.core.results import Hit, QueryResult
+    from factbase.io import wikidata
     from factbase.io.loader import RawRecord
-    from factbase.store import listing, lookup, wikidata
-    from factbase.store.search import Hit
-    from factbase.store.sqlquery import QueryResult
+    from factbase.store import listing, lookup
 
 #: Seconds a ``sql`` query may run by default (:data:`factbase.store.sqlquery.DEFAULT_TIMEOUT`).
 DEFAULT_SQL_TIMEOUT = 30.0
@@ -519,19 +519,29 @@ class FactBase:
 
     def import_wikidata(self, paths: Sequence[str], *, dry_run: bool = False
                         ) -> wikidata.ImportResult:
-        """Import Wikidata entity documents (:mod:`factbase.store.wikidata`): read ``paths``, plan
-        the records against what the database holds (so a document imported again adds
+        """Import Wikidata entity documents (:mod:`factbase.io.wikidata`): read ``paths``, plan
+        the records against what the database holds
+        (:func:`factbase.store.wikidata.known_state`; so a document imported again adds
         nothing, and a changed statement becomes a correction), and append them in one
         transaction as :meth:`add` does. ``dry_run``: plan and check them, write nothing.
-        Raises :class:`InputError` for an unreadable file; :class:`InvalidRecord` as
-        :meth:`add` does."""
-        from factbase.store import wikidata
+        Returns the :class:`factbase.io.wikidata.ImportResult` (``plan``: the records and a
+        report per document; ``loaded``: the :class:`LoadResult`, None for a dry run;
+        ``documents``). Raises :class:`InputError` for an unreadable file;
+        :class:`InvalidRecord` as :meth:`add` does.
+
+        Example::
+
+            result = fb.import_wikidata(["Q2283.json"])
+            result.loaded.new if result.loaded else 0
+        """
+        from factbase.io import wikidata
+        from factbase.store.wikidata import known_state
 
         if not paths:
             raise FactbaseError("nothing to import: give one or more Wikidata JSON files")
         docs = [d for p in paths for d in wikidata.read_file(p)]
         with self._read() as conn:
-            known = wikidata.known_state(conn, docs)
+            known = known_state(conn, docs)
         plan = wikidata.plan(docs, known)
         if dry_run:
             plain = [r for r in plan.records if r["type"] not in AMEND_TYPES]
@@ -1232,6 +1242,22 @@ class FactBase:
         return self._retry(work)
 
     # --- SQL and search -----------------------------------------------------------------
+
+    @staticmethod
+    def template(split: bool = False) -> dict[str, str]:
+        """The CSV template ``factbase template csv`` prints, as ``{file name: text}``:
+        ``{"timeline.csv": …}`` (one sheet: sources, entities and events as rows, told apart by
+        ``type``), or with ``split`` three files, ``sources.csv``, ``entities.csv`` and
+        ``events.csv`` (:func:`factbase.io.csv_input.template_sheets`). Rows end in CRLF, as
+        spreadsheets write them; each loads as it is. Needs no database.
+
+        Example::
+
+            Path("timeline.csv").write_text(FactBase.template()["timeline.csv"], newline="")
+        """
+        from factbase.io.csv_input import template_sheets
+
+        return template_sheets(split=split)
 
     def sql(self, query: str, *, as_of: date | None = None, known_at: datetime | None = None,
             timeout: float | None = DEFAULT_SQL_TIMEOUT, limit: int | None = None

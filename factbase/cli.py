@@ -435,15 +435,15 @@ def template(kind: str, out: str | None, split_dir: str | None) -> None:
       factbase template csv --split my-timeline/
       factbase load timeline.csv
     """
+    from factbase.api import FactBase
     from factbase.core.errors import InputError
-    from factbase.io.csv_input import template_sheets
 
     if out is not None and split_dir is not None:
         raise click.UsageError("give --out FILE or --split DIR, not both")
     if out is None and split_dir is None:
-        click.echo(template_sheets()["timeline.csv"].replace("\r\n", "\n"), nl=False)
+        click.echo(FactBase.template()["timeline.csv"].replace("\r\n", "\n"), nl=False)
         return
-    sheets = template_sheets(split=split_dir is not None)
+    sheets = FactBase.template(split=split_dir is not None)
     paths = ({Path(out): sheets["timeline.csv"]} if out is not None else
              {Path(split_dir or ".") / name: text for name, text in sheets.items()})
     for path in paths:
@@ -865,7 +865,7 @@ def sql(ctx: click.Context, query: str, as_of: date | None, known_at: datetime |
       factbase sql - --as-of 2026-02-11 --format json < who-was-there.sql
       factbase sql "SELECT * FROM events" --format csv --timeout 300 > events.csv
     """
-    from factbase.store.sqlquery import TABLE_LIMIT, truncation_note, write
+    from factbase.render.sql import TABLE_LIMIT, truncation_note, write
 
     if query == "-":
         query = sys.stdin.read()
@@ -905,7 +905,7 @@ def search(ctx: click.Context, text: str, as_of: date | None, limit: int, fmt: s
       factbase search 吳宇懷
       factbase search "parted ways" --as-of 2026-02-09 --format json
     """
-    from factbase.store.search import render_json, render_text
+    from factbase.render.search import render_json, render_text
 
     fb = _settings(ctx).fb(ctx)
     day = as_of or _today()
@@ -1097,7 +1097,7 @@ def ls_command(ctx: click.Context, kinds: tuple[str, ...], org: str | None, name
       factbase ls --name wu
       factbase ls --kind source --format csv > sources.csv
     """
-    from factbase.store import listing
+    from factbase.render import listing
 
     fb = _settings(ctx).fb(ctx)
     chosen = sorted({listing.KIND_WORDS[k] for k in kinds}) or None
@@ -1143,7 +1143,7 @@ def import_wikidata(ctx: click.Context, files: tuple[str, ...], dry_run: bool) -
     import json
 
     from factbase.core.escape import json_safe
-    from factbase.store.wikidata import summary_lines
+    from factbase.render.wikidata import summary_lines
 
     settings = _settings(ctx)
     fb = settings.fb(ctx, create=not dry_run)

@@ -56,15 +56,9 @@ KNOWN_UPWARD: set[tuple[str, str]] = set()
 #: Views that read the database themselves instead of through FactBase, and why.
 KNOWN_VIEW_SQL: set[tuple[str, str]] = set()
 
-#: cli.py's imports of modules below the API (renderers and helpers that live beside SQL
-#: today): each should move to a renderer module or behind an API method.
-KNOWN_CLI: set[str] = {
-    "factbase.io.csv_input",  # template_sheets: the CSV template
-    "factbase.store.listing",  # KIND_WORDS and the ls renderers
-    "factbase.store.search",  # the search renderers
-    "factbase.store.sqlquery",  # the sql output writer and TABLE_LIMIT
-    "factbase.store.wikidata",  # summary_lines of an import
-}
+#: cli.py's imports of modules below the API, and why: none (renderers live in render/, the
+#: rest is reached through FactBase).
+KNOWN_CLI: set[str] = set()
 
 
 def _modules() -> dict[str, Path]:

@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 
 from factbase.cli import cli
 from factbase.core.errors import InputError
-from factbase.store.wikidata import read_file, wikidata_date
+from factbase.io.wikidata import read_file, wikidata_date
 from tests import backends
 from tests.conftest import ROOT
 

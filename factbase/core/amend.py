@@ -35,6 +35,9 @@ from factbase.core.dates import PartialDate, parse_date, parse_instant
 from factbase.core.errors import IntegrityError
 from factbase.core.events import AMEND_TYPES, EVIDENCE_LEVELS, Event, identity_fields
 
+#: Fields a correction may not change: the event's identity, type and stream.
+FIXED_FIELDS = ("id", "type", "sources", "org", "target")
+
 Prefer = Literal["confirmed", "latest-source"]
 DEFAULT_EVIDENCE = "reported"
 

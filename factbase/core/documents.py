@@ -8,7 +8,8 @@ source it cites. Dates are shown as written (``2026-02``, ``2026-02-01/2026-02-1
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from factbase.core.events import TYPES, Event
@@ -418,3 +419,15 @@ def timeline_document(evs: Iterable[Event], names: Names, sources: Mapping[str, 
     doc: dict[str, Any] = {"query": query, "count": len(items), "events": items}
     doc["sources"] = sources_map(items, sources)
     return doc
+
+
+def plain(value: Any) -> Any:
+    """A database value as JSON and CSV show it: an exact number as ``int`` or ``float``, a
+    date as ISO text, bytes as hex, anything else but numbers and text as ``str``."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return value if isinstance(value, int | float | str) else str(value)

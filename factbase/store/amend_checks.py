@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from factbase.core.amend import FIXED_FIELDS as FIXED_FIELDS
 from factbase.core.events import (
     AMEND_TYPES,
     IDENTITY_TYPES,
@@ -32,9 +33,6 @@ from factbase.core.events import (
 )
 from factbase.store import rows
 from factbase.store.schema import events
-
-#: Fields a correction may not change: the event's identity, type and stream.
-FIXED_FIELDS = ("id", "type", "sources", "org", "target")
 
 
 def _checked(conn: Connection, query: Any) -> Mapping[str, Any] | None:

@@ -13,17 +13,13 @@ Functions take the caller's connection and write nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import shlex
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
-from typing import Any
 
 from sqlalchemy import func, select, union
 from sqlalchemy.engine import Connection
 
+from factbase.core.results import KINDS, Item, Listing, where_to_look
 from factbase.store.schema import (
     entities,
     entity_names,
@@ -35,49 +31,9 @@ from factbase.store.schema import (
     units,
 )
 
-#: The kinds ``ls`` lists, in its order, with their plural for headings.
-KINDS = {"organization": "organizations", "person": "people", "unit": "units",
-         "product": "products", "source": "sources"}
-#: What ``--kind`` accepts for each kind.
-KIND_WORDS = {"organization": "organization", "organizations": "organization",
-              "org": "organization", "orgs": "organization", "person": "person",
-              "people": "person", "persons": "person", "unit": "unit", "units": "unit",
-              "product": "product", "products": "product", "source": "source",
-              "sources": "source"}
 #: Nearest organisations for a name nothing matched: at most this many, scoring at least this.
 NEAREST = 3
 NEAREST_CUTOFF = 60.0
-
-
-@dataclass(frozen=True)
-class Item:
-    """One thing the database holds.
-
-    ``kind`` (``organization``, ``person``, ``unit``, ``product`` or ``source``), ``id``,
-    ``name`` (a source's title, or its id when it has none); ``orgs``: the organisations a
-    person, unit or product belongs to; ``counts``: for an organisation ``people``, ``units``
-    and ``events`` (in its stream), for a source ``cited_by`` (events citing it); ``detail``:
-    a source's publisher and publication date, an entity's ``merged_into`` id, a renamed
-    unit's name when registered (``formerly``; ``name`` is then its latest).
-    """
-
-    kind: str
-    id: str
-    name: str
-    orgs: tuple[str, ...] = ()
-    counts: dict[str, int] = field(default_factory=dict)
-    detail: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Listing:
-    """``items`` by kind (every kind asked for, empty lists included), and ``totals``: how
-    many of each kind the database holds before the ``org``/``name`` filters."""
-
-    items: dict[str, list[Item]]
-    totals: dict[str, int]
-    org: str | None = None
-    name: str | None = None
 
 
 def _like(text: str) -> str:
@@ -239,92 +195,4 @@ def nearest(conn: Connection, name: str, kind: str = "organization",
     return [(e, shown[e]) for e in ranked]
 
 
-def where_to_look(name: str) -> str:
-    """The pointer an unknown organisation's error ends with."""
-    return (f" (`factbase ls --kind organization` lists them; `factbase search "
-            f"{shlex.quote(name)}` searches every name and text)")
-
-
-# --- rendering ---------------------------------------------------------------------------
-
-
-def _total_line(listing: Listing) -> str:
-    return ", ".join(f"{listing.totals[k]:,} {KINDS[k] if listing.totals[k] != 1 else k}"
-                     for k in KINDS)
-
-
-def render_text(listing: Listing) -> str:
-    """The page ``factbase ls`` prints: the totals, then each kind with its items."""
-    from factbase.core.escape import terminal_text as t
-
-    lines = [_total_line(listing)]
-    if listing.org or listing.name:
-        shown = [f"in {listing.org}"] if listing.org else []
-        shown += [f"named like {listing.name!r}"] if listing.name else []
-        lines[0] += "; showing those " + " and ".join(t(s) for s in shown)
-    for kind, items in listing.items.items():
-        lines += ["", f"{KINDS[kind].capitalize()} ({len(items):,})"]
-        if not items:
-            lines.append("  (none)")
-        width = min(max((len(i.id) for i in items), default=0), 40)
-        for i in items:
-            lines.append(f"  {t(i.id).ljust(width)}  {t(i.name)}{_extra(i)}")
-    return "\n".join(lines) + "\n"
-
-
-def _extra(i: Item) -> str:
-    from factbase.core.escape import terminal_text as t
-
-    bits: list[str] = []
-    if i.kind == "organization":
-        c = i.counts or {"people": 0, "units": 0, "events": 0}
-        bits.append(f"{c['people']:,} {'person' if c['people'] == 1 else 'people'}, "
-                    f"{c['units']:,} unit{'s' if c['units'] != 1 else ''}, "
-                    f"{c['events']:,} event{'s' if c['events'] != 1 else ''}")
-    elif i.kind == "source":
-        bits += [t(i.detail[k]) for k in ("publisher", "published") if k in i.detail]
-        n = i.counts.get("cited_by", 0)
-        bits.append(f"cited by {n:,} event{'s' if n != 1 else ''}")
-    elif i.orgs:
-        bits.append("in " + ", ".join(t(o) for o in i.orgs))
-    if "formerly" in i.detail:
-        bits.append(f"formerly {t(i.detail['formerly'])}")
-    if "merged_into" in i.detail:
-        bits.append(f"merged into {t(i.detail['merged_into'])}")
-    return (" — " + "; ".join(bits)) if bits else ""
-
-
-def render_json(listing: Listing) -> str:
-    """The same as JSON: ``{"totals": {...}, "org", "name", "<plural kind>": [items]}``."""
-    from factbase.core.escape import json_safe
-
-    doc: dict[str, Any] = {"totals": {KINDS[k]: v for k, v in listing.totals.items()},
-                           "org": listing.org, "name": listing.name}
-    for kind, items in listing.items.items():
-        doc[KINDS[kind]] = [{**{k: v for k, v in asdict(i).items() if k != "orgs"},
-                             "orgs": list(i.orgs)} for i in items]
-    return json_safe(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n"
-
-
-CSV_COLUMNS = ("kind", "id", "name", "orgs", "people", "units", "events", "cited_by",
-               "publisher", "published", "url", "merged_into")
-
-
-def render_csv(listing: Listing) -> str:
-    """The same as one CSV table, a row per item (columns :data:`CSV_COLUMNS`; ``orgs``
-    joined by ``;``), cells guarded for spreadsheets."""
-    from factbase.core.escape import csv_cell
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for items in listing.items.values():
-        for i in items:
-            row: dict[str, Any] = {"kind": i.kind, "id": i.id, "name": i.name,
-                                   "orgs": ";".join(i.orgs), **i.counts, **i.detail}
-            writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS])
-    return out.getvalue()
-
-
-__all__ = ["KINDS", "Item", "Listing", "listing", "nearest", "render_csv", "render_json",
-           "render_text", "where_to_look"]
+__all__ = ["KINDS", "Item", "Listing", "listing", "nearest", "where_to_look"]

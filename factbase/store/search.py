@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -56,8 +55,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from factbase.core.escape import json_safe, terminal_doc, terminal_text
 from factbase.core.names import has_han, to_simplified
+from factbase.core.results import Hit
 from factbase.store.lookup import matches
 from factbase.store.projections import fold_text
 from factbase.store.schema import FTS_TABLE, entities, has_fts, search_docs, sources
@@ -66,34 +65,6 @@ __all__ = ["Hit", "search"]
 
 #: The FTS5 index (SQLite only; created by a migration, outside the models).
 _fts = table(FTS_TABLE, column("rowid"), column("rank"), column(FTS_TABLE))
-
-
-@dataclass
-class Hit:
-    """One search hit.
-
-    ``kind``: ``event``, ``entity`` or ``source``; ``ref``: its id. ``title``: a one-line
-    label (an event's type and stream name, an entity's display name and kind, a source's
-    title). ``text``: the matching text, cut around the first match. ``date``: valid time as
-    written (a source: its publication date; None for entities). ``certainty``: for an event,
-    ``certain`` or ``uncertain`` at the as-of date (None otherwise). ``sources``: the cited
-    sources as ``{"id", "title"}``. ``rank``: lower is better (bm25, or the text length).
-    """
-
-    kind: str
-    ref: str
-    title: str
-    text: str
-    date: str | None
-    certainty: str | None
-    rank: float
-    stream: str | None = None
-    sources: list[dict[str, Any]] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "id": self.ref, "title": self.title, "text": self.text,
-                "date": self.date, "certainty": self.certainty, "stream": self.stream,
-                "sources": self.sources, "rank": self.rank}
 
 
 _QUOTED = re.compile(r'"([^"]*)"')
@@ -254,28 +225,3 @@ def _label(conn: Connection, hits: list[Hit]) -> None:
             h.title = f"{h.title} · {stream}" if stream else h.title
         for s in h.sources:
             s["title"] = titles.get(s["id"])
-
-
-def render_text(hits: list[Hit], query: str) -> str:
-    """Hits as numbered blocks: label, date and certainty; the text; the sources."""
-    if not hits:
-        return f"no hits for '{terminal_text(query)}'\n"
-    lines = []
-    for i, hit in enumerate(hits, start=1):
-        h = Hit(**terminal_doc(asdict(hit)))  # printed on a terminal: no controls, one line
-        when = f" · {h.date}" if h.date else ""
-        maybe = " (uncertain at the as-of date)" if h.certainty == "uncertain" else ""
-        lines.append(f"{i}. [{h.kind}] {h.ref} · {h.title}{when}{maybe}")
-        lines.append(f"   {h.text}")
-        if h.sources:
-            cited = "; ".join(f"{s['title']} ({s['id']})" if s.get("title") else s["id"]
-                              for s in h.sources[:2])
-            more = f"; and {len(h.sources) - 2} more" if len(h.sources) > 2 else ""
-            lines.append(f"   {'source' if len(h.sources) == 1 else 'sources'}: {cited}{more}")
-    return "\n".join(lines) + "\n"
-
-
-def render_json(hits: list[Hit], query: str, as_of: date | None) -> str:
-    return json_safe(json.dumps({"query": query, "as_of": as_of.isoformat() if as_of else None,
-                                 "hits": [h.as_dict() for h in hits]},
-                                ensure_ascii=False, indent=2)) + "\n"
