@@ -72,6 +72,7 @@ Pure module: no SQLAlchemy, no Click.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -123,6 +124,14 @@ def to_simplified(text: str) -> str:
     if not _HAN.search(text):
         return text
     return str(_t2s().convert(text))
+
+
+def han_as_written(text: str) -> list[str]:
+    """The runs of Chinese characters in ``text`` that folding changes (traditional forms), as
+    written, each once, in order: what a tool that does not fold its query (Datasette,
+    sqlite-utils) must find besides the folded text."""
+    runs = ["".join(run) for han, run in itertools.groupby(text, is_han) if han]
+    return list(dict.fromkeys(r for r in runs if to_simplified(r) != r))
 
 
 def fold(name: str) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from factbase.store.guards import create_statements
-from factbase.store.schema import FTS_TABLE, PG_SEARCH_INDEXES, has_fts
+from factbase.store.schema import FTS_SQL, FTS_TABLE, PG_SEARCH_INDEXES, has_fts
 
 #: Documents looked up through the full-text index by :func:`search_index`.
 SAMPLE = 24
@@ -272,9 +272,7 @@ def restore(conn: Connection) -> list[str]:
         import sqlite3
 
         if not has_fts(conn) and sqlite3.sqlite_version_info >= (3, 34, 0):
-            conn.exec_driver_sql(
-                f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(folded, content='search_docs', "
-                "content_rowid='id', tokenize='trigram')")
+            conn.exec_driver_sql(FTS_SQL)
             conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
             done.append(f"the search index {FTS_TABLE}")
     elif conn.dialect.name == "postgresql":

@@ -248,9 +248,10 @@ def recorded_columns() -> list[Column[Any]]:
 memberships = Table(
     "memberships",
     metadata,
-    Column("org", String(200), nullable=False,
+    Column("org", String(200), ForeignKey("entities.entity_id"), nullable=False,
            comment="The organisation (entity id; one merged into another is under its id)."),
-    Column("person", String(200), nullable=False, comment="The person (entity id)."),
+    Column("person", String(200), ForeignKey("entities.entity_id"), nullable=False,
+           comment="The person (entity id)."),
     Column("unit", String(200), comment="The unit they were in (NULL: none recorded)."),
     Column("title", Text, comment="Their title, when given."),
     *_span_columns(),
@@ -272,8 +273,10 @@ Index("ix_memberships_person", memberships.c.person)
 roles = Table(
     "roles",
     metadata,
-    Column("org", String(200), nullable=False, comment="The organisation (entity id)."),
-    Column("person", String(200), nullable=False, comment="The person (entity id)."),
+    Column("org", String(200), ForeignKey("entities.entity_id"), nullable=False,
+           comment="The organisation (entity id)."),
+    Column("person", String(200), ForeignKey("entities.entity_id"), nullable=False,
+           comment="The person (entity id)."),
     Column("unit", String(200), comment="The unit the role is in (NULL: the organisation)."),
     Column("role", String(32), nullable=False,
            comment="cofounder, lead, core_member, member, executive; board_member, adviser "
@@ -298,8 +301,10 @@ Index("ix_roles_person", roles.c.person)
 units = Table(
     "units",
     metadata,
-    Column("org", String(200), nullable=False, comment="The organisation (entity id)."),
-    Column("unit", String(200), nullable=False, comment="The unit (entity id)."),
+    Column("org", String(200), ForeignKey("entities.entity_id"), nullable=False,
+           comment="The organisation (entity id)."),
+    Column("unit", String(200), ForeignKey("entities.entity_id"), nullable=False,
+           comment="The unit (entity id)."),
     Column("name", Text, nullable=False, comment="Its name during the span."),
     Column("kind", String(40), nullable=False, comment="division, team, support_team, …"),
     Column("parent", String(200), comment="Parent unit during the span (NULL: top level)."),
@@ -315,7 +320,7 @@ Index("ix_units_org_unit", units.c.org, units.c.unit)
 metrics = Table(
     "metrics",
     metadata,
-    Column("org", String(200), nullable=False,
+    Column("org", String(200), ForeignKey("entities.entity_id"), nullable=False,
            comment="The organisation whose timeline reports the figure."),
     Column("subject", String(200), nullable=False,
            comment="What the figure is about (an organisation or product id)."),
@@ -413,6 +418,10 @@ INTERVAL_TABLES = (memberships, roles, units, metrics)
 FTS_TABLE = "search_docs_fts"
 FTS_TABLES = frozenset({FTS_TABLE, *(f"{FTS_TABLE}_{s}" for s in
                                      ("data", "idx", "content", "docsize", "config"))})
+#: Its definition (revision 0008_tools). ``content="search_docs"`` in double quotes: how
+#: Datasette and sqlite-utils recognise the table a full-text index belongs to.
+FTS_SQL = (f'CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(folded, content="search_docs", '
+           'content_rowid="id", tokenize="trigram")')
 
 
 def has_fts(conn: Connection) -> bool:

@@ -438,7 +438,7 @@ def datasette_metadata(database: str = "factbase") -> dict[str, Any]:
     """Datasette metadata describing every table and view (from the schema's comments and
     :data:`factbase.store.schema.VIEWS`), for ``datasette factbase.db -m metadata.json``.
     ``database``: the name Datasette gives the database (the file name without ``.db``)."""
-    from factbase.store.schema import COLUMN_NOTES, FTS_TABLE, VIEWS, metadata
+    from factbase.store.schema import COLUMN_NOTES, FTS_TABLE, FTS_TABLES, VIEWS, metadata
 
     tables: dict[str, Any] = {}
     for table in sorted(metadata.sorted_tables, key=lambda t: t.name):
@@ -451,13 +451,77 @@ def datasette_metadata(database: str = "factbase") -> dict[str, Any]:
     tables[FTS_TABLE] = {"description": "SQLite FTS5 full-text index (trigram) over "
                                         "search_docs.folded; use it through search_docs.",
                          "hidden": True}
+    for shadow in sorted(FTS_TABLES - {FTS_TABLE}):
+        tables[shadow] = {"hidden": True}
+    tables["alembic_version"] = {"description": "The schema's revision (Alembic).",
+                                 "hidden": True}
+    tables["entities"]["label_column"] = "name"  # people, organisations and units by name
+    tables["sources"]["label_column"] = "title"
     for name, (description, columns) in sorted(VIEWS.items()):
         tables[name] = {"description": description, "columns": dict(columns)}
     return {
         "title": "factbase",
         "description": "An event-sourced, bitemporal fact database: the log (events), its "
                        "projections and views. See docs/sql.md for as-of queries.",
-        "databases": {database: {"tables": tables}},
+        "databases": {database: {"tables": tables, "queries": canned_queries()}},
+    }
+
+
+#: ``:known_at`` as the canned queries read it: empty means now (every version in force), a
+#: day means its end in UTC (as ``--known-at`` reads one), an instant is given in the stored
+#: form (``2026-02-10T09:00:00.000000Z``). SQLite only (Datasette serves SQLite files).
+_KNOWN_AT = ("(SELECT CASE WHEN coalesce(:known_at, '') = '' THEN "
+             "'9999-12-30T00:00:00.000000Z' WHEN length(:known_at) = 10 THEN "
+             ":known_at || 'T23:59:59.999999Z' ELSE :known_at END)")
+
+
+def _as_known(alias: str) -> str:
+    return (f"{alias}.recorded_from <= {_KNOWN_AT} AND {_KNOWN_AT} < {alias}.recorded_to")
+
+
+def _as_of(alias: str) -> str:
+    return (f"{alias}.valid_from_end <= :as_of AND ({alias}.valid_to_end IS NULL "
+            f"OR {alias}.valid_to_end > :as_of)")
+
+
+def canned_queries() -> dict[str, dict[str, str]]:
+    """The as-of queries of docs/sql.md as Datasette canned queries, on both time axes:
+    ``:org`` (an organisation id), ``:as_of`` (a day, ``YYYY-MM-DD``) and ``:known_at``
+    (empty: now; a day: its end in UTC; or an instant in the stored form)."""
+    return {
+        "members_at": {
+            "title": "Members of an organisation on a date, as known at a time",
+            "sql": "SELECT p.name, m.person, m.valid_from_text AS since, u.name AS unit, "
+                   "m.title, m.on_leave, m.opened_by FROM memberships m "
+                   "JOIN entities p ON p.entity_id = m.person "
+                   "LEFT JOIN entities u ON u.entity_id = m.unit "
+                   f"WHERE m.org = :org AND {_as_of('m')} AND {_as_known('m')} "
+                   "ORDER BY p.name",
+        },
+        "roles_at": {
+            "title": "Roles held in an organisation on a date, as known at a time",
+            "sql": "SELECT p.name, r.person, r.role, r.title, u.name AS unit, "
+                   "r.valid_from_text AS since FROM roles r "
+                   "JOIN entities p ON p.entity_id = r.person "
+                   "LEFT JOIN entities u ON u.entity_id = r.unit "
+                   f"WHERE r.org = :org AND {_as_of('r')} AND {_as_known('r')} "
+                   "ORDER BY r.role, p.name",
+        },
+        "units_at": {
+            "title": "Units of an organisation on a date, as known at a time",
+            "sql": "SELECT u.unit, u.name, u.kind, u.parent, u.status FROM units u "
+                   f"WHERE u.org = :org AND {_as_of('u')} AND {_as_known('u')} "
+                   "ORDER BY u.kind, u.name",
+        },
+        "figures_at": {
+            "title": "The latest figures of an organisation on a date, as known at a time",
+            "sql": "SELECT m.subject, m.metric, m.value, m.unit, m.qualifier, m.date_text, "
+                   "m.event_id FROM metrics m WHERE m.org = :org AND m.valid_to <= :as_of "
+                   f"AND {_as_known('m')} AND m.position = (SELECT MAX(l.position) FROM "
+                   "metrics l WHERE l.org = m.org AND l.subject = m.subject AND "
+                   f"l.metric = m.metric AND l.valid_to <= :as_of AND {_as_known('l')}) "
+                   "ORDER BY m.subject, m.metric",
+        },
     }
 
 

@@ -60,7 +60,7 @@ from factbase.core import intervals
 from factbase.core.amend import identities, resolve
 from factbase.core.dates import parse_date
 from factbase.core.events import AMEND_TYPES, IDENTITY_TYPES, Event
-from factbase.core.names import fold, name_keys
+from factbase.core.names import fold, han_as_written, name_keys
 from factbase.core.replay import expand_changes
 from factbase.store import bulk, redact
 from factbase.store import rows as stored_rows
@@ -118,7 +118,16 @@ def _doc(kind: str, ref: str, body: str, *, type_: str | None = None,
             "date_text": date.text if date else None,
             "valid_from": date.start if date else None, "valid_to": date.end if date else None,
             "sources": json.dumps(list(sources), ensure_ascii=False), "body": body,
-            "folded": fold_text(body)}
+            "folded": search_text(body)}
+
+
+def search_text(body: str) -> str:
+    """The ``folded`` column of a search document: :func:`fold_text` of ``body``, then the
+    traditional Chinese of ``body`` as written (:func:`factbase.core.names.han_as_written`),
+    so that tools which search without folding their query (Datasette, sqlite-utils) find
+    吳宇懷 as well as 吴宇怀; ``factbase search`` folds its query and finds both anyway."""
+    extra = han_as_written(body.replace("\x00", " "))
+    return " ".join([fold_text(body), *extra])
 
 
 def fold_text(text: str) -> str:
