@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
@@ -55,8 +55,7 @@ from factbase.store.engine import (
 from factbase.store.log import Anchor as Anchor
 from factbase.store.migrate import schema_state, upgrade_to_head
 from factbase.store.redact import Standing
-from factbase.store.rows import CHECK_OPTION, select_rows
-from factbase.store.schema import entities, events, sources
+from factbase.store.rows import CHECK_OPTION
 
 # Writing needs validation (pydantic), the loaders (yaml) and the projections; a query does
 # not, so they are imported where they are used and a query's start-up skips them.
@@ -508,9 +507,10 @@ class FactBase:
                             any((k, r.id) in defined for k in _KIND_OK[r.kind]))]
             missing = self._unresolved(conn, refs)
             if missing:
-                all_entities = {r.entity_id: r.kind for r in conn.execute(
-                    select(entities.c.entity_id, entities.c.kind))}
-                all_sources = [r.source_id for r in conn.execute(select(sources.c.source_id))]
+                from factbase.store import lookup
+
+                all_entities = lookup.kinds(conn)
+                all_sources = lookup.source_ids(conn)
                 problems += [f"{at}: {ref.path}: {_unknown(ref, all_entities, all_sources)}"
                              for at, ref in missing]
         if problems:
@@ -679,15 +679,12 @@ class FactBase:
     def _kind_clashes(self, conn: Connection,
                       fresh: list[tuple[str, EventDraft]]) -> list[str]:
         """Events that bring an entity into being under an id another kind already holds."""
+        from factbase.store import lookup
+
         defined = [(where, kind, eid) for where, d in fresh for kind, eid, _ in d.defines]
         if not defined:
             return []
-        ids = sorted({eid for _, _, eid in defined})
-        kinds: dict[str, str] = {}
-        for i in range(0, len(ids), 500):
-            rows = conn.execute(select(entities.c.entity_id, entities.c.kind)
-                                .where(entities.c.entity_id.in_(ids[i:i + 500])))
-            kinds.update({r.entity_id: r.kind for r in rows})
+        kinds = lookup.kinds(conn, {eid for _, _, eid in defined})
         out = []
         for where, kind, eid in defined:
             have = kinds.setdefault(eid, kind)
@@ -698,22 +695,16 @@ class FactBase:
 
     def _unresolved(self, conn: Connection,
                     refs: list[tuple[str, Reference]]) -> list[tuple[str, Reference]]:
+        from factbase.store import lookup
+
         if not refs:
             return []
         ent_ids = sorted({r.id for _, r in refs if r.kind != "source"})
         src_ids = sorted({r.id for _, r in refs if r.kind == "source"})
-        kinds: dict[str, str] = {}
-        for i in range(0, len(ent_ids), 500):
-            rows = conn.execute(select(entities.c.entity_id, entities.c.kind)
-                                .where(entities.c.entity_id.in_(ent_ids[i:i + 500])))
-            kinds.update({r.entity_id: r.kind for r in rows})
+        kinds = lookup.kinds(conn, ent_ids)
         shown = redact.current(conn)  # redacted people and sources: under opaque ids
         kinds.update(shown.kinds(ent_ids))
-        known_src: set[str] = set()
-        for i in range(0, len(src_ids), 500):
-            rows = conn.execute(select(sources.c.source_id)
-                                .where(sources.c.source_id.in_(src_ids[i:i + 500])))
-            known_src.update(r.source_id for r in rows)
+        known_src = set(lookup.source_ids(conn, src_ids))
         if shown:
             known_src |= shown.sources_known(conn, set(src_ids) - known_src)
         out = []
@@ -726,12 +717,13 @@ class FactBase:
         return out
 
     def _resolve_pending(self, conn: Connection, run: _LoadRun) -> None:
+        from factbase.store import lookup
+
         still = self._unresolved(conn, run.pending)
         if not still:
             return
-        all_entities = {r.entity_id: r.kind for r in conn.execute(
-            select(entities.c.entity_id, entities.c.kind))}
-        all_sources = [r.source_id for r in conn.execute(select(sources.c.source_id))]
+        all_entities = lookup.kinds(conn)
+        all_sources = lookup.source_ids(conn)
         for where, ref in still:
             run.problems.append(f"{where}: {ref.path}: {_unknown(ref, all_entities, all_sources)}")
 
@@ -822,31 +814,27 @@ class FactBase:
     def names(self, ids: Collection[str] | None = None) -> dict[str, str]:
         """Display names by entity id: of ``ids`` (those that are entities; others are left
         out), or of every entity when ``ids`` is None. Reads the projections."""
-        q = select(entities.c.entity_id, entities.c.name)
+        from factbase.store import lookup
+
         with self._read() as conn:
-            if ids is None:
-                return {r.entity_id: r.name for r in conn.execute(q)}
-            return {r.entity_id: r.name for part in _chunks(ids)
-                    for r in conn.execute(q.where(entities.c.entity_id.in_(part)))}
+            return lookup.display_names(conn, ids)
 
     def sources(self, ids: Collection[str] | None = None) -> dict[str, Source]:
         """Registered sources by id: of ``ids`` (those that are sources), or every one when
         ``ids`` is None. Reads the projections."""
-        q = select(sources.c.source_id, sources.c.url, sources.c.title, sources.c.publisher,
-                   sources.c.published_text, sources.c.language)
+        from factbase.store import lookup
+
         with self._read() as conn:
-            rows = list(conn.execute(q)) if ids is None else [
-                r for part in _chunks(ids)
-                for r in conn.execute(q.where(sources.c.source_id.in_(part)))]
+            rows = lookup.source_rows(conn, ids)
         return {r.source_id: Source(r.source_id, r.url, r.title, r.publisher,
                                     r.published_text, r.language) for r in rows}
 
     def published(self) -> dict[str, date]:
         """Source id -> first day of its publication date, for sources that state one."""
+        from factbase.store import lookup
+
         with self._read() as conn:
-            return {r.source_id: r.published_from for r in conn.execute(
-                select(sources.c.source_id, sources.c.published_from)
-                .where(sources.c.published_from.is_not(None)))}
+            return lookup.published(conn)
 
     def identities(self, known_at: datetime | None = None) -> dict[str, str]:
         """Merged entity id -> the id it is one with, as the log stood at ``known_at``."""
@@ -877,9 +865,7 @@ class FactBase:
             # Events not yet at as_of (and that nothing can move earlier) are left unread.
             evs = reads.org_events(conn, streams, as_of, known_at)
             if known_at is not None and not evs:
-                row = conn.execute(select_rows().where(events.c.stream == org_id)
-                                   .order_by(events.c.seq).limit(1)).first()
-                first = reads.decode_rows(conn, [row])[0].recorded_at if row else None
+                first = reads.first_recorded(conn, org_id)
                 if first is not None and first > known_at:
                     raise NotFound(f"'{org_id}' was not yet in the log at "
                                    f"{known_at.isoformat()} (first recorded "
@@ -919,10 +905,6 @@ class FactBase:
         check_types(types or [])
         exact = [t for t in types or [] if not t.endswith((".", ".*"))]
         prefixes = [t.rstrip("*") for t in types or [] if t.endswith((".", ".*"))]
-        q = reads.select_event_rows(known_at).where(events.c.date_text.is_not(None))
-        if types:
-            q = q.where(or_(events.c.type.in_(exact),
-                            *[events.c.type.startswith(p) for p in prefixes]))
         with self._read() as conn:  # one read transaction: one consistent view
             shown = redact.current(conn)
             identity = identities(reads.identity_events(conn, known_at))
@@ -934,9 +916,8 @@ class FactBase:
                 entity_id = shown.real.get(entity_id, entity_id)  # a redacted placeholder
                 entity_id = identity.get(entity_id, entity_id)
                 same = [entity_id, *[a for a, b in identity.items() if b == entity_id]]
-                q = q.where(or_(events.c.stream.in_(same),
-                                *[events.c.payload.contains(f'"{i}"') for i in same]))
-            evs = reads.decode_rows(conn, conn.execute(q.order_by(events.c.seq)))
+            evs = reads.dated_events(conn, known_at, exact=exact, prefixes=prefixes,
+                                     naming=same if entity_id is not None else None)
             if entity_id is not None:
                 evs = [e for e in evs
                        if e.stream in same or any(_mentions(e.payload, i) for i in same)]
@@ -1305,7 +1286,7 @@ def check_types(types: Sequence[str]) -> None:
     unknown one, with the closest known type and the list of types."""
     if not types:
         return
-    from factbase.core.events import EVENT_TYPES  # comes with the field models: only to check
+    from factbase.core.fields import EVENT_TYPES  # comes with the field models: only to check
 
     for t in types:
         family = t.rstrip("*").rstrip(".")
@@ -1375,13 +1356,6 @@ def _check_streams_exist(conn: Connection, expected: Mapping[str, int]) -> None:
             suggestion = log.close_stream(conn, stream, redact.load(conn).shown_stream)
             conn.rollback()
             raise UnknownStream(stream, expected[stream], suggestion)
-
-
-def _chunks(ids: Collection[str], size: int = 500) -> Iterator[list[str]]:
-    """``ids`` sorted, in lists of at most ``size`` (one IN list each)."""
-    ordered = sorted(set(ids))
-    for i in range(0, len(ordered), size):
-        yield ordered[i:i + size]
 
 
 def _mentions(value: Any, entity_id: str) -> bool:

@@ -19,8 +19,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from factbase.cli_context import Settings, say
+from factbase.cli_context import settings as _settings
+
 if TYPE_CHECKING:
-    from factbase.api import FactBase
+    pass
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -235,42 +238,6 @@ def _discard_stdout() -> None:
     os.close(devnull)
 
 
-class Settings:
-    """What the root group parsed; opens the database lazily."""
-
-    def __init__(self, db: str, check_hashes: bool = True) -> None:
-        self.db = db
-        self.check_hashes = check_hashes
-        self._fb: FactBase | None = None
-
-    def fb(self, ctx: click.Context, *, create: bool = False) -> FactBase:
-        if self._fb is None:
-            from factbase.api import FactBase
-
-            self._fb = FactBase.open(self.db, create=create, check_hashes=self.check_hashes)
-            self._fb.on_busy = _note_busy
-            ctx.call_on_close(self._fb.close)
-        return self._fb
-
-
-def say(message: str, *, err: bool = True) -> None:
-    """Print one status, note or warning line (stderr; stdout with ``err=False``) with the
-    names and texts in it made safe for a terminal (:func:`factbase.core.escape.terminal_text`:
-    escape sequences, bidi controls and zero-width characters shown as ``[U+…]``, line
-    breaks as spaces), whether or not the stream is a terminal. Every line the CLI writes
-    around a rendered document goes through here; the documents escape themselves."""
-    from factbase.core.escape import terminal_text
-
-    click.echo(terminal_text(message), err=err)
-
-
-def _note_busy(attempt: int, delay: float, message: str) -> None:
-    from factbase.api import WRITE_ATTEMPTS
-
-    say(f"note: the database is busy with other writers ({message}); trying again in "
-        f"{delay:.1f} s (attempt {attempt + 1} of {WRITE_ATTEMPTS})")
-
-
 class StreamVersionType(click.ParamType):  # type: ignore[type-arg]
     """``STREAM=N``: the version (event count) a stream must be at for the write to go ahead."""
 
@@ -312,12 +279,6 @@ def cli(ctx: click.Context, db: str, no_check_hashes: bool) -> None:
       factbase verify
     """
     ctx.obj = Settings(db, check_hashes=not no_check_hashes)
-
-
-def _settings(ctx: click.Context) -> Settings:
-    obj = ctx.find_object(Settings)
-    assert obj is not None
-    return obj
 
 
 def _today() -> date:

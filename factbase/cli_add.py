@@ -262,11 +262,11 @@ def _record(type_: str, params: dict[str, Any], shapes: dict[str, str]) -> dict[
 
 def _run(ctx: click.Context, type_: str, record: dict[str, Any], dry_run: bool,
          expect: int | None) -> None:
-    from factbase.cli import _settings, say
+    from factbase.cli_context import say, settings
     from factbase.core.escape import json_safe
     from factbase.core.fields import validate_record
 
-    fb = _settings(ctx).fb(ctx)
+    fb = settings(ctx).fb(ctx)
     origin = f"add {ctx.info_name}"
     if dry_run:
         ((draft, present),) = fb.check([record], origin=origin)

@@ -21,7 +21,7 @@ from factbase.api import FactBase
 from factbase.cli import cli
 from factbase.core.dates import parse_date
 from factbase.core.documents import figure_words, org_document
-from factbase.core.events import EVENT_TYPES
+from factbase.core.fields import EVENT_TYPES
 from factbase.io.loader import _Loader
 from factbase.store import exports
 from factbase.views import export, timelinejs
@@ -277,7 +277,7 @@ def test_an_empty_log_exports_as_an_empty_file(fb: FactBase) -> None:
 @given(note=st.text(min_size=1, max_size=300).filter(lambda s: "\x00" not in s),
        name=st.text(min_size=1, max_size=80).filter(lambda s: s.strip() != ""))
 def test_any_text_round_trips_through_both_formats(note: str, name: str) -> None:
-    from factbase.core.events import validate_record
+    from factbase.core.fields import validate_record
 
     records = [
         {"type": "entity.registered", "entity": "p", "kind": "person", "name": name,
@@ -291,7 +291,7 @@ def test_any_text_round_trips_through_both_formats(note: str, name: str) -> None
             draft.payload), "date_text": draft.date.text if draft.date else None,
             "instant": None, "evidence": None, "sources": json.dumps(list(draft.sources))}
         rec = export.input_record(row)
-        from factbase.io.loader import normalise
+        from factbase.io.records import normalise
 
         via_json = normalise("events", json.loads(json.dumps(rec, ensure_ascii=False)))
         via_yaml = normalise("events", yaml.load(export._yaml_item(rec),  # noqa: S506

@@ -12,10 +12,10 @@ type's own fields, flat beside it (DESIGN §4)::
 and to sources are checked later, against the whole batch and the database
 (:mod:`factbase.io.loader`), because a file may define an entity after the event that names it.
 
-The field models of each type (pydantic), :data:`EVENT_TYPES`, :data:`CHANGE_TYPES` and
-:func:`validate_record` live in :mod:`factbase.core.fields` and are reached through this module
-too (``from factbase.core.events import validate_record``); that module, and pydantic with it, is
-imported the first time one of them is asked for, so reading the log never loads it.
+The field models of each type (pydantic), :data:`~factbase.core.fields.EVENT_TYPES`,
+:data:`~factbase.core.fields.CHANGE_TYPES` and :func:`~factbase.core.fields.validate_record`
+live in :mod:`factbase.core.fields`, which builds on this module; only writing imports it, so
+reading the log never loads pydantic.
 
 Pure module: no SQLAlchemy, no Click.
 """
@@ -27,15 +27,9 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from factbase.core.dates import PartialDate
-
-if TYPE_CHECKING:
-    from factbase.core.fields import CHANGE_TYPES as CHANGE_TYPES
-    from factbase.core.fields import EVENT_TYPES as EVENT_TYPES
-    from factbase.core.fields import validate_record as validate_record
-    from factbase.core.fields import value_problems as value_problems
 
 #: The version of the vocabulary this factbase writes: every row of the log stores the version
 #: its payload was written in (``schema_version``), and reading upcasts older payloads to this
@@ -400,16 +394,3 @@ def upcast(type_: str, stream: str, payload: dict[str, Any], version: int) -> di
         payload = UPCASTERS[version](type_, stream, payload)
         version += 1
     return payload
-
-
-def __getattr__(name: str) -> Any:
-    """The names that moved to :mod:`factbase.core.fields` (``EVENT_TYPES``,
-    ``validate_record``, the field models, …), imported on first use."""
-    if name.startswith("__"):
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from factbase.core import fields
-
-    try:
-        return getattr(fields, name)
-    except AttributeError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None

@@ -171,7 +171,7 @@ def read_csv(raw: bytes, origin: str) -> Iterator[tuple[str, Any]]:
     been read, :class:`InvalidRecord` listing each cell that cannot be read (JSON that does
     not parse) and each row with more cells than the header has names.
     """
-    from factbase.io.loader import normalise
+    from factbase.io.records import normalise
 
     text = _text(raw, origin)
     if not text.strip():

@@ -19,7 +19,7 @@ Hostile input gets one clear error, never a traceback: nesting deeper than
 YAML aliases that stand for more than :data:`ALIAS_BUDGET` nodes beyond ten per node written
 (a "billion laughs" file is a few hundred bytes), an alias inside the node it names, characters
 YAML forbids (NUL and other control characters), and numbers too long to read. Values JSON
-cannot hold (1e400, NaN, bytes, sets) are refused by :func:`factbase.core.events.validate_record`.
+cannot hold (1e400, NaN, bytes, sets) are refused by :func:`factbase.core.fields.validate_record`.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ import yaml
 
 from factbase.core.errors import InputError
 from factbase.core.events import MAX_DEPTH
+from factbase.io.records import normalise
 
 SECTIONS = ("sources", "entities", "events")
 #: How much of an input is read to tell its format (its first line must fit, see detect_format).
@@ -153,33 +154,6 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _to_source(data: Any) -> Any:
-    if not isinstance(data, dict):
-        return data
-    out = {k: v for k, v in data.items() if k not in ("id", "type")}
-    return {"type": "source.registered", "source": data.get("id"), **out}
-
-
-def _to_entity(data: Any) -> Any:
-    if not isinstance(data, dict):
-        return data
-    out = {k: v for k, v in data.items() if k not in ("id", "type")}
-    return {"type": "entity.registered", "entity": data.get("id"), **out}
-
-
-def normalise(section: str, data: Any) -> Any:
-    """A record of ``section`` as an event record (sources and entities become registrations)."""
-    if section == "sources":
-        return _to_source(data)
-    if section == "entities":
-        return _to_entity(data)
-    if isinstance(data, dict) and data.get("type") == "source":
-        return _to_source(data)
-    if isinstance(data, dict) and data.get("type") == "entity":
-        return _to_entity(data)
-    return data
 
 
 def _decode(raw: bytes, origin: str) -> str:

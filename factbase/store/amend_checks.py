@@ -29,8 +29,8 @@ from factbase.core.events import (
     EventDraft,
     RecordProblems,
     canonical_json,
-    validate_record,
 )
+from factbase.core.fields import validate_record
 from factbase.store import rows
 from factbase.store.schema import events
 

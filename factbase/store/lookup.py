@@ -24,13 +24,14 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from factbase.core.names import fold, has_han, name_keys
-from factbase.store.schema import entities, entity_names, events
+from factbase.store.schema import entities, entity_names, events, sources
 
 #: Kinds whose shared names are reported as collisions.
 COLLISION_KINDS = ("person", "organization")
@@ -296,6 +297,52 @@ def _merged_groups(conn: Connection) -> dict[str, str]:
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     return {x: find(x) for x in {e for link in links for e in link}}
+
+
+def kinds(conn: Connection, ids: Iterable[str] | None = None) -> dict[str, str]:
+    """Entity id -> kind, of ``ids`` (those that are entities) or of every entity (None)."""
+    q = select(entities.c.entity_id, entities.c.kind)
+    if ids is None:
+        return {r.entity_id: r.kind for r in conn.execute(q)}
+    return {r.entity_id: r.kind for part in _chunks(sorted(set(ids)))
+            for r in conn.execute(q.where(entities.c.entity_id.in_(part)))}
+
+
+def source_ids(conn: Connection, ids: Iterable[str] | None = None) -> list[str]:
+    """The registered source ids among ``ids``, or every one (None), in the database's
+    order."""
+    q = select(sources.c.source_id)
+    if ids is None:
+        return [r.source_id for r in conn.execute(q)]
+    return [r.source_id for part in _chunks(sorted(set(ids)))
+            for r in conn.execute(q.where(sources.c.source_id.in_(part)))]
+
+
+def display_names(conn: Connection, ids: Iterable[str] | None = None) -> dict[str, str]:
+    """Entity id -> display name, of ``ids`` (those that are entities) or of every entity."""
+    q = select(entities.c.entity_id, entities.c.name)
+    if ids is None:
+        return {r.entity_id: r.name for r in conn.execute(q)}
+    return {r.entity_id: r.name for part in _chunks(sorted(set(ids)))
+            for r in conn.execute(q.where(entities.c.entity_id.in_(part)))}
+
+
+def source_rows(conn: Connection, ids: Iterable[str] | None = None) -> list[Any]:
+    """Rows (``source_id``, ``url``, ``title``, ``publisher``, ``published_text``,
+    ``language``) of the sources ``ids`` (those that are sources) or of every source."""
+    q = select(sources.c.source_id, sources.c.url, sources.c.title, sources.c.publisher,
+               sources.c.published_text, sources.c.language)
+    if ids is None:
+        return list(conn.execute(q))
+    return [r for part in _chunks(sorted(set(ids)))
+            for r in conn.execute(q.where(sources.c.source_id.in_(part)))]
+
+
+def published(conn: Connection) -> dict[str, date]:
+    """Source id -> first day of its publication date, for sources that state one."""
+    return {r.source_id: r.published_from for r in conn.execute(
+        select(sources.c.source_id, sources.c.published_from)
+        .where(sources.c.published_from.is_not(None)))}
 
 
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:

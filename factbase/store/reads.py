@@ -164,6 +164,30 @@ def amendments(conn: Connection, streams: Collection[str] | None,
     return found
 
 
+def dated_events(conn: Connection, known_at: datetime | None = None, *,
+                 exact: Sequence[str] = (), prefixes: Sequence[str] = (),
+                 naming: Sequence[str] | None = None) -> list[Event]:
+    """The dated events recorded by ``known_at`` (None = now), in log order: of the types
+    ``exact`` or starting with one of ``prefixes`` (neither: every type), and with
+    ``naming`` of the streams ``naming`` or holding one of those ids in their payload (the
+    caller keeps those that name it in a field). Checked like every read."""
+    q = select_event_rows(known_at).where(events.c.date_text.is_not(None))
+    if exact or prefixes:
+        q = q.where(or_(events.c.type.in_(exact),
+                        *[events.c.type.startswith(p) for p in prefixes]))
+    if naming is not None:
+        q = q.where(or_(events.c.stream.in_(naming),
+                        *[events.c.payload.contains(f'"{i}"') for i in naming]))
+    return decode_rows(conn, conn.execute(q.order_by(events.c.seq)))
+
+
+def first_recorded(conn: Connection, stream: str) -> datetime | None:
+    """When the first event of ``stream`` was recorded (None: the stream has none)."""
+    row = conn.execute(rows.select_rows().where(events.c.stream == stream)
+                       .order_by(events.c.seq).limit(1)).first()
+    return decode_rows(conn, [row])[0].recorded_at if row else None
+
+
 def entity_kind(conn: Connection, entity_id: str) -> str | None:
     """The kind of entity ``entity_id`` (``person``, ``organization``, …), None if unknown."""
     dbapi = _sqlite(conn)
@@ -177,6 +201,6 @@ def entity_kind(conn: Connection, entity_id: str) -> str | None:
 
 
 __all__ = [
-    "amendments", "decode", "decode_rows", "entity_kind", "identity_events", "org_events",
-    "select_event_rows", "typed_events",
+    "amendments", "dated_events", "decode", "decode_rows", "entity_kind", "first_recorded",
+    "identity_events", "org_events", "select_event_rows", "typed_events",
 ]

@@ -37,7 +37,8 @@ import yaml
 
 from factbase.core.documents import ROLE_ORDER, given_reasons, reason_words, summarize
 from factbase.core.escape import INVISIBLE, csv_cell, json_safe
-from factbase.core.events import EVENT_TYPES, Event
+from factbase.core.events import Event
+from factbase.core.fields import EVENT_TYPES
 from factbase.core.intervals import MembershipSpan, RoleSpan
 from factbase.core.replay import departure_reason
 from factbase.views.report import Spans, spans_of
