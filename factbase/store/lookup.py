@@ -299,32 +299,31 @@ def _merged_groups(conn: Connection) -> dict[str, str]:
     return {x: find(x) for x in {e for link in links for e in link}}
 
 
+def _rows_of(conn: Connection, q: Any, key: Any, ids: Iterable[str] | None) -> list[Any]:
+    """Rows of ``q`` whose column ``key`` is one of ``ids`` (500 ids a query), or every row
+    (None)."""
+    if ids is None:
+        return list(conn.execute(q))
+    return [r for part in _chunks(sorted(set(ids))) for r in conn.execute(q.where(key.in_(part)))]
+
+
 def kinds(conn: Connection, ids: Iterable[str] | None = None) -> dict[str, str]:
     """Entity id -> kind, of ``ids`` (those that are entities) or of every entity (None)."""
     q = select(entities.c.entity_id, entities.c.kind)
-    if ids is None:
-        return {r.entity_id: r.kind for r in conn.execute(q)}
-    return {r.entity_id: r.kind for part in _chunks(sorted(set(ids)))
-            for r in conn.execute(q.where(entities.c.entity_id.in_(part)))}
+    return {r.entity_id: r.kind for r in _rows_of(conn, q, entities.c.entity_id, ids)}
 
 
 def source_ids(conn: Connection, ids: Iterable[str] | None = None) -> list[str]:
     """The registered source ids among ``ids``, or every one (None), in the database's
     order."""
     q = select(sources.c.source_id)
-    if ids is None:
-        return [r.source_id for r in conn.execute(q)]
-    return [r.source_id for part in _chunks(sorted(set(ids)))
-            for r in conn.execute(q.where(sources.c.source_id.in_(part)))]
+    return [r.source_id for r in _rows_of(conn, q, sources.c.source_id, ids)]
 
 
 def display_names(conn: Connection, ids: Iterable[str] | None = None) -> dict[str, str]:
     """Entity id -> display name, of ``ids`` (those that are entities) or of every entity."""
     q = select(entities.c.entity_id, entities.c.name)
-    if ids is None:
-        return {r.entity_id: r.name for r in conn.execute(q)}
-    return {r.entity_id: r.name for part in _chunks(sorted(set(ids)))
-            for r in conn.execute(q.where(entities.c.entity_id.in_(part)))}
+    return {r.entity_id: r.name for r in _rows_of(conn, q, entities.c.entity_id, ids)}
 
 
 def source_rows(conn: Connection, ids: Iterable[str] | None = None) -> list[Any]:
@@ -332,10 +331,7 @@ def source_rows(conn: Connection, ids: Iterable[str] | None = None) -> list[Any]
     ``language``) of the sources ``ids`` (those that are sources) or of every source."""
     q = select(sources.c.source_id, sources.c.url, sources.c.title, sources.c.publisher,
                sources.c.published_text, sources.c.language)
-    if ids is None:
-        return list(conn.execute(q))
-    return [r for part in _chunks(sorted(set(ids)))
-            for r in conn.execute(q.where(sources.c.source_id.in_(part)))]
+    return _rows_of(conn, q, sources.c.source_id, ids)
 
 
 def published(conn: Connection) -> dict[str, date]:
