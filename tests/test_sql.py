@@ -47,6 +47,8 @@ def examples(text: str) -> list[Example]:
     on standard input) and the output shown after it."""
     found = []
     for dialect, command, rest in _BLOCK.findall(text):
+        # `; echo "exit status $?"` shows the exit status when the page's sessions run in a shell
+        command = command.replace('; echo "exit status $?"', "")
         args = shlex.split(command[2:].removesuffix(" <<'SQL'"))[1:]
         stdin = None
         if command.endswith("<<'SQL'"):
