@@ -208,6 +208,15 @@ class FactBase:
         first row that does not match (the log was changed outside factbase). False skips
         that check (a few microseconds a row); malformed values are still named, not raised
         as tracebacks.
+
+        Returns the open :class:`FactBase` (a context manager: ``with`` closes it). Raises
+        :class:`SchemaError` for a database newer than this factbase, and
+        :class:`factbase.core.errors.InputError` for a path or URL that cannot be opened.
+
+        Example (``factbase init`` is ``open(db, create=True)`` and :meth:`restore`)::
+
+            with FactBase.open("sqlite:///newsroom.db", create=True) as fb:
+                fb.count()
         """
         url = database_url(db)
         path = sqlite_path(url)
@@ -338,6 +347,14 @@ class FactBase:
 
         ``fmt`` (``yaml``, ``json``, ``jsonl`` or ``csv``) reads every input in that format;
         None tells each one's format from its name and content.
+
+        Returns a :class:`LoadResult` (``new``, ``present``, ``total`` events; ``collisions``:
+        names now shared by two entities).
+
+        Example::
+
+            result = fb.load(["seeds/xai.yaml"])
+            print(result.new, result.present, result.total)
         """
         if not inputs:
             raise FactbaseError("nothing to load: give one or more files, or - for stdin")
@@ -364,7 +381,15 @@ class FactBase:
             expected_version: ExpectedVersion | None = None) -> LoadResult:
         """Validate and append ``records`` (event records as mappings, the file format's) in
         one transaction, exactly as :meth:`load` does for a file (``expected_version`` too);
-        errors name ``origin``."""
+        errors name ``origin``.
+
+        Returns the :class:`LoadResult`; raises as :meth:`load` does.
+
+        Example (``factbase add person.left …`` builds the record and calls this)::
+
+            fb.add([{"type": "person.left", "date": "2026-02-10", "person": "jimmy-ba",
+                     "org": "xai", "reason": "resigned", "sources": ["ba-post"]}])
+        """
         from factbase.io.loader import RawRecord
 
         raws = [RawRecord(origin, f"record {i + 1}" if len(records) > 1 else "", r)
@@ -568,7 +593,15 @@ class FactBase:
     def stream(self, stream: str) -> StreamStatus:
         """The version of ``stream`` as outputs show it: a redacted person's stream answers by
         its placeholder id only (their real id has no events, like an unknown id). A stream
-        with no events comes with a ``suggestion``: a close stream id of the log, or None."""
+        with no events comes with a ``suggestion``: a close stream id of the log, or None.
+
+        Returns a :class:`StreamStatus` (``stream``, ``version``, ``suggestion``); writes
+        nothing.
+
+        Example::
+
+            fb.stream("xai").version
+        """
         with self._read() as conn:
             red = redact.current(conn)
             real = red.real.get(stream, None if stream in red.ids else stream)
@@ -780,7 +813,15 @@ class FactBase:
         ``kinds``: only these (``organization``, ``person``, ``unit``, ``product``,
         ``source``). ``org`` (an id or any name; :class:`NotFound` if none): its people,
         units, products and cited sources. ``name``: those whose names (folded as look-ups
-        fold them) or id contain it. Writes nothing."""
+        fold them) or id contain it. Writes nothing.
+
+        Returns a :class:`factbase.core.results.Listing` (``items`` by kind, ``totals``),
+        rendered by :mod:`factbase.render.listing`.
+
+        Example::
+
+            [i.id for i in fb.ls(["person"], org="xai").items["person"]]
+        """
         from factbase.store import listing
 
         with self._read() as conn:
@@ -856,7 +897,17 @@ class FactBase:
         log stood at ``known_at`` (None = now): corrections, retractions and accounts recorded
         by then apply (:mod:`factbase.core.amend`). ``prefer`` picks one claim where sources
         disagree (default: show the disagreement); ``min_evidence`` hides weaker facts.
-        Raises :class:`NotFound` for an unknown org, or one not yet recorded at ``known_at``."""
+        Raises :class:`NotFound` for an unknown org, or one not yet recorded at ``known_at``.
+
+        Returns the replayed :class:`factbase.core.replay.OrgState` (units, members, departures,
+        co-founders, metrics, the uncertain events and anomalies); writes nothing.
+        :func:`factbase.core.documents.org_document` makes it the JSON-ready ``org`` document.
+
+        Example::
+
+            state = fb.org("xai", as_of=date(2026, 3, 1))
+            sorted(state.members)
+        """
         with self._read() as conn:  # one read transaction: one consistent view
             identity = identities(reads.identity_events(conn, known_at))
             org_id = self._resolve(conn, org, ["organization"], identity)
@@ -886,6 +937,13 @@ class FactBase:
         ``start``/``end``: keep events whose (corrected) valid interval overlaps
         ``[start, end]`` (inclusive days). ``types``: exact types, or prefixes ending in ``.``
         or ``.*`` (``person.*``). ``known_at``: recorded-time cut (None = now).
+
+        Returns the :class:`factbase.core.events.Event` list; writes nothing. Raises
+        :class:`NotFound` for an unknown ``entity`` and :class:`InputError` for an unknown type.
+
+        Example::
+
+            [e.type for e in fb.timeline("tony-wu", types=["person.*"])]
         """
         return self.timeline_history(entity, start=start, end=end, types=types,
                                      known_at=known_at, prefer=prefer,
@@ -949,7 +1007,13 @@ class FactBase:
         time; None = now): the JSON-ready document of :func:`factbase.core.diff.diff_documents`
         (joins, departures, roles, units, figures, each with its date and sources). Writes
         nothing. Raises :class:`factbase.core.errors.InputError` when ``d1`` is after ``d2``, and
-        :class:`NotFound` for an unknown org or one not yet recorded at ``known_at``."""
+        :class:`NotFound` for an unknown org or one not yet recorded at ``known_at``.
+
+        Example::
+
+            doc = fb.diff("xai", date(2026, 1, 1), date(2026, 3, 1))
+            [d["id"] for d in doc["departed"]]
+        """
         from factbase.core.diff import check_dates, diff_documents
         from factbase.core.documents import ids_in, org_document, timeline_document
 
@@ -973,7 +1037,13 @@ class FactBase:
         JSON-ready document of :func:`factbase.views.report.report_document` (headline figures, org
         chart, tenure, changes, disputed facts, figures, uncertain items, numbered sources).
         Writes nothing. Raises :class:`factbase.core.errors.InputError` when ``since`` is after
-        ``as_of``, and :class:`NotFound` for an unknown org."""
+        ``as_of``, and :class:`NotFound` for an unknown org.
+
+        Example::
+
+            doc = fb.report("xai", as_of=date(2026, 3, 1), since=date(2026, 1, 1))
+            html = factbase.render.render("report", "html", doc)
+        """
         from factbase.core.diff import check_dates
         from factbase.views.report import default_since, report_document
 
@@ -1159,6 +1229,14 @@ class FactBase:
 
         Writes nothing (the rebuild goes to a scratch file). ``bad_seq`` is the first
         sequence number where the chain breaks; ``checked`` says what was found sound.
+
+        Returns a :class:`VerifyReport` (``ok``, ``bad_seq``, ``problems``, ``checked``);
+        raises nothing for a broken log (the report says what broke).
+
+        Example::
+
+            report = fb.verify(projections=True)
+            report.ok, report.problems
         """
         from factbase.store import integrity, reader
         from factbase.store import projections as proj
@@ -1189,7 +1267,12 @@ class FactBase:
     def restore(self) -> list[str]:
         """Put back the database's guards that ``verify`` finds missing or changed: the
         append-only triggers, the search index (:func:`factbase.store.integrity.restore`);
-        returns what was put back (``factbase init`` does this). The log is not touched."""
+        returns what was put back (``factbase init`` does this). The log is not touched.
+
+        Example::
+
+            fb.restore()  # [] when nothing was missing
+        """
         from factbase.store import integrity
 
         def work() -> list[str]:
@@ -1204,7 +1287,12 @@ class FactBase:
         The log is first held to its hash chain and content hashes (as ``verify`` does; on
         SQLite a small part of the rebuild's cost) unless the database was opened with
         ``check_hashes=False``: projections are never rebuilt from a log changed outside
-        factbase (:class:`factbase.core.errors.IntegrityError`, naming the first bad event)."""
+        factbase (:class:`factbase.core.errors.IntegrityError`, naming the first bad event).
+
+        Example::
+
+            fb.rebuild()  # the number of events replayed
+        """
         from factbase.core.errors import IntegrityError
         from factbase.store import projections
 
@@ -1252,7 +1340,13 @@ class FactBase:
         :class:`factbase.store.sqlquery.QueryStopped` past ``timeout`` seconds (None: no limit).
         On PostgreSQL the query runs as the role ``factbase_reader``
         (:mod:`factbase.store.reader`); :class:`factbase.store.sqlquery.NotSetUp` when it is
-        missing."""
+        missing.
+
+        Example::
+
+            result = fb.sql("SELECT person FROM memberships WHERE org = 'xai'", limit=10)
+            result.columns, result.rows
+        """
         from factbase.store.sqlquery import run
 
         return run(self.url, query, as_of=as_of or datetime.now(UTC).date(), known_at=known_at,
@@ -1273,7 +1367,15 @@ class FactBase:
     def search(self, query: str, *, as_of: date | None = None, limit: int = 20) -> list[Hit]:
         """Full-text search over event texts, entity names and aliases, and source titles
         (:mod:`factbase.store.search`): ranked hits, each with its date and sources. ``as_of``
-        (valid time) hides events that had not happened by then (None: no cut)."""
+        (valid time) hides events that had not happened by then (None: no cut).
+
+        Returns the :class:`factbase.core.results.Hit` list, best first, at most ``limit``;
+        writes nothing.
+
+        Example::
+
+            [h.ref for h in fb.search("parted ways", as_of=date(2026, 2, 9))]
+        """
         from factbase.store.search import search
 
         with self._read() as conn:
