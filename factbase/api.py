@@ -530,7 +530,7 @@ class FactBase:
             refs = [(at, r) for at, d in drafts for r in d.references
                     if not (r.id in new_sources if r.kind == "source" else
                             any((k, r.id) in defined for k in _KIND_OK[r.kind]))]
-            missing = self._unresolved(conn, refs)
+            missing = self._missing_refs(conn, refs)
             if missing:
                 from factbase.store import lookup
 
@@ -644,7 +644,7 @@ class FactBase:
                     self._flush(conn, batch, run)
                 if not seen_any:
                     run.problems.append(f"{name}: holds no records; nothing to load")
-            self._resolve_pending(conn, run)
+            self._check_pending(conn, run)
             if run.problems:
                 conn.rollback()
                 raise InvalidRecord(run.problems)
@@ -702,12 +702,12 @@ class FactBase:
             _check_one_stream(conn, drafts, run, run.expect_one)
         rows = list(log.append(conn, [d for _, d in drafts]))
         # The events as stored, from the drafts in hand (not decoded back from the rows).
-        projections.apply(conn, [log.stored_event(d, r) for (_, d), r in zip(drafts, rows,
+        projections.on_append(conn, [log.stored_event(d, r) for (_, d), r in zip(drafts, rows,
                                                                             strict=True)],
                           hold=True)
         run.new += len(rows)
         refs = [(where, ref) for where, d in drafts for ref in d.references]
-        run.pending += self._unresolved(conn, refs)
+        run.pending += self._missing_refs(conn, refs)
 
     def _kind_clashes(self, conn: Connection,
                       fresh: list[tuple[str, EventDraft]]) -> list[str]:
@@ -726,7 +726,7 @@ class FactBase:
                            "own id")
         return out
 
-    def _unresolved(self, conn: Connection,
+    def _missing_refs(self, conn: Connection,
                     refs: list[tuple[str, Reference]]) -> list[tuple[str, Reference]]:
         from factbase.store import lookup
 
@@ -749,10 +749,10 @@ class FactBase:
                 out.append((where, ref))
         return out
 
-    def _resolve_pending(self, conn: Connection, run: _LoadRun) -> None:
+    def _check_pending(self, conn: Connection, run: _LoadRun) -> None:
         from factbase.store import lookup
 
-        still = self._unresolved(conn, run.pending)
+        still = self._missing_refs(conn, run.pending)
         if not still:
             return
         all_entities = lookup.kinds(conn)
@@ -778,10 +778,10 @@ class FactBase:
         or when the name is ambiguous (two entities share it; they are listed)."""
         with self._read() as conn:
             identity = identities(reads.identity_events(conn, known_at))
-            found = self._resolve(conn, name, kinds, identity)
+            found = self._entity_id(conn, name, kinds, identity)
         return identity.get(found, found)
 
-    def _resolve(self, conn: Connection, name: str, kinds: Sequence[str] | None,
+    def _entity_id(self, conn: Connection, name: str, kinds: Sequence[str] | None,
                  identity: dict[str, str]) -> str:
         kind = reads.entity_kind(conn, name)
         if kind is not None and (kinds is None or kind in kinds):
@@ -828,7 +828,7 @@ class FactBase:
             identity = identities(reads.identity_events(conn, None))
             org_id = None
             if org is not None:
-                org_id = self._resolve(conn, org, ["organization"], identity)
+                org_id = self._entity_id(conn, org, ["organization"], identity)
                 org_id = identity.get(org_id, org_id)
             return listing.listing(conn, kinds=list(kinds) if kinds else None, org=org_id,
                                    name=name, merged=identity)
@@ -910,7 +910,7 @@ class FactBase:
         """
         with self._read() as conn:  # one read transaction: one consistent view
             identity = identities(reads.identity_events(conn, known_at))
-            org_id = self._resolve(conn, org, ["organization"], identity)
+            org_id = self._entity_id(conn, org, ["organization"], identity)
             org_id = identity.get(org_id, org_id)
             streams = [org_id, *[a for a, b in identity.items() if b == org_id]]
             # Events not yet at as_of (and that nothing can move earlier) are left unread.
@@ -969,7 +969,7 @@ class FactBase:
             entity_id = None
             same: list[str] = []
             if entity:
-                entity_id = self._resolve(conn, entity, None, identity)
+                entity_id = self._entity_id(conn, entity, None, identity)
                 entity_id = identity.get(entity_id, entity_id)
                 entity_id = shown.real.get(entity_id, entity_id)  # a redacted placeholder
                 entity_id = identity.get(entity_id, entity_id)

@@ -13,7 +13,7 @@ from typing import Any
 
 from factbase.core.dates import parse_date
 from factbase.core.events import Event
-from factbase.core.intervals import fold
+from factbase.core.intervals import intervals_of
 from factbase.core.replay import OrgState, replay
 
 _seq = count(1)
@@ -92,7 +92,7 @@ def test_the_same_holding_id_makes_a_new_title_a_change() -> None:
     assert roles(one(evs, "2004-01-01"), "pat") == [("executive", None, "President", None)]
     assert one(evs, "2004-01-01").anomalies == []
     spans = [(r.title, r.opened.text, r.closed.text if r.closed else None, r.closed_reason)
-             for r in fold("acme", evs).roles]
+             for r in intervals_of("acme", evs).roles]
     assert spans == [("VP", "2001-01-01", "2003-01-01", "changed"),
                      ("President", "2003-01-01", None, None)]
 
@@ -136,7 +136,7 @@ def test_an_acting_holder_confirmed_in_the_post_is_a_change_of_capacity() -> Non
            ev("role.assigned", "2001-09-01", person="kim", role="executive", title="CEO")]
     assert roles(one(evs, "2001-08-31"), "kim") == [("executive", None, "CEO", "interim")]
     assert roles(one(evs, "2001-09-01"), "kim") == [("executive", None, "CEO", None)]
-    assert [(r.capacity, r.closed_reason) for r in fold("acme", evs).roles] == [
+    assert [(r.capacity, r.closed_reason) for r in intervals_of("acme", evs).roles] == [
         ("interim", "changed"), (None, None)]
 
 
@@ -144,7 +144,7 @@ def test_a_role_restated_without_a_title_changes_nothing() -> None:
     evs = pat() + [ev("role.assigned", "2003-01-01", person="pat", role="executive")]
     s = one(evs, "2004-01-01")
     assert roles(s, "pat") == [("executive", None, "CTO", None)]
-    assert len(fold("acme", evs).roles) == 1
+    assert len(intervals_of("acme", evs).roles) == 1
 
 
 # --- 3. presence through roles only ----------------------------------------------------------
@@ -160,7 +160,7 @@ def test_a_person_known_only_by_roles_is_gone_when_the_last_role_ends() -> None:
     s = one(evs, "2013-06-30")
     assert "dir" not in s.members and "dir" not in s.departed
     assert s.anomalies == []
-    [m] = fold("acme", evs).memberships
+    [m] = intervals_of("acme", evs).memberships
     assert (m.opened.text, m.closed.text if m.closed else None, m.closed_reason) == (
         "2010-01-01", "2013-06-30", "roles_ended")
 
@@ -172,7 +172,7 @@ def test_a_seat_exchanged_for_the_chair_the_same_day_keeps_the_person_present() 
               title="Chair")]
     s = one(evs, "2015-01-01")
     assert roles(s, "dir") == [("board_member", None, "Chair", None)]
-    assert len(fold("acme", evs).memberships) == 1
+    assert len(intervals_of("acme", evs).memberships) == 1
 
 
 def test_a_staff_member_keeps_presence_when_a_role_ends() -> None:
@@ -192,7 +192,7 @@ def test_a_returning_cofounder_keeps_the_tag_on_their_own_line() -> None:
     assert s.cofounders_present == ["ann", "bob"]
     assert roles(s, "bob") == [("cofounder", None, None, None)]
     cof = [(r.opened.text, r.closed.text if r.closed else None)
-           for r in fold("acme", evs).roles if r.person == "bob"]
+           for r in intervals_of("acme", evs).roles if r.person == "bob"]
     assert cof == [("2020-01-15", "2022-01-10"), ("2023-03-01", None)]
 
 
@@ -220,7 +220,7 @@ def test_joined_and_left_on_one_day_is_history_in_every_order() -> None:
     s = one(evs, "2021-05-10")
     assert "cat" not in s.members and s.departed["cat"].reason == "resigned"
     assert s.anomalies == []
-    [m] = fold("acme", evs).memberships
+    [m] = intervals_of("acme", evs).memberships
     assert (m.opened.text, m.closed.text if m.closed else None, m.closed_reason) == (
         "2021-05-10", "2021-05-10", "resigned")
 
@@ -247,7 +247,7 @@ def test_a_leave_of_absence_keeps_the_person_a_member_shown_on_leave() -> None:
     assert on.on_leave is not None and on.on_leave.text == "2003-01-01"
     assert roles(one(evs, "2003-02-01"), "pat") == [("executive", None, "CTO", None)]
     assert one(evs, "2003-07-01").members["pat"].on_leave is None
-    assert [(m.on_leave, m.closed_reason) for m in fold("acme", evs).memberships] == [
+    assert [(m.on_leave, m.closed_reason) for m in intervals_of("acme", evs).memberships] == [
         (False, "changed"), (True, "changed"), (False, None)]
 
 

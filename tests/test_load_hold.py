@@ -1,4 +1,4 @@
-"""A load folds the streams it brings into the log from the events in hand (projections.apply
+"""A load folds the streams it brings into the log from the events in hand (projections.on_append
 with ``hold``), folding early the streams touched longest ago: the projections must come out
 exactly as a rebuild of the log makes them, whatever the order of the lines."""
 
@@ -49,14 +49,14 @@ def _tables(db: Path) -> dict[str, Any]:
     """The projections of ``db``, each recorded time replaced by its rank in the database (a
     load is one recorded time; the databases compared were loaded at different moments)."""
     with FactBase.open(str(db)) as fb, fb.engine.connect() as conn:
-        found = projections.snapshot(conn)
+        found = projections.contents(conn)
         times = sorted({str(t) for (t,) in conn.exec_driver_sql(
             "SELECT DISTINCT recorded_at FROM events")}, key=lambda t: t)
     rank = {fmt: str(i) for i, t in enumerate(times) for fmt in (t, str(parse_utc(t)))}
     rank[str(OPEN_RECORDED)] = "open"
     out: dict[str, Any] = {}
     for table in PROJECTION_TABLES:
-        columns = sorted(c.name for c in table.columns if c.info.get("snapshot", True))
+        columns = sorted(c.name for c in table.columns if c.info.get("compared", True))
         at = [i for i, c in enumerate(columns) if c in ("recorded_from", "recorded_to")]
         out[table.name] = Counter({tuple(rank.get(v, v) if i in at else v
                                          for i, v in enumerate(row)): n

@@ -157,7 +157,7 @@ def _people(before: Doc, after: Doc, unit_names: Mapping[str, str]) -> dict[str,
 
 
 def _roles(before: Doc, after: Doc, units_a: Mapping[str, Doc],
-           steps: list[_Step]) -> dict[str, Any]:
+           steps: list[_Change]) -> dict[str, Any]:
     """Holdings held at D2 and not at D1 (started) and the other way round (ended), as
     multisets of (person, role, unit, title) — a new title is a holding ended and one
     started; a unit followed through merges (a role carried into the unit that absorbed its
@@ -219,7 +219,7 @@ def _units(doc: Doc) -> dict[str, Doc]:
 
 
 def _unit_changes(units_b: Mapping[str, Doc], units_a: Mapping[str, Doc],
-                  names: Mapping[str, str], steps: list[_Step]) -> dict[str, Any]:
+                  names: Mapping[str, str], steps: list[_Change]) -> dict[str, Any]:
     created, renamed, moved, ended = [], [], [], []
     for uid, u in units_a.items():
         old = units_b.get(uid)
@@ -305,7 +305,7 @@ def _citation(item: Doc) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class _Step:
+class _Change:
     """One event (or one change of a reorganisation) that became certain between the dates."""
 
     type: str
@@ -317,7 +317,7 @@ class _Step:
     evidence: str | None
 
 
-def _steps(timeline: Doc | None, d1: date, d2: date) -> list[_Step]:
+def _steps(timeline: Doc | None, d1: date, d2: date) -> list[_Change]:
     """The events of ``timeline`` and the changes of its reorganisations
     (:func:`factbase.core.replay.expand_changes`) certain by the end of ``d2`` and not by the end
     of ``d1``, in replay's order (:func:`factbase.core.replay.step_order`)."""
@@ -334,12 +334,12 @@ def _steps(timeline: Doc | None, d1: date, d2: date) -> list[_Step]:
         for index, type_, d, payload, evidence in items:
             if d1 < d.end <= d2:
                 order = step_order(d, None if index else instant, type_, e["id"], index)
-                out.append(_Step(type_, e["id"], d.text, order, payload,
+                out.append(_Change(type_, e["id"], d.text, order, payload,
                                  tuple(e["sources"]), evidence))
     return sorted(out, key=lambda s: s.order)
 
 
-def _last(steps: list[_Step], type_: str, **match: Any) -> _Step | None:
+def _last(steps: list[_Change], type_: str, **match: Any) -> _Change | None:
     """The latest step of ``type_`` whose payload has the ``match`` values (None = absent; a
     list = any of its values)."""
     def fits(payload: Mapping[str, Any], key: str, want: Any) -> bool:
@@ -352,7 +352,7 @@ def _last(steps: list[_Step], type_: str, **match: Any) -> _Step | None:
     return found
 
 
-def _step_citation(step: _Step | None) -> dict[str, Any]:
+def _step_citation(step: _Change | None) -> dict[str, Any]:
     if step is None:
         return {"date": None, "event": None, "sources": [], "evidence": None}
     return {"date": step.date_text, "event": step.event, "sources": list(step.sources),

@@ -192,7 +192,7 @@ class UnitDissolved(_Fields):
 # --- people -------------------------------------------------------------------------------
 
 
-class Account(BaseModel):
+class AccountFields(BaseModel):
     """One attributed account of a fact: who says it, what they say, where."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -226,7 +226,7 @@ class PersonLeft(_Fields):
     person: Slug
     org: Slug
     reason: Reason | None = None
-    accounts: list[Account] = []
+    accounts: list[AccountFields] = []
     REFS = {"person": "person", "org": "organization"}
 
 
@@ -429,7 +429,7 @@ class AccountAdded(_Fields):
     """
 
     target: EventId
-    account: Account
+    account: AccountFields
 
 
 class EntityMerged(_Fields):
@@ -506,7 +506,7 @@ def _refs(model: _Fields, prefix: str = "") -> list[Reference]:
             refs += [Reference(f"{prefix}{name}[{i}]", kind, v) for i, v in enumerate(value)]
         else:
             refs.append(Reference(prefix + name, kind, value))
-    accounts: list[tuple[str, Account]] = []
+    accounts: list[tuple[str, AccountFields]] = []
     if isinstance(model, PersonLeft):
         accounts = [(f"{prefix}accounts[{i}]", acc) for i, acc in enumerate(model.accounts)]
     if isinstance(model, AccountAdded):
@@ -519,7 +519,7 @@ def _refs(model: _Fields, prefix: str = "") -> list[Reference]:
 
 def _account_dates(model: _Fields) -> list[tuple[str, str]]:
     """Problems with dates claimed by accounts (each must be a date factbase reads)."""
-    accounts: list[tuple[str, Account]] = []
+    accounts: list[tuple[str, AccountFields]] = []
     if isinstance(model, PersonLeft):
         accounts = [(f"accounts[{i}].date", a) for i, a in enumerate(model.accounts)]
     if isinstance(model, AccountAdded):

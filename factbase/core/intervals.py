@@ -51,7 +51,7 @@ from factbase.core.replay import (
 )
 
 __all__ = ["Intervals", "MembershipSpan", "MetricPoint", "RoleSpan", "Span", "UnitSpan",
-           "fold"]
+           "intervals_of"]
 
 
 @dataclass
@@ -342,7 +342,7 @@ class _Folder:
             p.get("qualifier"), p.get("note"), bool(p.get("value_disputed"))))
 
 
-def fold(org: str, events: Iterable[Event]) -> Intervals:
+def intervals_of(org: str, events: Iterable[Event]) -> Intervals:
     """Every membership, role and unit span and every figure of organisation ``org``.
 
     ``events``: the organisation's effective events (its stream, with corrections,
@@ -389,7 +389,7 @@ def as_row(value: Any) -> dict[str, Any]:
     return row
 
 
-#: Span fields that are not projection columns (views read them from :func:`fold`).
+#: Span fields that are not projection columns (views read them from :func:`intervals_of`).
 _NOT_COLUMNS = frozenset({"opened", "closed", "opened_by", "closed_by", "opened_cite",
                           "closed_cite", "opened_type", "closed_type", "stay"})
 

@@ -304,7 +304,7 @@ class OrgState:
         """Co-founders with a certain departure and no later certain return (DESIGN §4)."""
         return [p for p in self.cofounders if p not in self.members and p in self.departed]
 
-    def note(self, code: str, message: str, event: _Step, *related: str) -> None:
+    def note(self, code: str, message: str, event: Step, *related: str) -> None:
         self.anomalies.append(Anomaly(code, message, event.event_id, event.date,
                                       tuple(related)))
 
@@ -313,7 +313,7 @@ class OrgState:
 
 
 @dataclass(frozen=True)
-class _Step:
+class Step:
     """One thing to apply: an event, or one change of a reorganisation (``index`` >= 1, its
     ``event_id`` is the reorganisation's with ``#index``)."""
 
@@ -330,9 +330,6 @@ class _Step:
     def order(self) -> tuple[Day, Day, int, datetime, str, int]:
         return step_order(self.date, self.instant, self.type, self.event_id, self.index)
 
-
-#: One thing replay applies (public name for :func:`ordered_steps` callers).
-Step = _Step
 
 def step_order(when: PartialDate, instant: datetime | None, type_: str, event_id: str,
                index: int = 0) -> tuple[Day, Day, int, datetime, str, int]:
@@ -385,20 +382,20 @@ def expand(ev: Event) -> list[Step]:
     if ev.date is None:
         return []
     cited = Citation(ev.event_id, ev.sources, ev.evidence)
-    out = [_Step(ev.type, ev.event_id, ev.date, ev.instant, ev.seq, 0, ev.payload, cited)]
+    out = [Step(ev.type, ev.event_id, ev.date, ev.instant, ev.seq, 0, ev.payload, cited)]
     for i, type_, effective, body, evidence in expand_changes(ev.type, ev.date, ev.payload,
                                                               ev.evidence):
-        out.append(_Step(type_, f"{ev.event_id}#{i}", effective, None, ev.seq, i, body,
+        out.append(Step(type_, f"{ev.event_id}#{i}", effective, None, ev.seq, i, body,
                          Citation(ev.event_id, ev.sources, evidence)))
     return out
 
 
-def _steps(events: Iterable[Event]) -> Iterable[_Step]:
+def _steps(events: Iterable[Event]) -> Iterable[Step]:
     for ev in events:
         yield from expand(ev)
 
 
-def _founding(org: str, steps: Iterable[_Step]) -> PartialDate | None:
+def _founding(org: str, steps: Iterable[Step]) -> PartialDate | None:
     found = [s.date for s in steps if s.type == "org.founded"
              and s.payload.get("org", org) == org]
     return min(found, key=lambda d: (d.end, d.start)) if found else None
@@ -410,7 +407,7 @@ def replay(org: str, events: Iterable[Event], as_of: date,
     the end of day ``as_of``. See the module docstring for the rules. Never raises for odd
     histories; they become anomalies."""
     state = OrgState(org=org, as_of=as_of, known_at=known_at)
-    certain: list[_Step] = []
+    certain: list[Step] = []
     events = list(events)
     steps = list(_steps(events))
     founding = _founding(org, steps)
@@ -455,10 +452,10 @@ class _DayLedger:
     departures applied that day (``left``), and endings to apply again next (``ready``)."""
 
     day: Day | None = None
-    waiting: list[_Step] = field(default_factory=list)
-    left: dict[str, _Step] = field(default_factory=dict)
-    bare: dict[str, _Step] = field(default_factory=dict)
-    ready: list[_Step] = field(default_factory=list)
+    waiting: list[Step] = field(default_factory=list)
+    left: dict[str, Step] = field(default_factory=dict)
+    bare: dict[str, Step] = field(default_factory=dict)
+    ready: list[Step] = field(default_factory=list)
     settling: bool = False
 
 
@@ -500,7 +497,7 @@ def _settle(state: OrgState) -> Iterator[Step]:
     ledger.left.clear()
 
 
-def _wait(state: OrgState, step: _Step) -> bool:
+def _wait(state: OrgState, step: Step) -> bool:
     """Keep an ending that found nothing until the end of its day; False when the day is
     being settled (the caller then applies it as an anomaly)."""
     if state._day.settling:
@@ -509,7 +506,7 @@ def _wait(state: OrgState, step: _Step) -> bool:
     return True
 
 
-def _release(state: OrgState, person: str, match: Callable[[_Step], bool]) -> None:
+def _release(state: OrgState, person: str, match: Callable[[Step], bool]) -> None:
     """Endings of ``person`` waiting today that ``match`` a beginning just applied: applied
     again next, so they close it."""
     ledger = state._day
@@ -547,11 +544,11 @@ def _key(type_: str) -> _Type:
 
 
 @singledispatch
-def apply(kind: _Type, state: OrgState, step: _Step) -> None:
+def apply(kind: _Type, state: OrgState, step: Step) -> None:
     """Apply one certain step to ``state``. Types without a rule change nothing here."""
 
 
-_Apply = Callable[[_Type, "OrgState", "_Step"], None]
+_Apply = Callable[[_Type, "OrgState", "Step"], None]
 
 
 def _on(type_: str) -> Callable[[_Apply], _Apply]:
@@ -585,7 +582,7 @@ PRESENCE_ENDED = "presence.ended"
 # --- presence ---------------------------------------------------------------------------------
 
 
-def _enter(state: OrgState, person: str, step: _Step, basis: str) -> Member:
+def _enter(state: OrgState, person: str, step: Step, basis: str) -> Member:
     """The person's membership, begun by ``step`` if they were not present: a departure
     earlier that day closes again what anything but a joining begins; a departure waiting
     that day (it found no one) closes whatever begins; co-founder tags come back."""
@@ -614,7 +611,7 @@ def _same_title(a: str | None, b: str | None) -> bool:
     return (a or "").casefold().strip() == (b or "").casefold().strip()
 
 
-def _add_role(state: OrgState, step: _Step, person: str, role: str, unit: str | None,
+def _add_role(state: OrgState, step: Step, person: str, role: str, unit: str | None,
               title: str | None, capacity: str | None = None,
               holding: str | None = None) -> None:
     """Assign a holding (see the module docstring, "Role holdings")."""
@@ -671,7 +668,7 @@ def _ends(p: Mapping[str, Any], h: RoleHeld) -> bool:
 
 
 @_on("org.founded")
-def _(kind: _Type, state: OrgState, step: _Step) -> None:
+def _(kind: _Type, state: OrgState, step: Step) -> None:
     state.founded = step.date
     for person in step.payload.get("founders", []):
         m = _enter(state, person, step, "founder")
@@ -681,13 +678,13 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
 
 
 @_on("org.merged")
-def _(kind: _Type, state: OrgState, step: _Step) -> None:
+def _(kind: _Type, state: OrgState, step: Step) -> None:
     if step.payload["org"] == state.org:
         state.merged_into = step.payload["into"]
 
 
 @_on("unit.created")
-def _(kind: _Type, state: OrgState, step: _Step) -> None:
+def _(kind: _Type, state: OrgState, step: Step) -> None:
     p = step.payload
     existing = state.units.get(p["unit"])
     if existing is not None and existing.status == "active":
@@ -700,7 +697,7 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
                                   step.date, step.cited)
 
 
-def _unit(state: OrgState, step: _Step, verb: str) -> Unit | None:
+def _unit(state: OrgState, step: Step, verb: str) -> Unit | None:
     unit = state.units.get(step.payload["unit"])
     if unit is None:
         state.note("unknown_unit", f"unit '{step.payload['unit']}' is {verb} but was never "
@@ -709,7 +706,7 @@ def _unit(state: OrgState, step: _Step, verb: str) -> Unit | None:
 
 
 @_on("unit.renamed")
-def _(kind: _Type, state: OrgState, step: _Step) -> None:
+def _(kind: _Type, state: OrgState, step: Step) -> None:
     unit = _unit(state, step, "renamed")
     if unit is not None and unit.name != step.payload["name"]:
         unit.former_names.append(unit.name)
@@ -717,7 +714,7 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
 
 
 @_on("unit.moved")
-def _(kind: _Type, state: OrgState, step: _Step) -> None:
+def _(kind: _Type, state: OrgState, step: Step) -> None:
     unit = _unit(state, step, "moved")
     if unit is not None:
         unit.parent = step.payload.get("parent")
@@ -729,7 +726,7 @@ def _people_in(state: OrgState, unit_id: str) -> list[str]:
 
 
 @_on("unit.merged")
-def _(kind: _Type, state: OrgState, step: _Step) -> None:
+def _(kind: _Type, state: OrgState, step: Step) -> None:
     unit = _unit(state, step, "merged")
     into = step.payload["into"]
     if unit is None:
@@ -752,7 +749,7 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
 
 
 @_on("unit.dissolved")
-def _(kind: _Type, state: OrgState, step: _Step) -> None:
+def _(kind: _Type, state: OrgState, step: Step) -> None:
     unit = _unit(state, step, "dissolved")
     if unit is None:
         return
@@ -764,7 +761,7 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
 
 
 @_on("person.joined")
-def _(kind: _Type, state: OrgState, step: _Step) -> None:
+def _(kind: _Type, state: OrgState, step: Step) -> None:
     p = step.payload
     m = state.members.get(p["person"])
     if m is not None and m.basis in ("joined", "founder") and m.since is not None:
@@ -779,7 +776,7 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
 
 
 @_on("person.left")
-def _(kind: _Type, state: OrgState, step: _Step) -> None:
+def _(kind: _Type, state: OrgState, step: Step) -> None:
     p = step.payload
     person = p["person"]
     m = state.members.pop(person, None)
@@ -804,14 +801,14 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
 
 
 @_on("role.assigned")
-def _(kind: _Type, state: OrgState, step: _Step) -> None:
+def _(kind: _Type, state: OrgState, step: Step) -> None:
     p = step.payload
     _add_role(state, step, p["person"], p["role"], p.get("unit"), p.get("title"),
               p.get("capacity"), p.get("holding"))
 
 
 @_on("role.ended")
-def _(kind: _Type, state: OrgState, step: _Step) -> None:
+def _(kind: _Type, state: OrgState, step: Step) -> None:
     p = step.payload
     m = state.members.get(p["person"])
     kept = [r for r in m.roles if not _ends(p, r)] if m is not None else []
@@ -826,13 +823,13 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
     if m.basis == "roles" and not m.roles:
         # Known only by roles and holding none now: presence ends at the end of the day,
         # unless a role begins later that day (a board seat exchanged for the chair).
-        state._day.bare[m.person] = _Step(PRESENCE_ENDED, step.event_id, step.date,
+        state._day.bare[m.person] = Step(PRESENCE_ENDED, step.event_id, step.date,
                                           step.instant, step.seq, step.index,
                                           {"person": m.person, "org": state.org}, step.cited)
 
 
 @_on("role.confirmed")
-def _(kind: _Type, state: OrgState, step: _Step) -> None:
+def _(kind: _Type, state: OrgState, step: Step) -> None:
     p = step.payload
     person = p["person"]
     if person in state.departed and person not in state.members \
@@ -851,7 +848,7 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
 
 
 @_on("leave.started")
-def _(kind: _Type, state: OrgState, step: _Step) -> None:
+def _(kind: _Type, state: OrgState, step: Step) -> None:
     person = step.payload["person"]
     m = state.members.get(person)
     if m is None:
@@ -864,7 +861,7 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
 
 
 @_on("leave.ended")
-def _(kind: _Type, state: OrgState, step: _Step) -> None:
+def _(kind: _Type, state: OrgState, step: Step) -> None:
     person = step.payload["person"]
     m = state.members.get(person)
     if m is None or m.on_leave is None:
@@ -877,14 +874,14 @@ def _(kind: _Type, state: OrgState, step: _Step) -> None:
 
 
 @_on(PRESENCE_ENDED)
-def _(kind: _Type, state: OrgState, step: _Step) -> None:
+def _(kind: _Type, state: OrgState, step: Step) -> None:
     m = state.members.get(step.payload["person"])
     if m is not None and m.basis == "roles" and not m.roles:
         del state.members[m.person]
 
 
 @_on("metric.reported")
-def _(kind: _Type, state: OrgState, step: _Step) -> None:
+def _(kind: _Type, state: OrgState, step: Step) -> None:
     p = step.payload
     state.metrics[(p["subject"], p["metric"])] = MetricValue(
         p["subject"], p["metric"], p["value"], p["unit"], step.date, step.cited,

@@ -366,7 +366,7 @@ search_docs = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True,
            comment="Row id (the full-text index's rowid; differs between rebuilds).",
-           info={"snapshot": False}),
+           info={"compared": False}),
     Column("kind", String(16), nullable=False, comment="event, entity or source."),
     Column("ref", String(200), nullable=False,
            comment="The event_id, entity_id or source_id the text belongs to."),

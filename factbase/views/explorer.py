@@ -6,9 +6,10 @@ every record holds on the days ``D`` with ``from <= D < to`` (ISO days; ``from``
 the beginning, ``to`` None: still), so the page's script only selects the records whose window
 contains the chosen day. No rule of replay is re-derived in the page; the windows are:
 
-* memberships, roles and units: the spans of :func:`factbase.core.intervals.fold` (the fold the
-  projection tables hold), ``from`` the last day of the event that opened the span and ``to``
-  the last day of the one that closed it — the bound rule of :mod:`factbase.core.intervals`;
+* memberships, roles and units: the spans of :func:`factbase.core.intervals.intervals_of` (the
+  fold the projection tables hold), ``from`` the last day of the event that opened the span
+  and ``to`` the last day of the one that closed it — the bound rule of
+  :mod:`factbase.core.intervals`;
 * departures: from the last day of the departure that closed a stay to the opening of the
   next stay (or for good), with the reason, the accounts and whether they disagree;
 * co-founders: from the first co-founder role on (a co-founder stays one after leaving);

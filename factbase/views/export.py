@@ -12,7 +12,7 @@
   YAML has the three sections ``sources``, ``entities`` and ``events``, each in log order.
   Both are streamed: rows are read ``yield_per`` at a time, never the whole log at once.
 * ``csv`` writes one row per event (``--table events``) or one row per membership or role
-  span of :func:`factbase.core.intervals.fold` (``--table memberships``: the spans the
+  span of :func:`factbase.core.intervals.intervals_of` (``--table memberships``: the spans the
   ``memberships`` and ``roles`` projection tables hold), every text cell guarded against
   spreadsheet formulas
   and numbers left as numbers (:func:`factbase.core.escape.csv_cell`). UTF-8 with a byte-order
@@ -330,7 +330,7 @@ def memberships_of(spans: Spans, org: str, names: Mapping[str, str]) -> list[dic
 def membership_rows(orgs: Iterable[str], evs: Iterable[Event], identity: Mapping[str, str],
                     names: Mapping[str, str]) -> Iterator[dict[str, Any]]:
     """Intervals of membership and of roles in every organisation of ``orgs``: the spans of
-    :func:`factbase.core.intervals.fold` over each organisation's effective events among
+    :func:`factbase.core.intervals.intervals_of` over each organisation's effective events among
     ``evs`` (the whole log as known at one recorded time, :meth:`FactBase.timeline`; the fold
     the ``memberships`` and ``roles`` projection tables hold). Each row: ``person``,
     ``person_name``, ``org``, ``unit`` (id; the person's unit for ``member``), ``unit_name``,

@@ -6,7 +6,7 @@ factbase already makes, through the API only:
 * the ``org`` document at the end of day D (:func:`factbase.core.documents.org_document`):
   units, people, departures, co-founders, metrics, uncertain items, anomalies;
 * the ``diff`` document from D0 to D (:meth:`FactBase.diff`): the changes since D0;
-* the organisation's spans (:class:`Spans`: :func:`factbase.core.intervals.fold` over its
+* the organisation's spans (:class:`Spans`: :func:`factbase.core.intervals.intervals_of` over its
   effective events, the fold the projection tables hold) cut at D: who was where, when — the
   tenure of everyone who has been a member, with each joining, departure and unit role dated
   as written (interval bounds kept, never guessed).
@@ -372,7 +372,7 @@ def _disputed(odoc: Doc, recorded: Mapping[str, str | None]) -> list[dict[str, A
 
 @dataclass
 class Spans:
-    """One organisation's history as spans (:func:`factbase.core.intervals.fold` over its
+    """One organisation's history as spans (:func:`factbase.core.intervals.intervals_of` over its
     effective events, as the projections fold them) and the departures that closed them.
     ``tenure``, ``who`` and the memberships export are views of it."""
 
@@ -403,7 +403,7 @@ def spans_of(org: str, evs: Iterable[Event]) -> Spans:
     departures: dict[tuple[str, str], Mapping[str, Any]] = {
         (s.cited.event_id, str(s.payload.get("person"))): s.payload
         for e in evs for s in expand(e) if s.type == "person.left"}
-    return Spans(intervals.fold(org, evs), departures)
+    return Spans(intervals.intervals_of(org, evs), departures)
 
 
 def org_events(org_id: str, evs: Iterable[Event]) -> list[Event]:

@@ -9,7 +9,7 @@ which :func:`check` proves (``factbase verify --projections``; plain ``verify`` 
 
 The interval tables (``memberships``, ``roles``, ``units``, ``metrics``) and the event rows of
 ``search_docs`` depend on a whole stream (corrections, retractions and merges apply to earlier
-events), so they are recomputed per stream: :func:`apply` notes the streams a batch touched,
+events), so they are recomputed per stream: :func:`on_append` notes the streams a batch touched,
 and :func:`settle`, called once before the load's transaction commits, deletes those streams'
 rows and inserts the fold's (:mod:`factbase.core.intervals`, over the effective events of
 :func:`factbase.core.amend.resolve`, exactly as :meth:`factbase.api.FactBase.org` replays them). An
@@ -216,7 +216,7 @@ def _name_rows(entity_id: str, names: list[str], seq: int, *, primary: str | Non
 _TABLES: dict[str, Table] = {t.name: t for t in PROJECTION_TABLES}
 
 
-def apply(conn: Connection, batch: Iterable[Event],
+def on_append(conn: Connection, batch: Iterable[Event],
           redactor: redact.Redactor | None = None, *, hold: bool = False) -> None:
     """Add the projection rows of ``batch`` (events just appended, in seq order).
 
@@ -357,7 +357,7 @@ def _delete_docs(conn: Connection, where: ColumnElement[bool] | None) -> None:
 _PENDING = "factbase_projection_streams"
 
 
-#: Most events :func:`apply` holds in hand for :func:`settle` (about 1.5 kB each).
+#: Most events :func:`on_append` holds in hand for :func:`settle` (about 1.5 kB each).
 HOLD_EVENTS = 20_000
 
 
@@ -389,7 +389,7 @@ class _Pending:
 def _note_streams(conn: Connection, batch: list[Event],
                   red: redact.Redactor | None = None, hold: bool = False) -> None:
     """Remember, on the connection, which streams ``batch`` changes for :func:`settle`
-    (and, with ``hold``, keep the events of new streams in hand, see :func:`apply`)."""
+    (and, with ``hold``, keep the events of new streams in hand, see :func:`on_append`)."""
     pending = conn.info.get(_PENDING)
     txn = conn.get_transaction()
     if pending is None or pending.transaction is not txn:  # left over from a rolled-back load
@@ -476,9 +476,9 @@ def _fold_held(conn: Connection, pending: _Pending, keep: int) -> None:
 
 
 def settle(conn: Connection) -> None:
-    """Recompute the per-stream projections of every stream :func:`apply` saw in this
+    """Recompute the per-stream projections of every stream :func:`on_append` saw in this
     transaction (all of them after an identity decision). Call once, after the last
-    :func:`apply` of a load and before commit; a no-op when nothing is pending."""
+    :func:`on_append` of a load and before commit; a no-op when nothing is pending."""
     pending = conn.info.pop(_PENDING, None)
     if pending is None or pending.transaction is not conn.get_transaction():
         return
@@ -588,7 +588,7 @@ def _fold_stream(stream: str, evs: list[Event], identity: dict[str, str],
     out["search_docs"] += [d for ev in effective if (d := _event_doc(ev)) is not None]
     rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in INTERVAL_TABLES}
     if is_org:
-        _interval_rows(intervals.fold(stream, effective), rows)
+        _interval_rows(intervals.intervals_of(stream, effective), rows)
     return rows
 
 
@@ -747,7 +747,7 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
 def _replay_log(source: Connection, target: Connection,
                 later: list[Any] | None = None) -> int:
     """Fill ``target``'s (empty) projections from every event of ``source``'s log: the
-    per-event rows through :func:`apply`, in batches in log order, then the per-stream rows
+    per-event rows through :func:`on_append`, in batches in log order, then the per-stream rows
     (:func:`_refresh_all`). The secondary indexes the fill does not read are dropped first
     (``later``: already dropped by the caller) and created again at the end: one sort per
     index instead of a B-tree insert per row."""
@@ -763,9 +763,9 @@ def _replay_log(source: Connection, target: Connection,
         batch.append(_event(row))
         n += 1
         if len(batch) >= 5_000:
-            apply(target, batch, red)
+            on_append(target, batch, red)
             batch = []
-    apply(target, batch, red)
+    on_append(target, batch, red)
     target.info.pop(_PENDING, None)
     _refresh_all(source, target)
     for index in later:
@@ -895,7 +895,7 @@ def rebuild(conn: Connection) -> int:
     return _replay_log(conn, conn, later)
 
 
-def snapshot(conn: Connection) -> dict[str, Counter[tuple[Any, ...]]]:
+def contents(conn: Connection) -> dict[str, Counter[tuple[Any, ...]]]:
     """The contents of every projection table, as multisets of rows (for comparison; row ids
     that differ between rebuilds are left out). Holds every row in memory: :func:`check`
     compares in SQL instead where it can."""
@@ -907,7 +907,7 @@ def snapshot(conn: Connection) -> dict[str, Counter[tuple[Any, ...]]]:
 
 
 def _compared_columns(table: Table) -> list[str]:
-    return sorted(c.name for c in table.columns if c.info.get("snapshot", True))
+    return sorted(c.name for c in table.columns if c.info.get("compared", True))
 
 
 def _comparable(value: Any) -> str:
@@ -1026,7 +1026,7 @@ def check(conn: Connection, scratch: Path | None = None) -> list[str]:
     writer. With ``scratch`` (the file :func:`scratch_attached` attached to ``conn``; SQLite)
     each table is compared in SQL, as multisets, in ``conn``'s snapshot: memory stays bounded
     whatever the size of the log. Without it (other databases) both sides are read into
-    memory (:func:`snapshot`). Returns one line per table that differs (empty when all match).
+    memory (:func:`contents`). Returns one line per table that differs (empty when all match).
     """
     with tempfile.TemporaryDirectory(prefix="factbase-verify-") as tmp:
         scratch_engine = create_engine(f"sqlite:///{scratch or Path(tmp) / 'rebuild.db'}")
@@ -1034,12 +1034,12 @@ def check(conn: Connection, scratch: Path | None = None) -> list[str]:
             with scratch_engine.begin() as sc:
                 PROJECTION_TABLES[0].metadata.create_all(sc, tables=list(PROJECTION_TABLES))
                 _replay_log(conn, sc)
-                after = None if scratch is not None else snapshot(sc)
+                after = None if scratch is not None else contents(sc)
         finally:
             scratch_engine.dispose()
     if after is None:
         return _compare_attached(conn)
-    before = snapshot(conn)
+    before = contents(conn)
     problems = []
     for name, rows in before.items():
         if rows != after[name]:
