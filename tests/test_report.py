@@ -730,3 +730,16 @@ def test_source_titles_are_links(seeded: FactBase) -> None:
            'his-new-all-male-ai-company-xai-1717636">[IBTimes UK report: Elon Musk announces ' \
            'his new all-male AI company xAI]</a> — International Business Times UK — ' \
            '2023-07-12/2023-07-14</li>' in page
+
+
+@pytest.mark.parametrize(("fields", "shown"), [
+    ({"value": 5e7, "unit": "videos_per_day", "period": "per day", "qualifier": "close_to"},
+     "close to 50,000,000 videos per day"),
+    ({"value": 6e8, "unit": "users", "period": "monthly", "qualifier": "about"},
+     "about 600,000,000 users (monthly)"),
+    ({"value": 40, "unit": "people", "period": None, "qualifier": None}, "40 people"),
+])
+def test_a_figure_says_its_period_once(fields: dict[str, Any], shown: str) -> None:
+    from factbase.core.documents import format_metric
+
+    assert format_metric(fields) == shown

@@ -141,8 +141,8 @@ def format_metric(p: Mapping[str, Any]) -> str:
     shown = f"{value:,}" if isinstance(value, int) else f"{value:,.6g}"
     q = p.get("qualifier")
     q_text = {"close_to": "close to", "up_to": "up to", "at_least": "at least"}.get(q or "", q)
-    period = f" ({p['period']})" if p.get("period") else ""
     unit = str(p["unit"])
+    period = _period(p.get("period"), unit.replace("_", " "))
     if unit in ("percent", "%"):
         amount = f"{shown}%"
     elif unit in ("ratio", "times", "x"):
@@ -150,6 +150,13 @@ def format_metric(p: Mapping[str, Any]) -> str:
     else:
         amount = f"{shown} {unit.replace('_', ' ')}"
     return f"{q_text + ' ' if q_text else ''}{amount}{period}"
+
+
+def _period(period: Any, said: str) -> str:
+    """`` (monthly)``: a figure's period in brackets, unless the words already shown say it
+    (``videos per day`` is never followed by ``(per day)``); empty without a period."""
+    text = str(period or "")
+    return f" ({text})" if text and text.lower() not in said.lower() else ""
 
 
 _CURRENCIES = {"USD": "US$", "EUR": "€", "GBP": "£", "CNY": "CN¥", "JPY": "¥"}
@@ -190,9 +197,7 @@ def figure_words(p: Mapping[str, Any], names: Names) -> str:
         amount = f"{amount} {words}"
     q = str(p.get("qualifier") or "")
     q_text = {"close_to": "close to", "up_to": "up to", "at_least": "at least"}.get(q, q)
-    period = str(p.get("period") or "")
-    said = f"{metric} {unit.replace('_', ' ')}".lower()
-    shown_period = f" ({period})" if period and period.lower() not in said else ""
+    shown_period = _period(p.get("period"), f"{metric} {unit.replace('_', ' ')}")
     subject = _name(names, p.get("subject")) or ""
     return f"{subject}: {metric}, {q_text + ' ' if q_text else ''}{amount}{shown_period}"
 
