@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from factbase.core.amend import Prefer, Resolved, identities, resolve
+from factbase.core.amend import Prefer, Resolved, identities, resolve, withdrawn
 from factbase.core.dates import PartialDate
 from factbase.core.errors import (
     DatabaseBusy,
@@ -924,7 +924,9 @@ class FactBase:
             shown = redact.current(conn)
         effective = shown.resolved(self.resolved(evs, prefer=prefer, min_evidence=min_evidence,
                                                  identity=identity))
-        return replay(org_id, effective.events, as_of, known_at)
+        state = replay(org_id, effective.events, as_of, known_at)
+        state.withdrawn = withdrawn(effective, as_of)
+        return state
 
     def timeline(self, entity: str | None = None, *, start: date | None = None,
                  end: date | None = None, types: Sequence[str] | None = None,

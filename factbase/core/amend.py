@@ -60,6 +60,36 @@ class Resolved:
 
 
 
+@dataclass(frozen=True)
+class Withdrawal:
+    """A fact that would have counted at an as-of date but was taken back by the recorded
+    time asked about: ``event`` as first recorded, ``kind`` (``retracted`` or ``corrected``)
+    and ``by``, the retraction or the latest correction (its recorded time, ``why`` and
+    sources say when, why and on whose word)."""
+
+    event: Event
+    kind: Literal["retracted", "corrected"]
+    by: Event
+
+
+def withdrawn(resolved: Resolved, as_of: date) -> list[Withdrawal]:
+    """The facts of ``resolved`` that, as first recorded, were certain at the end of day
+    ``as_of`` (their valid interval ends by then) and that a retraction or a correction among
+    ``resolved``'s amendments took back or changed, in the order those were recorded."""
+    out = []
+    for target, amendments in resolved.history.items():
+        original = resolved.originals.get(target)
+        if original is None or original.date is None or original.date.end > as_of:
+            continue
+        if target in resolved.retracted:
+            out.append(Withdrawal(original, "retracted", resolved.retracted[target]))
+            continue
+        corrections = [a for a in amendments if a.type == "event.corrected"]
+        if corrections:
+            out.append(Withdrawal(original, "corrected", corrections[-1]))
+    return sorted(out, key=lambda w: w.by.seq)
+
+
 def identities(events: Iterable[Event]) -> dict[str, str]:
     """Entity id -> the id it is merged into, from ``entity.merged``/``entity.unmerged`` events
     in log order (the caller cuts them at known-at). Chains are followed (a→b, b→c gives a→c);

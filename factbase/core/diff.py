@@ -78,7 +78,9 @@ def diff_documents(before: Doc, after: Doc, timeline: Doc | None = None) -> dict
         ``metrics_changed``, ``events``, ``newly_uncertain``, ``no_longer_uncertain`` — each
         ordered by date (the day the change is certain, then the start of its interval; undated
         entries last), each entry with ``date`` as written and its citation (``event``,
-        ``sources``, ``evidence``); ``cofounders`` (``before``/``after`` counts); and
+        ``sources``, ``evidence``); ``cofounders`` (``before``/``after`` counts);
+        ``withdrawn`` (facts certain by D2 as first recorded that were retracted or corrected
+        by ``known_at``, as :func:`factbase.core.documents.org_document` gives them); and
         ``sources``, describing every source cited, in order of first citation.
 
     Raises:
@@ -114,6 +116,8 @@ def diff_documents(before: Doc, after: Doc, timeline: Doc | None = None) -> dict
     doc["newly_uncertain"] = _by_date(dict(u) for u in after["uncertain"] if _ukey(u) not in was)
     doc["no_longer_uncertain"] = _by_date(dict(u) for u in before["uncertain"]
                                           if _ukey(u) not in now)
+    # Facts that would have counted by D2 but were retracted or corrected by known_at.
+    doc["withdrawn"] = [dict(w) for w in after.get("withdrawn", [])]
     known = {**(timeline or {}).get("sources", {}), **before["sources"], **after["sources"]}
     doc["sources"] = {sid: known.get(sid) or dict(_NO_SOURCES) for sid in cited_ids(doc)}
     return doc

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from factbase.core.amend import Withdrawal
 from factbase.core.events import TYPES, Event
 from factbase.core.replay import Citation, Member, OrgState, Unit, departure_reason
 
@@ -255,7 +256,8 @@ def org_document(state: OrgState, names: Names, sources: Mapping[str, Any],
     ``on_leave`` and ``affiliated``: present only through board, adviser or investor roles),
     ``departed``, ``cofounders`` (``{"total", "present", "departed"}``), ``metrics``,
     ``events``, ``uncertain``, ``anomalies`` (code, message, event, date, related events),
-    ``sources``."""
+    ``withdrawn`` (facts that would have counted on ``as_of`` but were retracted or corrected
+    by ``known_at``, each with the amendment's recorded time, why and sources), ``sources``."""
     units = [_unit(u, state, names) for u in state.units.values()]
     people = sorted((_person(m, names, state) for m in state.members.values()),
                     key=lambda d: (min([ROLE_ORDER.get(r["role"], 9) for r in d["roles"]] or [9]),
@@ -313,9 +315,21 @@ def org_document(state: OrgState, names: Names, sources: Mapping[str, Any],
         "anomalies": [{"code": a.code, "message": a.message, "event": a.event_id,
                        "date": a.date.text if a.date else None, "related": list(a.related)}
                       for a in state.anomalies],
+        "withdrawn": [_withdrawal(w, names) for w in state.withdrawn],
     }
     doc["sources"] = sources_map(doc, sources)
     return doc
+
+
+def _withdrawal(w: Withdrawal, names: Names) -> dict[str, Any]:
+    """A fact taken back (:class:`factbase.core.amend.Withdrawal`): the fact as first recorded
+    (``event``, ``type``, ``date``, ``summary``), ``kind``, and the amendment: its ``by`` id,
+    ``recorded_at``, ``why``, ``changes`` (corrections) and ``sources``."""
+    return {"event": w.event.event_id, "type": w.event.type, "date": w.event.date.text
+            if w.event.date else None, "summary": summarize(w.event.type, w.event.payload, names),
+            "kind": w.kind, "by": w.by.event_id, "recorded_at": _iso(w.by.recorded_at),
+            "why": w.by.payload.get("why"), "changes": w.by.payload.get("changes"),
+            "sources": list(w.by.sources)}
 
 
 def ids_in(value: Any, out: set[str] | None = None) -> set[str]:

@@ -274,6 +274,9 @@ class OrgState:
     merged_into: str | None = None
     founding: PartialDate | None = None
     founding_status: str | None = None
+    #: Facts certain at ``as_of`` as first recorded that were retracted or corrected by
+    #: ``known_at`` (:class:`factbase.core.amend.Withdrawal`; the API fills it in).
+    withdrawn: list[Any] = field(default_factory=list)
     #: The day being folded and what its endings left to settle (see :func:`applying`).
     _day: _DayLedger = field(default_factory=lambda: _DayLedger(), repr=False, compare=False)
     #: Each co-founder's co-founder holding, given back when they return.

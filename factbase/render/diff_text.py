@@ -14,7 +14,7 @@ from typing import Any
 from factbase.core.diff import CHANGE_KEYS, date_order, is_empty
 from factbase.core.documents import reason_words
 from factbase.core.events import TYPES
-from factbase.render.text import _Notes
+from factbase.render.text import _Notes, withdrawn_lines
 
 Item = dict[str, Any]
 #: The lists that are changes of state, shown as one list in date order.
@@ -182,6 +182,7 @@ def render_diff(doc: dict[str, Any]) -> str:
                    f"{after['departed']} departed of {after['total']} on {doc['to']}")
     block(("events",), "Announcements, meetings and statements")
     block(("newly_uncertain",), f"May have happened by {doc['to']} (uncertain)")
+    out += withdrawn_lines(doc.get("withdrawn", []), notes)
     if notes.order:
         out.append("")
         out.append("Sources")

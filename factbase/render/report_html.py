@@ -24,6 +24,7 @@ from factbase.render.diff_text import (
     claim_parts,
     words,
 )
+from factbase.render.text import WITHDRAWN_TITLE, withdrawal_text
 from factbase.views.report import CHANGE_SECTIONS
 
 Item = dict[str, Any]
@@ -310,6 +311,16 @@ def _uncertain(doc: Item) -> str:
     return "".join(out)
 
 
+def _withdrawn(doc: Item) -> str:
+    items = doc.get("withdrawn", [])
+    if not items:
+        return ""
+    return (f'<section id="withdrawn"><h2>{h(WITHDRAWN_TITLE)} ({len(items)})</h2>'
+            '<ul class="facts">'
+            + "".join(f"<li>{h(withdrawal_text(w))}{marks(w)}</li>" for w in items)
+            + "</ul></section>")
+
+
 def _sources(doc: Item) -> str:
     out = ['<section id="sources"><h2>Sources</h2><ol class="sources">']
     for _sid, s in sorted(doc["sources"].items(), key=lambda kv: kv[1]["n"]):
@@ -365,6 +376,7 @@ def render_report(doc: Item) -> str:
         _disputed(doc),
         _metrics(doc),
         _uncertain(doc),
+        _withdrawn(doc),
     ]
     if doc["anomalies"]:
         parts.append(f'<section id="anomalies"><h2>Anomalies ({len(doc["anomalies"])})</h2>'

@@ -24,6 +24,7 @@ from factbase.render.diff_text import (
     words,
 )
 from factbase.render.markdown import escape
+from factbase.render.text import WITHDRAWN_TITLE, withdrawal_text
 from factbase.views.report import CHANGE_SECTIONS
 
 Item = dict[str, Any]
@@ -215,6 +216,13 @@ def _uncertain(doc: Item, out: list[str]) -> None:
         out.append(f"- may have happened, {md(u['date'])}: {md(u['summary'])}{marks(u)}")
 
 
+def _withdrawn(doc: Item, out: list[str]) -> None:
+    items = doc.get("withdrawn", [])
+    if items:
+        out.extend(["", f"## {WITHDRAWN_TITLE} ({len(items)})", ""])
+        out += [f"- {md(withdrawal_text(w))}{marks(w)}" for w in items]
+
+
 def render_report(doc: Item) -> str:
     """The Markdown page for ``factbase report --format md``."""
     org = f"{md(doc['org']['name'])} ({md(doc['org']['id'])})"
@@ -235,6 +243,7 @@ def render_report(doc: Item) -> str:
     _disputed(doc, out)
     _metrics(doc, out)
     _uncertain(doc, out)
+    _withdrawn(doc, out)
     if doc["anomalies"]:
         out.extend(["", f"## Anomalies ({len(doc['anomalies'])})", ""])
         for a in doc["anomalies"]:

@@ -180,12 +180,37 @@ def render_org(doc: dict[str, Any]) -> str:
     for a in doc["anomalies"]:
         when = f"{a['date']} " if a.get("date") else ""
         out.append(f"  {when}{a['code']}: {a['message']} (event {a['event']})")
+    out += withdrawn_lines(doc.get("withdrawn", []), notes)
 
     if notes.order:
         out.append("")
         out.append("Sources")
         out += notes.render()
     return "\n".join(out) + "\n"
+
+
+def withdrawn_lines(items: list[dict[str, Any]], notes: Any) -> list[str]:
+    """The text of a document's ``withdrawn`` facts (none: no lines): each fact as first
+    recorded, what was done to it, when it was recorded, why, and the amendment's sources."""
+    if not items:
+        return []
+    out = ["", f"{WITHDRAWN_TITLE} ({len(items)})"]
+    out += [f"  {withdrawal_text(w)}{notes.mark(w)}" for w in items]
+    return out
+
+
+#: The heading of the withdrawn facts in every output.
+WITHDRAWN_TITLE = "Withdrawn or corrected since first recorded"
+
+
+def withdrawal_text(w: dict[str, Any]) -> str:
+    """One withdrawn fact in words (no citation marks): its date and summary as first
+    recorded, then what was done to it, the day that was recorded and why."""
+    what = "retracted" if w["kind"] == "retracted" else "corrected" + "".join(
+        f"; {k} now {v}" for k, v in (w.get("changes") or {}).items())
+    why = f": {w['why']}" if w.get("why") else ""
+    return (f"{w['date']}  {w['summary']} — {what} (recorded {str(w['recorded_at'])[:10]})"
+            f"{why}")
 
 
 def render_timeline(doc: dict[str, Any]) -> str:

@@ -100,6 +100,7 @@ def report_document(state: OrgState, *, changes: Doc, events: list[Event],
     org_id = odoc["org"]["id"]
     evs = [e for e in events if e.date is not None and e.date.start <= as_of]
     changes = dict(changes)
+    changes.pop("withdrawn", None)  # the report lists them once, from the org document
     known_sources = {**changes.pop("sources", {}), **odoc["sources"]}
     changes.pop("org", None)
     # The change lists in the report's order, then the rest of the diff document.
@@ -130,6 +131,7 @@ def report_document(state: OrgState, *, changes: Doc, events: list[Event],
     doc["disputed"] = disputed
     doc["metrics"] = odoc["metrics"]
     doc["uncertain"] = odoc["uncertain"]
+    doc["withdrawn"] = odoc["withdrawn"]
     doc["anomalies"] = odoc["anomalies"]
     doc["sources"] = number_sources(doc, {**source_docs(sources), **known_sources})
     return doc
