@@ -238,10 +238,12 @@ def materialise(history: History, org: str, order: list[int], cuts: list[int]
     for a in history.amendments:
         target = event_id(org, a.target)
         if a.changes is None:
-            amends.append({"type": "event.retracted", "target": target, "why": "wrong",
+            amends.append({"id": f"{org}-a{a.target}", "type": "event.retracted",
+                           "target": target, "why": "wrong",
                            "sources": [f"{org}-s"]})
         else:
-            amends.append({"type": "event.corrected", "target": target, "changes": a.changes,
+            amends.append({"id": f"{org}-a{a.target}", "type": "event.corrected",
+                           "target": target, "changes": a.changes,
                            "why": "misdated", "sources": [f"{org}-s"]})
     loads[-1] = loads[-1] + amends
     return loads

@@ -36,8 +36,8 @@ from hypothesis import strategies as st
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.dates import parse_date
-from factbase.replay import OrgState
+from factbase.core.dates import parse_date
+from factbase.core.replay import OrgState
 from tests.backends import PgServer, empty_database
 from tests.histories import PEOPLE, History, histories, materialise, recording_orders
 from tests.test_projections_sql import replay_state, sql_state
@@ -59,7 +59,8 @@ def shared(tmp_path_factory: pytest.TempPathFactory, pg: PgServer | None
 
 
 def alike(value: Any, org: str) -> Any:
-    """``value`` with the organisation's id written ``ORG`` (ids are ``{org}-…``)."""
+    """``value`` with the organisation's id written ``ORG`` (ids are ``{org}-…``), without
+    recorded times (the two organisations were recorded at different times)."""
     if isinstance(value, str):
         return value.replace(org, "ORG")
     if isinstance(value, tuple):
@@ -68,7 +69,7 @@ def alike(value: Any, org: str) -> Any:
         return [alike(v, org) for v in value]
     if isinstance(value, dict):
         return {alike(k, org): alike(v, org) for k, v in value.items()
-                if k not in ("known_at", "recorded")}
+                if k not in ("known_at", "recorded", "recorded_at")}
     return value
 
 
