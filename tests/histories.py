@@ -59,9 +59,14 @@ class History:
 
     @property
     def change_days(self) -> list[date]:
-        """The days on which something may change, with the day before the first and after
-        the last: the days worth asking about."""
-        return [DAYS[0] - timedelta(days=1), *DAYS, DAYS[-1] + timedelta(days=40)]
+        """The days worth asking about: every day something may change and the day after it
+        (a month-precision date ends on the month's last day), the day before the first and
+        a day long after the last."""
+        ends = {d for d in DAYS} | {date(d.year, d.month + 1, 1) - timedelta(days=1)
+                                    for d in DAYS}
+        days = {DAYS[0] - timedelta(days=1), DAYS[-1] + timedelta(days=40)}
+        days |= ends | {d + timedelta(days=1) for d in ends}
+        return sorted(days)
 
 
 @st.composite
