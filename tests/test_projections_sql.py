@@ -3,12 +3,15 @@
 Random small histories of one organisation — founding, joins, departures (some disputed),
 rejoins, roles in units, units created, renamed, moved, merged and dissolved, figures, a
 reorganisation, with day, month, year, range, open and approximate dates, and later
-corrections and retractions — are loaded through :meth:`FactBase.add` in one to three loads.
+corrections, retractions and accounts, and sometimes two people merged into one last — are
+loaded through :meth:`FactBase.add` in one to four loads, each at its own recorded time.
 Then, for dates around every boundary, the documented as-of queries over ``memberships``,
 ``roles``, ``units`` and ``metrics`` (run through :meth:`FactBase.sql`, read-only) must give
 exactly what :meth:`FactBase.org` replays: the members with their unit and title, the roles,
-the units with name, kind, parent and status, the latest figures and the departed co-founders.
-``verify`` must find the incrementally kept projections equal to a rebuild.
+the units with name, kind, parent and status, the latest figures and the departed co-founders
+— as known now, and with ``:known_at`` at the recorded time of each earlier load, what
+``org --known-at`` replays then (both time axes). ``verify`` must find the incrementally kept
+projections equal to a rebuild. On PostgreSQL when ``FACTBASE_TEST_DATABASE_URL`` is set.
 """
 
 from __future__ import annotations
@@ -229,11 +232,28 @@ def histories(draw: st.DrawFn) -> tuple[str, list[list[dict[str, Any]]]]:
                 changes["title"] = draw(titles)
             out.append({"type": "event.corrected", "target": target["id"], "changes": changes,
                         "why": "misdated", "sources": [src]})
+    # Accounts added later to a departure (one may claim another date).
+    departures = [e for e in base_events if e["type"] == "person.left"
+                  and e["id"] not in retracted]
+    if departures and draw(st.booleans()):
+        account: dict[str, Any] = {"by": draw(people), "says": "They were let go.",
+                                   "source": src, "reason": "dismissed"}
+        if draw(st.booleans()):
+            account["date"] = draw(dates())
+        out.append({"type": "account.added",
+                    "target": draw(st.sampled_from(departures))["id"], "account": account,
+                    "sources": [src]})
     # Later loads may only name units an earlier load created (the first len(UNITS) events).
     cuts = sorted(draw(st.lists(st.integers(len(UNITS), len(out)), max_size=2, unique=True)))
     loads = [records + out[:cuts[0]] if cuts else records + out]
     bounds = [*cuts, len(out)]
     loads += [out[a:b] for a, b in itertools.pairwise(bounds) if a < b]
+    # Sometimes two of its people turn out to be one, recorded last (and so known only from
+    # then on).
+    if draw(st.integers(0, 3)) == 0:
+        a, b = draw(st.lists(people, min_size=2, max_size=2, unique=True))
+        loads.append([{"type": "entity.merged", "entity": a, "into": b, "why": "same person",
+                       "sources": [src]}])
     return org, loads
 
 
