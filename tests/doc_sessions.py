@@ -148,6 +148,7 @@ def prepare(tmp: Path, root: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACTBASE_")}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["TZ"] = "UTC"
+    env["COLUMNS"] = "100"  # help text wraps as the docs show it
     return env
 
 
