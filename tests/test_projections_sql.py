@@ -302,13 +302,16 @@ def test_sql_over_projections_equals_replay_on_every_date(
         evs = log.read_events(conn, log.select_events(streams=[org]))
     found = intervals.intervals_of(org, fb.resolved(evs, identity=identity).events)
     days = boundary_days(found)
-    for day in data.draw(st.lists(st.sampled_from(days), min_size=1, max_size=8, unique=True),
-                         label="days"):
+    drawn = data.draw(st.lists(st.sampled_from(days), min_size=1, max_size=8, unique=True),
+                      label="days")
+    days_known = set(drawn[:3])
+    for day in drawn:
         expected = replay_state(fb.org(org, as_of=day))
         assert fold_state(found, day) == expected, day
         assert sql_state(fb, org, day) == expected, day
-        # Both time axes: as the log stood after each load (the last one is now).
-        for at in recorded[:-1]:
+        # Both time axes: as the log stood after each load (the last one is now), on a few of
+        # the days (each SQL run opens a connection: PostgreSQL's are slow to open).
+        for at in recorded[:-1] if day in days_known else ():
             assert sql_state(fb, org, day, at) == replay_state(
                 fb.org(org, as_of=day, known_at=at)), (day, at)
 

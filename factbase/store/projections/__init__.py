@@ -580,12 +580,15 @@ def _rows_where(conn: Connection, table: Table, where: ColumnElement[bool]
 
 def _fold_stream(stream: str, evs: list[Event], identity: dict[str, str],
                  red: redact.Redactor, is_org: bool,
-                 out: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
-    """Add to ``out`` the event search documents of ``stream`` (all its events ``evs``, in
-    seq order, as outputs show them: ``red``) and return, for an organisation, its interval
-    rows by table name (without recorded time; empty lists otherwise)."""
+                 out: dict[str, list[dict[str, Any]]] | None
+                 ) -> dict[str, list[dict[str, Any]]]:
+    """Add to ``out`` (None: nowhere) the event search documents of ``stream`` (all its
+    events ``evs``, in seq order, as outputs show them: ``red``) and return, for an
+    organisation, its interval rows by table name (without recorded time; empty lists
+    otherwise)."""
     effective = red.events(resolve(evs, identity=identity).events)
-    out["search_docs"] += [d for ev in effective if (d := _event_doc(ev)) is not None]
+    if out is not None:
+        out["search_docs"] += [d for ev in effective if (d := _event_doc(ev)) is not None]
     rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in INTERVAL_TABLES}
     if is_org:
         _interval_rows(intervals.intervals_of(stream, effective), rows)
@@ -622,27 +625,46 @@ def _interval_rows(found: intervals.Intervals, out: dict[str, list[dict[str, Any
 _RECORDED = ("recorded_from", "recorded_to")
 
 
-def _version_key(table: Table, row: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(_comparable(row.get(c.name)) for c in table.columns if c.name not in _RECORDED)
+def _version_key(table: Table, row: dict[str, Any]) -> tuple[Any, ...]:
+    """Every column but recorded time, as Python values: a row read back and a row folded
+    compare equal (a figure read back as 5.0 equals 5, and hashes alike)."""
+    return tuple(map(row.get, _KEY_COLUMNS[table.name]))
+
+
+_KEY_COLUMNS = {t.name: [c.name for c in t.columns if c.name not in _RECORDED]
+                for t in INTERVAL_TABLES}
 
 
 def _advance(table: Table, held: list[dict[str, Any]], new: list[dict[str, Any]],
-             at: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+             at: datetime, keys: dict[int, tuple[Any, ...]] | None = None
+             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The versions of one organisation's rows of ``table`` once the log says ``new`` (rows
     without recorded time) at recorded time ``at``, ``held`` being the versions in force:
     ``(closed, in_force)``. A held row ``new`` still has stays as it is; the others close at
     ``at`` (dropped if they opened at ``at``: no one ever saw them); the rest of ``new``
-    open at ``at``."""
-    pool: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    open at ``at``. ``keys``: the comparison keys of the rows in force, by ``id``, kept
+    across calls (:func:`_history` advances one organisation many times)."""
+    keys = {} if keys is None else keys
+    pool: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in held:
-        pool[_version_key(table, row)].append(row)
+        key = keys.get(id(row))
+        pool[key if key is not None else _version_key(table, row)].append(row)
     in_force = []
     for row in new:
-        kept = pool.get(_version_key(table, row))
-        in_force.append(kept.pop() if kept else
-                        {**row, "recorded_from": at, "recorded_to": OPEN_RECORDED})
-    closed = [{**row, "recorded_to": at} for rows in pool.values() for row in rows
-              if row["recorded_from"] < at]
+        key = _version_key(table, row)
+        kept = pool.get(key)
+        if kept:
+            in_force.append(kept.pop())
+        else:
+            version = {**row, "recorded_from": at, "recorded_to": OPEN_RECORDED}
+            keys[id(version)] = key
+            in_force.append(version)
+    closed = []
+    for rows in pool.values():
+        for row in rows:
+            keys.pop(id(row), None)  # its id may be reused once it is gone
+            if row["recorded_from"] < at:
+                closed.append({**row, "recorded_to": at})
     return closed, in_force
 
 
@@ -663,6 +685,7 @@ def _history(evs: list[Event], idents: list[Event], red: redact.Redactor, orgs: 
     steps = sorted(times) or sorted({e.recorded_at for e in evs} |
                                     {e.recorded_at for e in idents})
     held = dict(held or {})
+    keys: dict[str, dict[int, tuple[Any, ...]]] = defaultdict(dict)  # by table name
     for i, at in enumerate(steps):
         identity = identities([e for e in idents if e.recorded_at <= at])
         grouped: dict[str, list[Event]] = defaultdict(list)
@@ -670,7 +693,9 @@ def _history(evs: list[Event], idents: list[Event], red: redact.Redactor, orgs: 
             if ev.recorded_at > at:
                 break
             grouped[identity.get(ev.stream, ev.stream)].append(ev)
-        docs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        # Search documents are of the log as it stands: made at the last step only.
+        docs: dict[str, list[dict[str, Any]]] | None = \
+            defaultdict(list) if i == len(steps) - 1 else None
         for org in sorted(set(grouped) | set(held)):
             if only is not None and org not in only:
                 continue
@@ -679,9 +704,10 @@ def _history(evs: list[Event], idents: list[Event], red: redact.Redactor, orgs: 
             versions = held.setdefault(org, {})
             for table in INTERVAL_TABLES:
                 closed, versions[table.name] = _advance(
-                    table, versions.get(table.name, []), folds.get(table.name, []), at)
+                    table, versions.get(table.name, []), folds.get(table.name, []), at,
+                    keys[table.name])
                 out[table.name] += closed
-        if i == len(steps) - 1:
+        if docs is not None:
             out["search_docs"] += docs["search_docs"]
     for versions in held.values():
         for name, rows in versions.items():
