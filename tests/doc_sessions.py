@@ -29,6 +29,7 @@ from pathlib import Path
 #: What changes from one run to the next: recorded times, anchors and hashes, redaction ids.
 VOLATILE = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|\+00:00)"
+    r"|(?<=recorded )\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})? UTC"
     r"|\b(?:redaction|redacted)-[0-9a-f]{8,}\b"
     r"|\b(?=[0-9a-f]*\d)[0-9a-f]{8,64}\b")
 #: Tools a session may use besides factbase; a command needing a missing one is not run.
