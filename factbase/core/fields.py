@@ -14,12 +14,14 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import date as _date
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -53,10 +55,28 @@ from factbase.core.events import (
     canonical_json,
     sha256,
 )
+from factbase.names import is_ignorable
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=1_000_000)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX)]
+
+
+def _visible_name(value: str) -> str:
+    """A name as stored: in Unicode NFC (composed: ``Rene\u0301e`` is kept as ``Renée``, so
+    ``name = 'Renée'`` in SQL finds it however it was typed); refused when it holds no
+    visible character (only invisible ones, :func:`factbase.names.is_ignorable`, controls
+    or white space), which would show as nothing and be found by no look-up."""
+    value = unicodedata.normalize("NFC", value)
+    if all(c.isspace() or is_ignorable(c) or unicodedata.category(c) == "Cc" for c in value):
+        shown = " ".join(f"U+{ord(c):04X}" for c in value[:8])
+        raise ValueError(f"holds only invisible characters ({shown}"
+                         f"{' …' if len(value) > 8 else ''}); a name needs a visible letter")
+    return value
+
+
+#: A name or alias: NFC, at most NAME_MAX characters, at least one of them visible.
+Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX),
+                 AfterValidator(_visible_name)]
 _INT_LIMIT = 1 << 63  # SQLite's INTEGER range, and what projections and JSON readers can hold
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -343,7 +363,7 @@ class ProductAnnounced(_Fields):
     product: Slug
     org: Slug
     stage: Text
-    name: Annotated[str, StringConstraints(max_length=NAME_MAX)] | None = None
+    name: Name | None = None
     summary: str | None = None
     REFS = {"product": "product", "org": "organization"}
 
@@ -486,6 +506,8 @@ def _pydantic_problems(exc: ValidationError, prefix: str = "") -> list[tuple[str
             msg = "unknown field; remove it or check its spelling"
         elif kind == "literal_error":
             msg = f"must be one of {err.get('ctx', {}).get('expected', '')}"
+        elif kind == "value_error":  # a validator's own message, as written
+            msg = str(err.get("ctx", {}).get("error", err["msg"]))
         elif kind == "string_pattern_mismatch":
             val = err.get("input")
             msg = (f"'{val}' is not a valid id or code; use lowercase letters, digits, '-', '_' "
