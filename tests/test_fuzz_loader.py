@@ -37,6 +37,7 @@ from hypothesis import strategies as st
 
 from factbase.api import FactBase
 from factbase.cli import cli
+from factbase.names import shows_nothing
 from tests.backends import copy_sqlite
 from tests.conftest import BASE_TIMELINE as BASE
 
@@ -194,7 +195,7 @@ SLUG = st.from_regex(r"[a-z0-9][a-z0-9-]{0,10}", fullmatch=True)
 #: Any Unicode text but surrogates (any script, controls, NUL, combining marks, emoji).
 TEXT = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=24).filter(
     lambda s: s.strip() != "")
-NAME = TEXT
+NAME = TEXT.filter(lambda s: not shows_nothing(s))  # a name needs a visible character
 DATE = st.sampled_from(EDGE_DATES) | st.dates().map(lambda d: d.isoformat())
 EVIDENCE = st.sampled_from(["confirmed", "reported", "unconfirmed"])
 REASON = st.sampled_from(["resigned", "dismissed", "laid_off", "retired", "stepped_back",

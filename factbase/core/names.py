@@ -112,6 +112,14 @@ def is_han(char: str) -> bool:
     return _HAN.match(char) is not None
 
 
+def shows_nothing(text: str) -> bool:
+    """Whether ``text`` holds no visible character: only white space, control characters
+    (category ``Cc``) and invisible ones (:func:`is_ignorable`), or nothing at all. Such a
+    text is refused as a name (:mod:`factbase.validation`)."""
+    return all(c.isspace() or is_ignorable(c) or unicodedata.category(c) == "Cc"
+               for c in text)
+
+
 def is_ignorable(char: str) -> bool:
     """Whether ``char`` is invisible and ignored in matching (see the module docstring:
     category ``Cf``, variation selectors and the other default-ignorable code points)."""
