@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.names import shows_nothing
+from factbase.core.names import shows_nothing
 from tests.backends import copy_sqlite
 from tests.conftest import BASE_TIMELINE as BASE
 

@@ -55,7 +55,7 @@ from factbase.core.events import (
     canonical_json,
     sha256,
 )
-from factbase.names import shows_nothing
+from factbase.core.names import shows_nothing
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=1_000_000)]
@@ -64,7 +64,7 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=1_000_000)]
 def _visible_name(value: str) -> str:
     """A name as stored: in Unicode NFC (composed: ``Rene\u0301e`` is kept as ``Renée``, so
     ``name = 'Renée'`` in SQL finds it however it was typed); refused when it holds no
-    visible character (:func:`factbase.names.shows_nothing`: only invisible characters,
+    visible character (:func:`factbase.core.names.shows_nothing`: only invisible characters,
     controls or white space), which would show as nothing and be found by no look-up."""
     value = unicodedata.normalize("NFC", value)
     if shows_nothing(value):

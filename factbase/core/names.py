@@ -115,7 +115,7 @@ def is_han(char: str) -> bool:
 def shows_nothing(text: str) -> bool:
     """Whether ``text`` holds no visible character: only white space, control characters
     (category ``Cc``) and invisible ones (:func:`is_ignorable`), or nothing at all. Such a
-    text is refused as a name (:mod:`factbase.validation`)."""
+    text is refused as a name (:mod:`factbase.core.fields`)."""
     return all(c.isspace() or is_ignorable(c) or unicodedata.category(c) == "Cc"
                for c in text)
 
