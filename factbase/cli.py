@@ -44,9 +44,8 @@ class DayType(click.ParamType):  # type: ignore[type-arg]
 
         try:
             return parse_day(value)
-        except DateError:
-            self.fail(f"'{value}' is not a day; write it as YYYY-MM-DD, e.g. 2026-03-01 "
-                      "(the state at the end of that day)", param, ctx)
+        except DateError as exc:  # says what is wrong: no such day, a month, a time of day
+            self.fail(f"{exc} (e.g. 2026-03-01: the state at the end of that day)", param, ctx)
 
 
 class BoundType(click.ParamType):  # type: ignore[type-arg]
@@ -80,14 +79,20 @@ class KnownAtType(click.ParamType):  # type: ignore[type-arg]
                 ctx: click.Context | None) -> datetime:
         if isinstance(value, datetime):
             return value
-        from factbase.core.dates import DateError, parse_known_at
+        from datetime import UTC
+
+        from factbase.core.dates import DateError, check_known_at, parse_known_at
 
         try:
-            return parse_known_at(value)
-        except DateError:
-            self.fail(f"'{value}' is not a recorded-time cut; write an instant with its offset "
-                      "(2026-03-01T12:00:00Z) or a day (2026-03-01, meaning its end in UTC)",
+            cut = parse_known_at(value)
+        except DateError as exc:
+            self.fail(f"{exc} (a recorded-time cut is an instant with its offset, "
+                      "2026-03-01T12:00:00Z, or a day, 2026-03-01, meaning its end in UTC)",
                       param, ctx)
+        try:
+            return check_known_at(cut, datetime.now(UTC), str(value))
+        except DateError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 class PeriodType(click.ParamType):  # type: ignore[type-arg]

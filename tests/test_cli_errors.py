@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -37,3 +38,56 @@ def test_cofounder_headline_names_who_may_have_left(seeded: FactBase) -> None:
                                       "2024-04-15"], catch_exceptions=False)
     assert "Co-founders: 12 in all — 11 present, 1 departed" not in result.output
     assert "  of whom may have left by then (uncertain): Kyle Kosic" in result.output
+
+
+def test_known_at_in_the_future_is_refused_and_today_means_now(seeded: FactBase) -> None:
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    for cut in (tomorrow, "2099-01-01T00:00:00Z"):
+        result = CliRunner().invoke(cli, ["--db", seeded.url, "org", "xai", "--known-at", cut])
+        assert result.exit_code == 2
+        assert re.fullmatch(
+            r"Usage: .*\n.*\n\nError: Invalid value for '--known-at': recorded time "
+            + re.escape(f"'{cut}'") + r" is in the future \(it is now \d{4}-\d\d-\d\dT\d\d:\d\d:"
+            r"\d\dZ\); the log holds only what has been recorded, so the answer could still "
+            r"change: leave out --known-at for the log as it is now\n", result.stderr)
+    today = datetime.now(UTC).date().isoformat()
+    result = CliRunner().invoke(cli, ["--db", seeded.url, "org", "xai", "--known-at", today,
+                                      "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0
+    known = datetime.fromisoformat(json.loads(result.stdout)["known_at"].replace("Z", "+00:00"))
+    assert known <= datetime.now(UTC)
+
+
+def test_as_of_says_what_is_wrong_with_the_day(seeded: FactBase) -> None:
+    for day, why in (("2026-02-30", "date '2026-02-30' is not a real calendar date (February "
+                      "2026 has 28 days); write it as YYYY-MM-DD, YYYY-MM or YYYY"),
+                     ("2026年2月10日10点", "date '2026年2月10日10点' has a time of day; write the "
+                      "day alone, as YYYY-MM-DD")):
+        result = CliRunner().invoke(cli, ["--db", seeded.url, "org", "xai", "--as-of", day])
+        assert result.exit_code == 2
+        assert result.stderr.endswith(f"Error: Invalid value for '--as-of': {why} (e.g. "
+                                      "2026-03-01: the state at the end of that day)\n")
+
+
+def test_an_unquoted_short_yaml_year_is_refused_and_nothing_written(fb: FactBase,
+                                                                    tmp_path: Path) -> None:
+    path = tmp_path / "old.yaml"
+    path.write_text("sources: [{id: s1, url: 'https://example.com/a', title: A, "
+                    "published: 26}]\n"
+                    "entities: [{id: acme, kind: organization, name: Acme}]\n"
+                    "events:\n"
+                    "  - {type: org.founded, date: 75, sources: [s1], org: acme, founders: []}\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--db", fb.url, "load", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {path} line 1: published: date 26 is a bare number, which would be the "
+        "year 0026; write a year with its four digits (1975), and in YAML quote dates ('0075' "
+        "if the year 75 is meant)\n"
+        f"{path} line 4: date: date 75 is a bare number, which would be the year 0075; write a "
+        "year with its four digits (1975), and in YAML quote dates ('0075' if the year 75 is "
+        "meant)\n")
+    assert fb.count() == 0

@@ -299,8 +299,9 @@ def test_an_impossible_as_of_date_is_a_usage_error(runner: CliRunner, tmp_path: 
     assert result.stderr == (
         "Usage: factbase org [OPTIONS] ORG\n"
         "Try 'factbase org --help' for help.\n\n"
-        "Error: Invalid value for '--as-of': '2026-13-01' is not a day; write it as "
-        "YYYY-MM-DD, e.g. 2026-03-01 (the state at the end of that day)\n")
+        "Error: Invalid value for '--as-of': date '2026-13-01' is not a real calendar date "
+        "(there is no month 13; months run 01-12); write it as YYYY-MM-DD, YYYY-MM or YYYY "
+        "(e.g. 2026-03-01: the state at the end of that day)\n")
     assert list(tmp_path.iterdir()) == []
 
 

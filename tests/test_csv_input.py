@@ -246,8 +246,8 @@ def test_every_bad_row_is_listed_with_its_row(runner: CliRunner, db: str) -> Non
                "person.left,2026-03-01,articel-1,jane-doe,acme-corp,resigned\r\n")
     out = refused(runner, db, {"events.csv": content})
     assert out == (
-        "Error: events.csv row 3: date: date '2026-02-30' is not a real calendar date; write "
-        "it as YYYY-MM-DD, YYYY-MM or YYYY\n"
+        "Error: events.csv row 3: date: date '2026-02-30' is not a real calendar date (February "
+        "2026 has 28 days); write it as YYYY-MM-DD, YYYY-MM or YYYY\n"
         "events.csv row 3: reason: must be one of 'resigned', 'dismissed', 'laid_off', "
         "'retired', 'stepped_back', 'parted_ways', 'died', 'other' or 'unknown'\n"
         "events.csv row 5: org: unknown organization 'acme-corp' (did you mean 'acme'?); add "

@@ -197,16 +197,24 @@ def test_a_missing_month_is_never_filled_from_today(frozen_today: date, text: st
 
 # --- rejections ---------------------------------------------------------------------------------
 
+FEB_2026 = "February 2026 has 28 days"
+NO_MONTH_13 = "there is no month 13; months run 01-12"
 REJECTED = [
-    ("2026-02-30", f"date '2026-02-30' is not a real calendar date; {ISO_FIX}"),
-    ("2026-02-29", f"date '2026-02-29' is not a real calendar date; {ISO_FIX}"),
-    ("2026-13", f"date '2026-13' is not a real calendar date; {ISO_FIX}"),
-    ("2026-00-10", f"date '2026-00-10' is not a real calendar date; {ISO_FIX}"),
-    ("2026-04-31", f"date '2026-04-31' is not a real calendar date; {ISO_FIX}"),
-    ("0000", f"date '0000' is not a real calendar date; {ISO_FIX}"),
-    ("30 Feb 2026", f"date '30 Feb 2026' is not a real calendar date; {ISO_FIX}"),
-    ("2026年2月30日", f"date '2026年2月30日' is not a real calendar date; {ISO_FIX}"),
-    ("2026-02-30/2026-03", f"date '2026-02-30/2026-03' is not a real calendar date; {ISO_FIX}"),
+    ("2026-02-30", f"date '2026-02-30' is not a real calendar date ({FEB_2026}); {ISO_FIX}"),
+    ("2026-02-29", f"date '2026-02-29' is not a real calendar date ({FEB_2026}); {ISO_FIX}"),
+    ("2024-02-30", "date '2024-02-30' is not a real calendar date (February 2024 has 29 days); "
+                   f"{ISO_FIX}"),
+    ("2026-13", f"date '2026-13' is not a real calendar date ({NO_MONTH_13}); {ISO_FIX}"),
+    ("2026-00-10", "date '2026-00-10' is not a real calendar date (there is no month 00; "
+                   f"months run 01-12); {ISO_FIX}"),
+    ("2026-04-31", "date '2026-04-31' is not a real calendar date (April 2026 has 30 days); "
+                   f"{ISO_FIX}"),
+    ("0000", "date '0000' is not a real calendar date (there is no year 0000; years run "
+             f"0001-9999); {ISO_FIX}"),
+    ("30 Feb 2026", f"date '30 Feb 2026' is not a real calendar date ({FEB_2026}); {ISO_FIX}"),
+    ("2026年2月30日", f"date '2026年2月30日' is not a real calendar date ({FEB_2026}); {ISO_FIX}"),
+    ("2026-02-30/2026-03", f"date '2026-02-30/2026-03' is not a real calendar date ({FEB_2026}); "
+                           f"{ISO_FIX}"),
     ("03/02/2026", f"date '03/02/2026' is ambiguous (day/month order); {ISO_FIX}"),
     ("3.2.2026", f"date '3.2.2026' is ambiguous (day/month order); {ISO_FIX}"),
     ("02-03-2026", f"date '02-03-2026' is ambiguous (day/month order); {ISO_FIX}"),
@@ -493,3 +501,49 @@ def test_display_date_of_a_day_names_its_day_month_and_year(day: date) -> None:
     english = ["January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December"]
     assert words == f"{day.day} {english[day.month - 1]} {day.year}"
+
+
+# --- the real problem, said -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["2026年2月10日10点", "2026年2月10日 10時", "2026-02-10T10:00Z",
+                                  "2026-02-10 10:00"])
+def test_a_day_with_a_time_of_day_says_so(text: str) -> None:
+    with pytest.raises(DateError) as caught:
+        dates.parse_day(text)
+    assert str(caught.value) == (f"date '{text}' has a time of day; write the day alone, as "
+                                 "YYYY-MM-DD")
+
+
+@pytest.mark.parametrize("year", [0, 1, 75, 999, 10_000, -5])
+def test_a_bare_number_that_is_not_a_four_digit_year_is_refused(year: int) -> None:
+    with pytest.raises(DateError) as caught:
+        parse_date(year)
+    assert str(caught.value) == (
+        f"date {year} is a bare number, which would be the year {year:04d}; write a year with "
+        "its four digits (1975), and in YAML quote dates ('0075' if the year 75 is meant)")
+    assert parse_date(1975).text == "1975"
+    assert parse_date("0075").start == D(75, 1, 1)  # written as text, the year 75 is meant
+
+
+NOW = datetime(2026, 12, 5, 7, 30, tzinfo=UTC)
+
+
+def test_a_recorded_time_cut_in_the_past_or_now_is_kept() -> None:
+    for cut in (datetime(2026, 3, 1, tzinfo=UTC), NOW):
+        assert dates.check_known_at(cut, NOW, "x") == cut
+
+
+def test_today_as_a_day_means_now() -> None:
+    assert dates.check_known_at(parse_known_at("2026-12-05"), NOW, "2026-12-05") == NOW
+
+
+@pytest.mark.parametrize("text", ["2026-12-06", "2099-01-01", "2026-12-05T07:30:00.000001Z",
+                                  "2026-12-05T08:00:00+00:00"])
+def test_a_recorded_time_cut_after_now_is_refused(text: str) -> None:
+    with pytest.raises(DateError) as caught:
+        dates.check_known_at(parse_known_at(text), NOW, text)
+    assert str(caught.value) == (
+        f"recorded time '{text}' is in the future (it is now 2026-12-05T07:30:00Z); the log "
+        "holds only what has been recorded, so the answer could still change: leave out "
+        "--known-at for the log as it is now")

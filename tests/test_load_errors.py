@@ -110,7 +110,8 @@ def test_bad_json_lines_line_is_named(runner: CliRunner, db: str) -> None:
 def test_impossible_date_is_refused_not_rolled_over(runner: CliRunner, db: str) -> None:
     out = refused(runner, db, "feb30.yaml", _event(date="2026-02-30"))
     assert out == ("Error: feb30.yaml line 2: date: date '2026-02-30' is not a real calendar "
-                   "date; write it as YYYY-MM-DD, YYYY-MM or YYYY\n")
+                   "date (February 2026 has 28 days); write it as YYYY-MM-DD, YYYY-MM or "
+                   "YYYY\n")
 
 
 def test_ambiguous_numeric_date_is_refused(runner: CliRunner, db: str) -> None:
@@ -277,8 +278,8 @@ def test_every_problem_of_a_file_is_listed_in_one_error(runner: CliRunner, db: s
             + _event(person="jane-do").removeprefix("events:\n"))
     out = refused(runner, db, "many.yaml", text)
     assert out == (
-        "Error: many.yaml line 2: date: date '2026-02-30' is not a real calendar date; write it "
-        "as YYYY-MM-DD, YYYY-MM or YYYY\n"
+        "Error: many.yaml line 2: date: date '2026-02-30' is not a real calendar date (February "
+        "2026 has 28 days); write it as YYYY-MM-DD, YYYY-MM or YYYY\n"
         "many.yaml line 7: colour: unknown field; remove it or check its spelling\n"
         "many.yaml line 13: person: unknown person 'jane-do' (did you mean 'jane-doe'?); add it "
         "under entities:\n")

@@ -84,8 +84,8 @@ def test_an_error_quoting_a_typed_value_shows_it_escaped(db: str) -> None:
 def test_a_usage_error_quoting_a_typed_value_shows_it_escaped(db: str) -> None:
     result = _run(db, "org", "acme", "--as-of", "\x1b[2J\u202e")
     assert result.exit_code == 2
-    assert ("Error: Invalid value for '--as-of': '[U+001B][2J[U+202E]' is not a day"
-            in result.stderr)
+    assert ("Error: Invalid value for '--as-of': date '[U+001B][2J[U+202E]' is not a date "
+            "factbase reads" in result.stderr)
 
 
 def test_every_line_of_a_rejected_file_is_escaped_and_stays_one_line(

@@ -45,6 +45,7 @@ __all__ = [
     "Precision",
     "Qualifier",
     "age_in_years",
+    "check_known_at",
     "days_before",
     "display_date",
     "interval_of_day",
@@ -161,14 +162,27 @@ def _unreadable(text: str) -> DateError:
     )
 
 
-def _impossible(text: str) -> DateError:
-    return DateError(f"date {text!r} is not a real calendar date; {_ISO_FIX}")
+_MONTHS_IN_WORDS = ("January", "February", "March", "April", "May", "June", "July", "August",
+                    "September", "October", "November", "December")
+
+
+def _impossible(text: str, y: int, m: int | None = None, d: int | None = None) -> DateError:
+    """The error for a date that names no real day, saying which part is wrong."""
+    if not 1 <= y <= 9999:
+        why = f"there is no year {y:04d}; years run 0001-9999"
+    elif m is not None and not 1 <= m <= 12:
+        why = f"there is no month {m:02d}; months run 01-12"
+    else:
+        assert m is not None and d is not None
+        why = f"{_MONTHS_IN_WORDS[m - 1]} {y:04d} has {_month_days(y, m)} days"
+    return DateError(f"date {text!r} is not a real calendar date ({why}); {_ISO_FIX}")
 
 
 # --- single dates ------------------------------------------------------------------------------
 
 _ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%])?")
-_TIME = re.compile(r"\d{4}-?\d{2}-?\d{2}T\d{2}|.*\d[T ]\d{1,2}:\d{2}", re.IGNORECASE)
+_TIME = re.compile(r"\d{4}-?\d{2}-?\d{2}T\d{2}|.*\d[T ]\d{1,2}:\d{2}"
+                   r"|.*[日号]\s*\d{1,2}\s*[点點时時:：]", re.IGNORECASE)  # 2026年2月10日10点
 # Numeric day/month/year in any order but ISO's: 03/02/2026, 3.2.2026, 02-03-2026, 2026/02/10.
 _AMBIGUOUS = re.compile(r"\d{1,4}([/.\-])\d{1,2}\1\d{1,4}")
 _CHINESE = re.compile(r"(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?)?")
@@ -219,7 +233,7 @@ def _build(text: str, y: int, m: int | None, d: int | None, mark: str | None) ->
     years 0001-9999; the precision stays that of the unqualified date.
     """
     if not 1 <= y <= 9999 or (m is not None and not 1 <= m <= 12):
-        raise _impossible(text)
+        raise _impossible(text, y, m)
     precision: Precision
     if m is None:
         start, end, precision, edtf = date(y, 1, 1), date(y, 12, 31), "year", f"{y:04d}"
@@ -228,7 +242,7 @@ def _build(text: str, y: int, m: int | None, d: int | None, mark: str | None) ->
         precision, edtf = "month", f"{y:04d}-{m:02d}"
     else:
         if not 1 <= d <= _month_days(y, m):
-            raise _impossible(text)
+            raise _impossible(text, y, m, d)
         start = end = date(y, m, d)
         precision, edtf = "day", start.isoformat()
     if mark is None:
@@ -338,7 +352,8 @@ def parse_date(value: str | int | date) -> PartialDate:
     Raises:
         DateError: for an empty or unreadable text, an impossible day or month (``2026-02-30``,
             ``2026-13``), a numeric day/month form in non-ISO order (``03/02/2026``: ambiguous),
-            an EDTF season (``2026-21``), a year outside 0001-9999, an interval that ends before
+            an EDTF season (``2026-21``), a year outside 0001-9999, a bare number that is not a
+            four-digit year (YAML's ``date: 75``), an interval that ends before
             it starts or has no bound, or a timestamp / ``datetime`` (instants go in ``at``; see
             :func:`parse_instant`).
     """
@@ -351,8 +366,11 @@ def parse_date(value: str | int | date) -> PartialDate:
         return interval_of_day(value)
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise _unreadable(str(value))
-    text = f"{value:04d}" if isinstance(value, int) and value >= 0 else str(value).strip()
-    return _partial(text)
+    if isinstance(value, int) and not 1000 <= value <= 9999:
+        raise DateError(f"date {value} is a bare number, which would be the year {value:04d}; "
+                        "write a year with its four digits (1975), and in YAML quote dates "
+                        "('0075' if the year 75 is meant)")
+    return _partial(str(value).strip())
 
 
 @lru_cache(maxsize=16_384)  # a large load repeats the same few thousand dates
@@ -397,13 +415,17 @@ def parse_day(value: str | date) -> date:
         The ``datetime.date``.
 
     Raises:
-        DateError: for anything :func:`parse_date` rejects, a ``datetime`` (an instant), or a
-            month, year, qualified date or range (not a single day).
+        DateError: for anything :func:`parse_date` rejects, a ``datetime`` or a text with a
+            time of day (``2026-02-10T10:00Z``, ``2026年2月10日10点``), or a month, year,
+            qualified date or range (not a single day).
     """
     if isinstance(value, datetime):
         parse_date(value)  # raises the instant message
     if isinstance(value, date):
         return value
+    if isinstance(value, str) and _TIME.match(unicodedata.normalize("NFKC", value).strip()):
+        raise DateError(f"date {value.strip()!r} has a time of day; write the day alone, as "
+                        "YYYY-MM-DD")
     parsed = parse_date(value)
     if parsed.precision != "day" or parsed.qualifier is not None:
         raise DateError(f"date {parsed.text!r} is not a single day; write it as YYYY-MM-DD")
@@ -470,6 +492,32 @@ def parse_known_at(value: str | date | datetime) -> datetime:
         return parse_instant(value)
     day = parse_day(value)
     return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def check_known_at(cut: datetime, now: datetime, text: str) -> datetime:
+    """Hold a recorded-time cut (from :func:`parse_known_at`) to the past: the log holds only
+    what has been recorded, so a cut after ``now`` would give an answer that changes as more is
+    recorded, and the same command later would say something else.
+
+    Args:
+        cut: the cut, timezone-aware. ``now``: the current time, timezone-aware (UTC).
+        text: the cut as written, for the message.
+
+    Returns:
+        ``cut`` when it is not after ``now``; ``now`` for today written as a day (its end is
+        later today: the log as it stands now is what today can answer).
+
+    Raises:
+        DateError: for an instant after ``now``, or a day after today (UTC).
+    """
+    if cut <= now:
+        return cut
+    if cut.date() == now.date() and cut.timetz() == time.max.replace(tzinfo=UTC):
+        return now
+    raise DateError(f"recorded time {text.strip()!r} is in the future (it is now "
+                    f"{now.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}); the log holds only what has "
+                    "been recorded, so the answer could still change: leave out --known-at "
+                    "for the log as it is now")
 
 
 # --- spans of time: tenures, ages and relative windows (dateutil's relativedelta) ------------

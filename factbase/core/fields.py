@@ -83,9 +83,10 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _year_as_text(value: Any) -> Any:
     # YAML reads an unquoted year (`published: 2026`) as a number; `date: 2026` is accepted, so
-    # the other date fields accept it too, kept as the text written ("2026").
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 9999:
-        return f"{value:04d}"
+    # the other date fields accept it too, kept as the text written ("2026"). A number that is
+    # not a four-digit year (`published: 75`) is refused as `date: 75` is (parse_date says why).
+    if isinstance(value, int) and not isinstance(value, bool):
+        return parse_date(value).text
     return value
 
 
