@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import difflib
 import random
-import sys
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
@@ -46,6 +45,7 @@ from factbase.store.engine import (
     WRITE_OPTION,
     claim_new_file,
     database_url,
+    folder_read_only,
     make_engine,
     remove_sqlite_files,
     sqlite_path,
@@ -227,7 +227,10 @@ class FactBase:
             if not path.parent.exists():
                 raise NotFound(f"cannot create {path}: folder {path.parent} does not exist")
         created = path if create and path is not None and claim_new_file(path) else None
-        fb = cls(make_engine(url), url, check_hashes=check_hashes)
+        # A query of a database in a folder it cannot write (SQLite's WAL files go beside it)
+        # reads through a read-only connection; a write there fails with a message saying so.
+        read_only = not create and path is not None and folder_read_only(path)
+        fb = cls(make_engine(url, read_only=read_only), url, check_hashes=check_hashes)
         fb.created = created
         try:
             fb._retry(lambda: fb._prepare(create))
@@ -358,22 +361,30 @@ class FactBase:
         """
         if not inputs:
             raise FactbaseError("nothing to load: give one or more files, or - for stdin")
-        # Standard input is read once, before the write lock is taken, so a retried
-        # transaction reads the same records and a slow pipe never holds the lock.
-        stdin = sys.stdin.buffer.read() if "-" in inputs else None
-        from factbase.io.loader import read_input
+        from factbase.io.loader import needs_spool, read_input, spool
+
+        # Standard input and pipes (a FIFO, `<(command)`) are read once, before the write lock
+        # is taken, into a temporary file (bounded memory), so a retried transaction reads the
+        # same records and a slow pipe never holds the lock.
+        spooled: dict[str, BinaryIO] = {}
 
         def sources() -> Iterator[tuple[str, Iterator[RawRecord], int | None]]:
             for name in inputs:
-                _fmt, records, hint = read_input(name, stdin=stdin, fmt=fmt)
+                _fmt, records, hint = read_input(name, spooled.get(name), fmt=fmt)
                 yield name, records, hint
 
         try:
+            for name in dict.fromkeys(inputs):
+                if needs_spool(name):
+                    spooled[name] = spool(name)
             result = self._retry(
                 lambda: self._append_records(sources(), progress, expected_version))
         except BaseException:
             self._discard_if_new()
             raise
+        finally:
+            for f in spooled.values():
+                f.close()
         self.created = None
         return result
 

@@ -224,8 +224,11 @@ class FactbaseGroup(click.Group):
             # The database itself said no (unreadable, read-only, not a database file).
             db = ctx.find_object(Settings)
             where = f" ({db.db})" if db else ""
+            hint = ("; SQLite also writes its -wal and -shm files beside the database, so the "
+                    "folder must be writable too" if "readonly" in str(exc.orig) else "")
             raise click.ClickException(f"database error{where}: {exc.orig}; check --db points "
-                                       "at a factbase database you may write to") from None
+                                       f"at a factbase database you may write to{hint}"
+                                       ) from None
         except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
             raise click.ClickException(f"cannot open --db: {exc}; give a file path or a URL "
                                        "such as sqlite:///factbase.db") from None

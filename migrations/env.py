@@ -2,7 +2,8 @@
 
 Runs on a connection handed in by factbase (``config.attributes["connection"]``, the path
 ``factbase init`` and upgrade-on-open take) or, for a developer running ``alembic`` by hand,
-on an engine built from ``-x url=…`` or ``sqlalchemy.url`` in alembic.ini.
+on factbase's engine (:func:`factbase.store.engine.make_engine`: foreign keys on for SQLite)
+built from ``-x url=…`` or ``sqlalchemy.url`` in alembic.ini.
 ``render_as_batch`` lets autogenerate write SQLite-safe table rebuilds; it is a no-op elsewhere.
 Every online upgrade or downgrade ends by re-asserting the log's append-only guards
 (:func:`reassert_log_guards`), so a revision that rebuilds ``events`` cannot drop them.
@@ -11,9 +12,10 @@ Every online upgrade or downgrade ends by re-asserting the log's append-only gua
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
+from factbase.store.engine import WRITE_OPTION, database_url, make_engine
 from factbase.store.guards import create_log_guards, drop_log_guards, log_guards_present
 from factbase.store.schema import include_name, metadata
 
@@ -65,10 +67,13 @@ def run_migrations_online() -> None:
         "sqlalchemy.url"
     )
     assert url, "give -x url=… or sqlalchemy.url in alembic.ini"
-    engine = create_engine(url)
-    with engine.connect() as conn:
+    # factbase's own engine, so a connection made here is set up as factbase's are: on SQLite
+    # foreign keys on (SQLite's default is off), WAL, a busy timeout and BEGIN IMMEDIATE.
+    engine = make_engine(database_url(url))
+    with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
         run_on(conn)
         conn.commit()
+    engine.dispose()
 
 
 if context.is_offline_mode():

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from factbase.api import FactBase
@@ -91,3 +93,46 @@ def test_an_unquoted_short_yaml_year_is_refused_and_nothing_written(fb: FactBase
         "year with its four digits (1975), and in YAML quote dates ('0075' if the year 75 is "
         "meant)\n")
     assert fb.count() == 0
+
+
+@pytest.mark.sqlite_only("SQLite keeps its WAL files in the database's folder")
+@pytest.mark.parametrize("wal", [False, True])
+def test_a_database_in_a_folder_it_cannot_write_is_queried_read_only(
+        seeded: FactBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wal: bool) -> None:
+    """The folder of a database cannot be made read-only for root (which runs the tests), so
+    the test says it is: factbase asks ``os.access`` before it opens the file."""
+    import os
+    import sqlite3
+
+    from factbase.store.engine import sqlite_path
+    from tests.backends import copy_sqlite
+
+    expected = CliRunner().invoke(cli, ["--db", seeded.url, "org", "xai", "--as-of",
+                                        "2026-03-01"], catch_exceptions=False).stdout
+    folder = tmp_path / "readonly"
+    folder.mkdir()
+    db = copy_sqlite(sqlite_path(seeded.url) or Path(), folder / "news.db")
+    keep = None
+    if wal:  # a -wal file with content waits beside the database: it must be read too
+        keep = sqlite3.connect(db)
+        keep.execute("PRAGMA journal_mode = WAL")
+        keep.execute("PRAGMA wal_autocheckpoint = 0")
+        keep.execute("PRAGMA user_version = 7")  # a write that stays in the -wal file
+        keep.commit()
+        assert (folder / "news.db-wal").stat().st_size > 0
+    real_access = os.access
+
+    def access(path: Any, mode: int, **kwargs: Any) -> bool:
+        if mode & os.W_OK and Path(path) == folder:
+            return False
+        return real_access(path, mode, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    before = sorted(p.name for p in folder.iterdir())
+    result = CliRunner().invoke(cli, ["--db", str(db), "org", "xai", "--as-of", "2026-03-01"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stdout == expected
+    assert sorted(p.name for p in folder.iterdir()) == before  # nothing made beside it
+    if keep is not None:
+        keep.close()

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from factbase.api import FactBase
 from factbase.cli import cli
 from factbase.core.events import MAX_DEPTH, MAX_VALUES, NAME_MAX
+from factbase.io.loader import MAX_DOCUMENT_BYTES, MAX_LINE_BYTES
 from tests.conftest import ROOT
 
 FORMAT_MD = ROOT / "docs" / "format.md"
@@ -55,6 +56,20 @@ def _alias_bomb(levels: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _text_bomb(aliases: int) -> str:
+    """One 100,000-character note, written once and aliased ``aliases`` times."""
+    lines = ["sources:", "  - {id: s1, url: 'https://example.com/a', note: &n " + "y" * 100_000
+             + "}", "entities:"]
+    lines += [f"  - {{id: p{i}, kind: person, name: P{i}, note: *n}}" for i in range(aliases)]
+    return "\n".join(lines) + "\n"
+
+
+def _long_line(size: int) -> str:
+    """A JSON Lines file whose one record line is ``size`` bytes long, its newline included."""
+    head = '{"type": "source", "id": "s1", "url": "https://example.com/a", "note": "'
+    return head + "z" * (size - len(head) - 3) + '"}\n'
+
+
 # limit -> (file name, the input one step past the limit, the input at the limit)
 CASES: dict[str, tuple[str, Callable[[], str], Callable[[], str]]] = {
     "name": ("limits.json", lambda: _file(name="x" * (NAME_MAX + 1)),
@@ -79,6 +94,11 @@ CASES: dict[str, tuple[str, Callable[[], str], Callable[[], str]]] = {
     "values": ("limits.json", lambda: _metric(period=list(range(MAX_VALUES))),
                lambda: _metric(period=list(range(MAX_VALUES - 15)))),
     "yaml aliases": ("limits.yaml", lambda: _alias_bomb(6), lambda: _alias_bomb(3)),
+    "yaml alias text": ("limits.yaml", lambda: _text_bomb(200), lambda: _text_bomb(5)),
+    "line": ("limits.jsonl", lambda: _long_line(MAX_LINE_BYTES + 1),
+             lambda: _long_line(1 << 20)),
+    "document": ("limits.yaml", lambda: "# " + "x" * MAX_DOCUMENT_BYTES + "\n",
+                 lambda: "# " + "x" * (1 << 20) + "\n" + _file()),
 }
 _PLACEHOLDERS = {"<path>": r"[\w.\[\]]+", "<n>": r"[\d,]+", "<line>": r"\d+", "<id>": r"[a-z]+"}
 

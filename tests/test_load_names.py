@@ -66,3 +66,56 @@ def test_a_name_with_an_invisible_character_inside_is_kept(fb: FactBase,
     shown = CliRunner().invoke(cli, ["--db", fb.url, "sql", "--format", "json",
                                      "SELECT name FROM entities"])
     assert json.loads(shown.stdout) == [{"name": "Tony\u200bWu"}]
+
+
+def test_a_look_alike_of_a_recorded_name_is_flagged_in_either_order(
+        new_db: Any, tmp_path: Path) -> None:
+    latin = {"id": "tony-wu", "kind": "person", "name": "Tony Wu"}
+    cyrillic = {"id": "tony-wu-2", "kind": "person", "name": "T\u043eny Wu"}
+    for first, second in ((latin, cyrillic), (cyrillic, latin)):
+        db = new_db()
+        assert _load(db, _file(tmp_path, first, name="a.json")).exit_code == 0
+        result = _load(db, _file(tmp_path, second, name="b.json"))
+        assert result.exit_code == 0, result.output
+        assert result.stderr == (
+            f"warning: '{first['name']}' (id {first['id']}) and '{second['name']}' (id "
+            f"{second['id']}) look alike: they differ only in characters that look the same "
+            "(o U+006F LATIN SMALL LETTER O, \u043e U+043E CYRILLIC SMALL LETTER O); they stay "
+            "two people — declare entity.merged if they are one, or correct the name\n"
+            if first is latin else
+            f"warning: '{first['name']}' (id {first['id']}) and '{second['name']}' (id "
+            f"{second['id']}) look alike: they differ only in characters that look the same "
+            "(\u043e U+043E CYRILLIC SMALL LETTER O, o U+006F LATIN SMALL LETTER O); they stay "
+            "two people — declare entity.merged if they are one, or correct the name\n")
+        # A look-alike is flagged, never matched: each name still finds only its own.
+        with FactBase.open(db) as fb:
+            assert fb.resolve("Tony Wu") == "tony-wu"
+            assert fb.resolve("T\u043eny Wu") == "tony-wu-2"
+
+
+def test_look_alikes_loaded_together_and_a_name_sharing_a_key_are_flagged_once(
+        fb: FactBase, tmp_path: Path) -> None:
+    result = _load(fb.url, _file(
+        tmp_path, {"id": "kim", "kind": "person", "name": "Ann Kim"},
+        {"id": "kirn", "kind": "person", "name": "Ann Kirn"},
+        {"id": "ann-kim", "kind": "person", "name": "ANN KIM"},
+        {"id": "acme", "kind": "organization", "name": "Ann Kirn"}))  # another kind: no pair
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "warning: 'Ann Kim' (id kim) and 'ANN KIM' (id ann-kim) share the look-up name "
+        "'ann kim'; they stay two people — declare entity.merged if they are one\n"
+        "warning: 'Ann Kim' (id kim) and 'Ann Kirn' (id kirn) look alike: they differ only in "
+        "characters that look the same (m U+006D LATIN SMALL LETTER M, r U+0072 LATIN SMALL "
+        "LETTER R); they stay two people — declare entity.merged if they are one, or correct "
+        "the name\n")
+
+
+def test_the_look_alike_key_is_the_tr39_skeleton_of_the_folded_name() -> None:
+    from factbase.core.names import skeleton
+
+    assert skeleton("T\u043eny Wu") == skeleton("Tony Wu") == skeleton("TONY  WU") == "tony wu"
+    assert skeleton("Kim") == skeleton("Kirn") == "kirn"
+    assert skeleton("p\u0430ypal") == skeleton("paypal")
+    assert skeleton("吳宇懷") == skeleton("吴宇怀")
+    assert skeleton("Tony Wu") != skeleton("Tony Wo")
+    assert skeleton("") == ""

@@ -12,6 +12,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -189,6 +190,29 @@ def test_alembic_ini_upgrades_a_new_file_from_the_command_line(new_db: Callable[
     result = runner.invoke(cli, ["--db", str(db), "verify"], catch_exceptions=False)
     assert result.exit_code == 0
     assert result.stdout.startswith("ok: 0 events, hash chain intact")
+
+
+@pytest.mark.sqlite_only("the foreign_keys pragma is SQLite's")
+def test_a_connection_the_alembic_command_opens_has_foreign_keys_on(
+        new_db: Callable[[], str]) -> None:
+    """SQLite starts every connection with foreign keys off; the alembic command's must be
+    set up as factbase's are, or a revision could write rows that break them."""
+    from sqlalchemy import event
+    from sqlalchemy.pool import Pool
+
+    seen: list[int] = []
+
+    def checked_out(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        cur = dbapi_conn.cursor()
+        seen.append(cur.execute("PRAGMA foreign_keys").fetchone()[0])
+        cur.close()
+
+    event.listen(Pool, "checkout", checked_out)
+    try:
+        command.upgrade(alembic_config(database_url(new_db())), "head")
+    finally:
+        event.remove(Pool, "checkout", checked_out)
+    assert seen and set(seen) == {1}
 
 
 def test_upgrade_downgrade_upgrade_on_an_empty_database_restores_the_guards(

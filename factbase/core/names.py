@@ -142,6 +142,26 @@ def han_as_written(text: str) -> list[str]:
     return list(dict.fromkeys(r for r in runs if to_simplified(r) != r))
 
 
+@lru_cache(maxsize=1)
+def _spoof_checker() -> Any:
+    import icu  # PyICU: ICU, the reference implementation of Unicode TR39
+
+    return icu.SpoofChecker()
+
+
+@lru_cache(maxsize=65_536)
+def skeleton(name: str) -> str:
+    """The look-alike key of ``name``: the Unicode TR39 *skeleton* (Unicode Technical
+    Standard #39, "Unicode Security Mechanisms", §4 Confusable Detection) of its folded form
+    (:func:`fold`), computed by ICU's ``SpoofChecker`` through PyICU. Two names with the same
+    skeleton look alike to a reader though their letters differ: ``Tоny Wu`` with a Cyrillic
+    ``о`` and ``Tony Wu`` both give ``tony wu``; ``Kim`` and ``Kirn`` both ``kirn``. It is a
+    key for warnings (:func:`factbase.store.lookup.collisions`), never for look-ups, and not
+    for display (TR39: "not suitable for display to users"). The empty name gives ``""``."""
+    folded = fold(name)
+    return str(_spoof_checker().getSkeleton(0, folded)) if folded else ""
+
+
 def fold(name: str) -> str:
     """The folded form of ``name`` (see the module docstring); ``fold(fold(x)) == fold(x)``."""
     if name.isascii():  # NFKC, diacritics, invisibles and Chinese leave ASCII alone

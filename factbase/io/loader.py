@@ -24,13 +24,16 @@ cannot hold (1e400, NaN, bytes, sets) are refused by :func:`factbase.core.fields
 
 from __future__ import annotations
 
-import io
 import json
+import os
+import shutil
+import stat
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import yaml
 
@@ -41,6 +44,17 @@ from factbase.io.records import normalise
 SECTIONS = ("sources", "entities", "events")
 #: How much of an input is read to tell its format (its first line must fit, see detect_format).
 SNIFF_BYTES = 1 << 16
+#: The longest JSON Lines line (one record) read, in bytes: 64 MiB. A longer line is refused
+#: before it is held in memory whole.
+MAX_LINE_BYTES = 64 << 20
+#: The largest YAML, JSON or CSV input, in bytes: 64 MiB. Those formats are parsed whole (a
+#: YAML parser holds several times the text); a larger load goes in as JSON Lines, which is
+#: read one line at a time.
+MAX_DOCUMENT_BYTES = 64 << 20
+#: Characters of text YAML aliases may stand for in one file, beyond ten per character written.
+ALIAS_TEXT_BUDGET = 1_000_000
+#: Standard input and pipes are copied to a temporary file, kept in memory up to this size.
+_SPOOL_IN_MEMORY = 8 << 20
 
 
 @dataclass(frozen=True)
@@ -75,16 +89,22 @@ class _Loader(yaml.SafeLoader):
     stack) and has no limit on aliases: an alias is one node shared, but anything that walks
     the values (validation, hashing) expands it, so nine aliases of nine aliases of … grow
     exponentially. :meth:`compose_node` therefore keeps, for every node, its size and height
-    *as expanded*, and refuses a document deeper than :data:`MAX_DEPTH` levels per record or
-    whose aliases stand for more than :data:`ALIAS_BUDGET` + 10 × (nodes written) nodes.
+    *as expanded*, and refuses a document deeper than :data:`MAX_DEPTH` levels per record,
+    whose aliases stand for more than :data:`ALIAS_BUDGET` + 10 × (nodes written) nodes, or
+    for more than :data:`ALIAS_TEXT_BUDGET` + 10 × (characters written) characters of text
+    (one long string aliased a thousand times is few nodes but gigabytes once expanded).
     """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._written = 0  # nodes in the text
         self._expanded = 0  # nodes that aliases stand for
-        self._anchored: dict[int, tuple[int, int]] = {}  # id(node) -> (size, height)
-        self._open: list[list[int]] = []  # [size, height] of each collection being composed
+        self._written_text = 0  # characters of scalars in the text
+        self._expanded_text = 0  # characters of scalars that aliases stand for
+        # id(node) -> (size, height, characters)
+        self._anchored: dict[int, tuple[int, int, int]] = {}
+        # [size, height, characters] of each collection being composed
+        self._open: list[list[int]] = []
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event: Any = self.peek_event()  # type: ignore[no-untyped-call]
@@ -101,16 +121,25 @@ class _Loader(yaml.SafeLoader):
                 raise _TooComplex(None, None, "YAML aliases here expand to more than "
                                   f"{self._expanded:,} values (an alias bomb?); write the "
                                   "values out instead of repeating aliases", mark)
+            self._expanded_text += stats[2]
+            if self._expanded_text > ALIAS_TEXT_BUDGET + 10 * self._written_text:
+                raise _TooComplex(None, None, "YAML aliases here expand to more than "
+                                  f"{self._expanded_text:,} characters of text (an alias "
+                                  "bomb?); write the text out instead of repeating aliases",
+                                  mark)
         else:
             if len(self._open) >= limit:
                 raise _TooComplex(None, None, f"nested more than {MAX_DEPTH} levels deep; "
                                   "a record needs a few", mark)
-            self._open.append([1, 0])
+            self._open.append([1, 0, 0])
             try:
                 node = super().compose_node(parent, index)
             finally:
-                size, height = self._open.pop()
-            stats = (size, height + 1)
+                size, height, text = self._open.pop()
+            if isinstance(node, yaml.ScalarNode):
+                text = len(node.value)
+                self._written_text += text
+            stats = (size, height + 1, text)
             self._written += 1
             if getattr(event, "anchor", None) is not None:
                 self._anchored[id(node)] = stats
@@ -121,6 +150,7 @@ class _Loader(yaml.SafeLoader):
             outer = self._open[-1]
             outer[0] += stats[0]
             outer[1] = max(outer[1], stats[1])
+            outer[2] += stats[2]
         return node
 
 
@@ -331,8 +361,13 @@ def read_json(text: str, origin: str) -> Iterator[RawRecord]:
 
 
 def read_jsonl(stream: BinaryIO, origin: str) -> Iterator[RawRecord]:
-    """Records of a JSON Lines stream, read one line at a time (bounded memory)."""
-    for n, raw in enumerate(stream, start=1):
+    """Records of a JSON Lines stream, read one line at a time (bounded memory: a line longer
+    than :data:`MAX_LINE_BYTES` is refused when that much of it has been read)."""
+    for n, raw in enumerate(iter(lambda: stream.readline(MAX_LINE_BYTES + 1), b""), start=1):
+        if len(raw) > MAX_LINE_BYTES:
+            raise InputError(f"{origin} line {n}: longer than {MAX_LINE_BYTES >> 20} MiB; a "
+                             f"record may be at most {MAX_LINE_BYTES >> 20} MiB (split it, or "
+                             "check that the file has one record a line)")
         line = _decode(raw, f"{origin} line {n}").strip()
         if not line:
             continue
@@ -393,19 +428,62 @@ def count_records_hint(path: Path, fmt: str) -> int | None:
 FORMATS = ("yaml", "json", "jsonl", "csv")
 
 
-def read_input(name: str, stdin: bytes | None = None, fmt: str | None = None
+def needs_spool(name: str) -> bool:
+    """Whether input ``name`` can be read only once: standard input (``-``), or a path that
+    is neither a regular file nor a folder (a named pipe, ``<(command)``, a device)."""
+    if name == "-":
+        return True
+    try:
+        mode = os.stat(name).st_mode
+    except OSError:
+        return False  # read_input names the problem
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def spool(name: str) -> BinaryIO:
+    """Standard input (``-``) or the pipe or device ``name``, read once to its end into a
+    temporary file (held in memory up to 8 MiB, on disk beyond it: bounded memory whatever
+    the size), rewound. Such an input can be read only once, while a load reads an input
+    to tell its format, then for its records, and again if a busy database makes the write
+    start over. The caller closes it."""
+    out = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115  # returned
+    try:
+        if name == "-":
+            shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
+        else:
+            with open(name, "rb") as f:
+                shutil.copyfileobj(f, out, 1 << 20)
+    except OSError as exc:
+        out.close()
+        raise InputError(f"{name}: cannot read it: {exc.strerror}") from None
+    out.seek(0)
+    return cast(BinaryIO, out)
+
+
+def read_input(name: str, spooled: BinaryIO | None = None, fmt: str | None = None
                ) -> tuple[str, Iterator[RawRecord], int | None]:
     """Open ``name`` (a path, or ``-`` for standard input) and return
     ``(format, records, length hint)``. Raises :class:`InputError` for a missing, empty,
-    unreadable or malformed file; records are produced lazily (a later malformed line
-    raises when reached). ``stdin``: the bytes of standard input, when the caller has read
-    them already (None: read them here). ``fmt``: one of :data:`FORMATS` to read the input
-    as, whatever its name and content say (None: tell from them)."""
+    unreadable or malformed file, or a YAML, JSON or CSV input larger than
+    :data:`MAX_DOCUMENT_BYTES`; records are produced lazily (a later malformed line raises
+    when reached). ``spooled``: the input as :func:`spool` copied it, for standard input and
+    pipes (None: spool it here when :func:`needs_spool` says so). ``fmt``: one of
+    :data:`FORMATS` to read the input as, whatever its name and content say (None: tell from
+    them)."""
     origin = "<stdin>" if name == "-" else name
-    if name == "-":
-        data = sys.stdin.buffer.read() if stdin is None else stdin
-        fmt = fmt or detect_format("", data[:SNIFF_BYTES])
-        return fmt, _records(fmt, io.BytesIO(data), origin), None
+    if spooled is None and needs_spool(name):
+        spooled = spool(name)
+    if spooled is not None:
+        spooled.seek(0)
+        head = spooled.read(SNIFF_BYTES)
+        spooled.seek(0, os.SEEK_END)
+        size = spooled.tell()
+        spooled.seek(0)
+        if size == 0 or (len(head) == size and not head.strip()):
+            raise _empty(origin)
+        fmt = fmt or detect_format("" if name == "-" else name, head)
+        _check_size(fmt, size, origin)
+        return fmt, _records(fmt, spooled, origin), None
     path = Path(name)
     if not path.exists():
         raise InputError(f"{name}: no such file")
@@ -416,7 +494,17 @@ def read_input(name: str, stdin: bytes | None = None, fmt: str | None = None
     if len(head) < SNIFF_BYTES and not head.strip():  # a longer one may start with blank lines
         raise _empty(origin)
     fmt = fmt or detect_format(name, head)
+    _check_size(fmt, path.stat().st_size, origin)
     return fmt, _records(fmt, path, origin), count_records_hint(path, fmt)
+
+
+def _check_size(fmt: str, size: int, origin: str) -> None:
+    """Refuse a YAML, JSON or CSV input larger than :data:`MAX_DOCUMENT_BYTES` (parsed whole)."""
+    if fmt != "jsonl" and size > MAX_DOCUMENT_BYTES:
+        raise InputError(f"{origin}: {size / (1 << 20):,.0f} MiB of {fmt.upper()} is more than "
+                         f"the {MAX_DOCUMENT_BYTES >> 20} MiB read whole; split it, or load it as "
+                         "JSON Lines, read a line at a time (export --format jsonl shows the "
+                         "form)")
 
 
 def _records(fmt: str, src: Path | BinaryIO, origin: str) -> Iterator[RawRecord]:

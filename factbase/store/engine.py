@@ -55,18 +55,31 @@ def remove_sqlite_files(path: Path) -> None:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
+def folder_read_only(path: Path) -> bool:
+    """Whether the SQLite database ``path`` sits in a folder this process may not write to.
+    SQLite in WAL mode keeps two files beside the database (``-wal``, ``-shm``) and creates
+    them when the first connection opens it, so such a database can be read only through a
+    read-only connection (:func:`make_engine` with ``read_only``) and written not at all."""
+    return not os.access(path.parent, os.W_OK)
+
+
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """Create an engine for ``url`` (see the module docstring for the SQLite settings).
 
-    ``read_only`` opens SQLite with ``mode=ro`` (the connection itself refuses writes).
+    ``read_only`` opens SQLite with ``mode=ro`` (the connection itself refuses writes); when
+    the database has no ``-wal`` file beside it (closed cleanly: nothing waits to be written
+    into it), also ``immutable=1``, which lets SQLite read it without creating the ``-shm``
+    file, so a database in a read-only folder can still be queried.
     """
     u = make_url(url)
     if u.get_backend_name() != "sqlite":
         return create_engine(url, future=True, pool_pre_ping=True)
     kwargs: dict[str, Any] = {}
     if read_only and u.database and u.database != ":memory:":
-        path = Path(u.database).absolute().as_posix()
-        url = f"sqlite:///file:{path}?mode=ro&uri=true"
+        path = Path(u.database).absolute()
+        wal = path.with_name(path.name + "-wal")
+        extra = "" if wal.exists() and wal.stat().st_size else "&immutable=1"
+        url = f"sqlite:///file:{path.as_posix()}?mode=ro{extra}&uri=true"
     engine = create_engine(url, future=True, **kwargs)
 
     @event.listens_for(engine, "connect")

@@ -75,13 +75,31 @@ class NameCollision:
     first_name: str
     second: str
     second_name: str
+    #: True when the two share no look-up key but look alike (the same look-alike key,
+    #: :func:`factbase.core.names.skeleton`: ``Tony Wu`` and ``Tоny Wu`` with a Cyrillic о).
+    look_alike: bool = False
 
     def warning(self) -> str:
         """The line ``factbase load`` prints on stderr."""
+        people = _PLURAL.get(self.kind, self.kind + "s")
+        if self.look_alike:
+            return (f"warning: '{self.first_name}' (id {self.first}) and '{self.second_name}' "
+                    f"(id {self.second}) look alike: they differ only in characters that look "
+                    f"the same ({_differing(self.first_name, self.second_name)}); they stay two "
+                    f"{people} — declare entity.merged if they are one, or correct the name")
         return (f"warning: '{self.first_name}' (id {self.first}) and '{self.second_name}' "
                 f"(id {self.second}) share the look-up name '{self.key}'; they stay two "
-                f"{_PLURAL.get(self.kind, self.kind + 's')} — declare entity.merged if they "
-                "are one")
+                f"{people} — declare entity.merged if they are one")
+
+
+def _differing(a: str, b: str) -> str:
+    """The characters in which two look-alike names differ, each with its Unicode name:
+    ``о U+043E CYRILLIC SMALL LETTER O``, at most three."""
+    import unicodedata
+
+    diff = [c for c in dict.fromkeys(a + b) if (c in a) != (c in b) and not c.isspace()]
+    shown = [f"{c} U+{ord(c):04X} {unicodedata.name(c, '?')}" for c in diff[:3]]
+    return ", ".join(shown) + (" …" if len(diff) > 3 else "")
 
 
 def matches(conn: Connection, query: str, kinds: Sequence[str] | None = None) -> list[Match]:
@@ -194,12 +212,25 @@ def collisions(conn: Connection, *, entity_ids: Sequence[str] | None = None,
     no key before (``factbase load`` passes the log's length before the load). Neither: every
     pair. Pairs declared one entity by ``entity.merged`` are left out.
     """
+
+    found = _collisions(conn, "folded", entity_ids, since_seq)
+    seen = {(c.first, c.second) for c in found}
+    found += [c for c in _collisions(conn, "skeleton", entity_ids, since_seq)
+              if (c.first, c.second) not in seen]
+    return found
+
+
+def _collisions(conn: Connection, by: str, entity_ids: Sequence[str] | None,
+                since_seq: int | None) -> list[NameCollision]:
+    """:func:`collisions` by one column of ``entity_names``: ``folded`` (look-up keys) or
+    ``skeleton`` (look-alike keys; such pairs are marked ``look_alike``)."""
     from sqlalchemy import func
 
     n, e = entity_names, entities
-    grouped = (select(n.c.folded, e.c.kind).join(e, e.c.entity_id == n.c.entity_id)
-               .where(e.c.kind.in_(COLLISION_KINDS), n.c.folded != "")
-               .group_by(n.c.folded, e.c.kind)
+    col = n.c[by]
+    grouped = (select(col.label("key"), e.c.kind).join(e, e.c.entity_id == n.c.entity_id)
+               .where(e.c.kind.in_(COLLISION_KINDS), col != "")
+               .group_by(col, e.c.kind)
                .having(func.count(n.c.entity_id.distinct()) > 1))
     if since_seq is not None:
         grouped = grouped.having(func.max(n.c.seq) > since_seq)
@@ -207,25 +238,25 @@ def collisions(conn: Connection, *, entity_ids: Sequence[str] | None = None,
     if entity_ids is not None:
         mine: set[str] = set()
         for chunk in _chunks(sorted(set(entity_ids))):
-            mine |= {r.folded for r in conn.execute(
-                select(n.c.folded).where(n.c.entity_id.in_(chunk)).distinct())}
+            mine |= {r.key for r in conn.execute(
+                select(col.label("key")).where(n.c.entity_id.in_(chunk), col.is_not(None))
+                .distinct())}
         for chunk in _chunks(sorted(mine)):
-            groups |= {(r.folded, r.kind) for r in conn.execute(
-                grouped.where(n.c.folded.in_(chunk)))}
+            groups |= {(r.key, r.kind) for r in conn.execute(grouped.where(col.in_(chunk)))}
     else:
-        groups = {(r.folded, r.kind) for r in conn.execute(grouped)}
+        groups = {(r.key, r.kind) for r in conn.execute(grouped)}
     if not groups:
         return []
     # (key, kind) -> entity -> (first seq it had the key, a name of it with that key)
     holders: dict[tuple[str, str], dict[str, tuple[int, str]]] = defaultdict(dict)
     for chunk in _chunks(sorted({k for k, _ in groups})):
-        q = (select(e.c.entity_id, e.c.kind, n.c.name, n.c.folded, n.c.seq)
+        q = (select(e.c.entity_id, e.c.kind, n.c.name, col.label("key"), n.c.seq)
              .join(e, e.c.entity_id == n.c.entity_id)
-             .where(n.c.folded.in_(chunk), e.c.kind.in_(COLLISION_KINDS))
+             .where(col.in_(chunk), e.c.kind.in_(COLLISION_KINDS))
              .order_by(n.c.seq, n.c.is_primary.desc()))
         for r in conn.execute(q):
-            if (r.folded, r.kind) in groups:
-                holders[(r.folded, r.kind)].setdefault(r.entity_id, (int(r.seq), r.name))
+            if (r.key, r.kind) in groups:
+                holders[(r.key, r.kind)].setdefault(r.entity_id, (int(r.seq), r.name))
     # (first, other) -> shared keys, and when the pair arose
     pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
     arose: dict[tuple[str, str], int] = {}
@@ -241,7 +272,7 @@ def collisions(conn: Connection, *, entity_ids: Sequence[str] | None = None,
     merged = _merged_groups(conn)
     old: dict[str, set[str]] = {}
     if since_seq is not None:
-        old = _keys_by_entity(conn, {x for p in pairs for x in p}, until_seq=since_seq)
+        old = _keys_by_entity(conn, {x for p in pairs for x in p}, by, until_seq=since_seq)
     kinds = {x: kind for (_, kind), by_entity in holders.items() for x in by_entity}
     out = []
     for (a, b) in sorted(pairs, key=lambda p: (arose[p], p)):
@@ -257,18 +288,19 @@ def collisions(conn: Connection, *, entity_ids: Sequence[str] | None = None,
 
         key = min(pairs[(a, b)], key=rank)
         out.append(NameCollision(key, kind, a, holders[(key, kind)][a][1],
-                                 b, holders[(key, kind)][b][1]))
+                                 b, holders[(key, kind)][b][1], look_alike=by == "skeleton"))
     return out
 
 
-def _keys_by_entity(conn: Connection, ids: Iterable[str],
+def _keys_by_entity(conn: Connection, ids: Iterable[str], by: str,
                     until_seq: int) -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
+    col = entity_names.c[by]
     for chunk in _chunks(sorted(set(ids))):
-        for r in conn.execute(select(entity_names.c.entity_id, entity_names.c.folded)
+        for r in conn.execute(select(entity_names.c.entity_id, col.label("key"))
                               .where(entity_names.c.entity_id.in_(chunk),
-                                     entity_names.c.seq <= until_seq)):
-            out[r.entity_id].add(r.folded)
+                                     entity_names.c.seq <= until_seq, col.is_not(None))):
+            out[r.entity_id].add(r.key)
     return out
 
 

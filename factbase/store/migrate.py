@@ -22,7 +22,7 @@ from factbase.core.errors import SchemaError
 #: Every revision, oldest first. A test holds this equal to Alembic's own history.
 REVISIONS: tuple[str, ...] = ("0001_log", "0002_intervals", "0003_redaction", "0004_pg_search",
                                   "0005_holdings", "0006_sql_reader", "0007_bitemporal",
-                                  "0008_tools")
+                                  "0008_tools", "0009_name_skeletons")
 HEAD_REVISION = REVISIONS[-1]
 
 SchemaState = Literal["empty", "current", "behind"]

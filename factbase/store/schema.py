@@ -164,9 +164,12 @@ entity_names = Table(
            comment="The name folded for look-up (NFKC, case, Chinese script)."),
     Column("is_primary", Integer, nullable=False, comment="1 for the display name."),
     Column("seq", BigInteger, ForeignKey("events.seq"), nullable=False),
+    Column("skeleton", Text, nullable=True,
+           comment="The name's look-alike key (Unicode TR39 skeleton of the folded name)."),
     comment="Projection: names and aliases of entities, in any script.",
 )
 Index("ix_entity_names_folded", entity_names.c.folded)
+Index("ix_entity_names_skeleton", entity_names.c.skeleton)
 Index("ix_entity_names_entity_id", entity_names.c.entity_id)
 
 sources = Table(

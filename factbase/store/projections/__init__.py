@@ -60,7 +60,7 @@ from factbase.core import intervals
 from factbase.core.amend import identities, resolve
 from factbase.core.dates import parse_date
 from factbase.core.events import AMEND_TYPES, IDENTITY_TYPES, Event
-from factbase.core.names import fold, han_as_written, name_keys
+from factbase.core.names import fold, han_as_written, name_keys, skeleton
 from factbase.core.replay import expand_changes
 from factbase.store import bulk, redact
 from factbase.store import rows as stored_rows
@@ -206,6 +206,7 @@ def _name_rows(entity_id: str, names: list[str], seq: int, *, primary: str | Non
         # One row per look-up key; the keys travel with the name until it is inserted.
         row: dict[str, Any] = {"entity_id": entity_id, "name": name,
                                "is_primary": int(name == primary), "seq": seq,
+                               "skeleton": skeleton(name),
                                "_keys": sorted(name_keys(name)) or [""]}
         if implicit:
             row["_implicit"] = True
