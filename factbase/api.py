@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from factbase.core.amend import Prefer, Resolved, identities, resolve, withdrawn
-from factbase.core.dates import PartialDate
+from factbase.core.dates import PartialDate, far_future
 from factbase.core.errors import (
     DatabaseBusy,
     FactbaseError,
@@ -98,6 +98,9 @@ class LoadResult:
     total: int
     files: tuple[str, ...] = ()
     collisions: tuple[lookup.NameCollision, ...] = ()
+    #: Lines about new events that were loaded but look wrong, each naming its record: a
+    #: date far after the day it is recorded (:func:`factbase.core.dates.far_future`).
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,7 @@ class RedactResult:
 @dataclass
 class _LoadRun:
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     pending: list[tuple[str, Reference]] = field(default_factory=list)
     new: int = 0
     present: int = 0
@@ -666,7 +670,8 @@ class FactBase:
             total = log.count(conn)
             # seq runs without gaps, so total - new is the log's length before this load.
             clashes = lookup.collisions(conn, since_seq=total - run.new) if run.new else []
-        return LoadResult(run.new, run.present, total, tuple(names), tuple(clashes))
+        return LoadResult(run.new, run.present, total, tuple(names), tuple(clashes),
+                          tuple(run.warnings))
 
     def _flush(self, conn: Connection, batch: list[tuple[str, EventDraft]],
                run: _LoadRun) -> None:
@@ -687,6 +692,11 @@ class FactBase:
                                     "give each its own id")
             else:
                 run.problems.append(f"{where}: {_conflict(draft)}")
+        today = datetime.now(UTC).date()
+        for where, draft in fresh:
+            late = draft.date and far_future(draft.date, today)
+            if late:
+                run.warnings.append(f"{where}: {late}")
         run.problems += self._kind_clashes(conn, fresh)
         from factbase.store import amend_checks
 

@@ -375,6 +375,11 @@ def load(ctx: click.Context, files: tuple[str, ...], expect: tuple[tuple[str, in
     what = ", ".join("<stdin>" if f == "-" else f for f in files)
     say(f"{what}: {result.new} new, {result.present} already present "
         f"(the log holds {result.total} events)", err=False)
+    for line in result.warnings[:20]:  # loaded, but most likely a typo
+        say(f"warning: {line}")
+    if len(result.warnings) > 20:
+        say(f"warning: … and {len(result.warnings) - 20} more dates far after the day they "
+            "are recorded")
     for clash in result.collisions[:20]:  # two entities, one look-up name: flagged, not merged
         say(clash.warning())
     if len(result.collisions) > 20:

@@ -288,6 +288,8 @@ def _run(ctx: click.Context, type_: str, record: dict[str, Any], dry_run: bool,
     click.echo(event_id)
     if not result.new:
         say(f"note: {event_id} is already in the log with this content; nothing added")
+    for line in result.warnings:
+        say(f"warning: {line}")
     for clash in result.collisions[:20]:
         say(clash.warning())
 

@@ -137,7 +137,8 @@ def test_bad_values_get_the_loaders_messages(runner: CliRunner, db: str) -> None
     out = refused(runner, db, "person.left", "--person", "jane-doe", "--org", "acme",
                   "--date", "2026-02-30", "--reason", "quit", "--source", "article-1")
     assert out == ("Error: add person.left: date: date '2026-02-30' is not a real calendar "
-                   "date; write it as YYYY-MM-DD, YYYY-MM or YYYY\n"
+                   "date (February 2026 has 28 days); write it as YYYY-MM-DD, YYYY-MM or "
+                   "YYYY\n"
                    "add person.left: reason: must be one of 'resigned', 'dismissed', "
                    "'laid_off', 'retired', 'stepped_back', 'parted_ways', 'died', 'other' or "
                    "'unknown'\n")

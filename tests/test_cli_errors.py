@@ -136,3 +136,23 @@ def test_a_database_in_a_folder_it_cannot_write_is_queried_read_only(
     assert sorted(p.name for p in folder.iterdir()) == before  # nothing made beside it
     if keep is not None:
         keep.close()
+
+
+def test_a_date_decades_after_it_is_recorded_loads_with_a_warning(fb: FactBase,
+                                                                   tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).date()
+    path = tmp_path / "typo.yaml"
+    path.write_text("sources: [{id: s1, url: 'https://example.com/a', title: A}]\n"
+                    "entities: [{id: acme, kind: organization, name: Acme}]\n"
+                    "events:\n"
+                    "  - {type: org.founded, date: '2099-02-10', sources: [s1], org: acme, "
+                    "founders: []}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--db", fb.url, "load", str(path)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0
+    years = 2099 - today.year - ((today.month, today.day) > (2, 10))
+    assert result.stderr == (f"warning: {path} line 4: date 2099-02-10 is {years} years after "
+                             f"the day it is recorded ({today.isoformat()}); check the year\n")
+    assert fb.count() == 3

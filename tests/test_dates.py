@@ -547,3 +547,22 @@ def test_a_recorded_time_cut_after_now_is_refused(text: str) -> None:
         f"recorded time '{text}' is in the future (it is now 2026-12-05T07:30:00Z); the log "
         "holds only what has been recorded, so the answer could still change: leave out "
         "--known-at for the log as it is now")
+
+
+@pytest.mark.parametrize(("text", "warned"), [
+    ("2036-12-05", None), ("2036-12-06", "date 2036-12-06 is 10 years after the day it is "
+                                          "recorded (2026-12-05); check the year"),
+    ("2062-02-10", "date 2062-02-10 is 35 years after the day it is recorded (2026-12-05); "
+                   "check the year"),
+    ("2037", "date 2037 is 10 years after the day it is recorded (2026-12-05); check the "
+             "year"),
+    ("2030", None), ("2026-02-10", None), ("../2062", None), ("1975", None),
+])
+def test_a_date_decades_after_it_is_recorded_is_warned_about(text: str,
+                                                               warned: str | None) -> None:
+    assert dates.far_future(parse_date(text), D(2026, 12, 5)) == warned
+
+
+def test_the_far_future_horizon_from_29_february() -> None:
+    assert dates.far_future(parse_date("2034-02-28"), D(2024, 2, 29)) is None
+    assert dates.far_future(parse_date("2034-03-01"), D(2024, 2, 29)) is not None

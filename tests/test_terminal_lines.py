@@ -84,8 +84,14 @@ def test_an_error_quoting_a_typed_value_shows_it_escaped(db: str) -> None:
 def test_a_usage_error_quoting_a_typed_value_shows_it_escaped(db: str) -> None:
     result = _run(db, "org", "acme", "--as-of", "\x1b[2J\u202e")
     assert result.exit_code == 2
-    assert ("Error: Invalid value for '--as-of': date '[U+001B][2J[U+202E]' is not a date "
+    # The date parser quotes the value as Python writes it: escapes, never the characters.
+    assert ("Error: Invalid value for '--as-of': date '\\x1b[2J\\u202e' is not a date "
             "factbase reads" in result.stderr)
+    # A usage error that quotes the value as typed has it escaped on its way out.
+    typed = _run(db, "timeline", "--type", "\x1b[2Jx\u202e")
+    assert typed.exit_code == 2
+    assert ("Error: Invalid value for '--type': unknown event type '[U+001B][2Jx[U+202E]'; "
+            "types: " in typed.stderr)
 
 
 def test_every_line_of_a_rejected_file_is_escaped_and_stays_one_line(

@@ -37,6 +37,7 @@ from typing import Literal, NamedTuple
 from factbase.core.errors import InputError
 
 __all__ = [
+    "FAR_FUTURE_YEARS",
     "OPEN_END",
     "OPEN_START",
     "Certainty",
@@ -48,6 +49,7 @@ __all__ = [
     "check_known_at",
     "days_before",
     "display_date",
+    "far_future",
     "interval_of_day",
     "parse_date",
     "parse_day",
@@ -492,6 +494,31 @@ def parse_known_at(value: str | date | datetime) -> datetime:
         return parse_instant(value)
     day = parse_day(value)
     return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+#: Years after the day it is recorded beyond which an event's date is most likely a typo
+#: (2062 for 2026): a load warns about it.
+FAR_FUTURE_YEARS = 10
+
+
+def far_future(when: PartialDate, today: date) -> str | None:
+    """A warning when the valid time ``when`` starts more than :data:`FAR_FUTURE_YEARS`
+    years after ``today`` (the day it is recorded): ``date 2062-02-10 is 35 years after the
+    day it is recorded (2026-12-05); check the year``. None otherwise, and for an interval
+    open at its start. A plan or an effective date a few years ahead is no typo, so the
+    horizon is wide."""
+    if when.start == OPEN_START:
+        return None
+    try:
+        horizon = today.replace(year=today.year + FAR_FUTURE_YEARS)
+    except ValueError:  # 29 February, ten years on, is not a day
+        horizon = today.replace(year=today.year + FAR_FUTURE_YEARS, day=28)
+    if when.start <= horizon:
+        return None
+    years = when.start.year - today.year - (
+        (when.start.month, when.start.day) < (today.month, today.day))
+    return (f"date {when.text} is {years} years after the day it is recorded "
+            f"({today.isoformat()}); check the year")
 
 
 def check_known_at(cut: datetime, now: datetime, text: str) -> datetime:
