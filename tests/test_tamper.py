@@ -131,6 +131,25 @@ def test_timeline_and_diff_check_the_rows_they_read(db: str) -> None:
         assert (result.exit_code, result.stdout, result.stderr) == (1, "", message), args
 
 
+def test_every_export_checks_the_rows_it_copies(db: str, tmp_path: Path) -> None:
+    """An export never copies a forged row (a backup that loads back with new hashes, a
+    spreadsheet, a published timeline); ``--no-check-hashes`` copies it, explicitly."""
+    seq = row_of(db, "tony-wu-left")["seq"]
+    payload = row_of(db, "tony-wu-left")["payload"]
+    set_column(db, "tony-wu-left", "payload", payload.replace("parted_ways", "resigned"))
+    message = (f"Error: event 'tony-wu-left' (seq {seq}) does not match its content hash: "
+               f"{CHANGED}\n")
+    out = tmp_path / "backup.out"
+    for fmt in (["jsonl"], ["yaml"], ["csv"], ["csv", "--table", "memberships"],
+                ["timelinejs"]):
+        result = run(db, "export", "--format", *fmt, "--out", str(out))
+        assert (result.exit_code, result.stderr) == (1, message), fmt
+        assert not out.exists()  # nothing written, not half a file
+    unchecked = run(db, "--no-check-hashes", "export", "--format", "jsonl")
+    assert unchecked.exit_code == 0
+    assert '"reason": "resigned"' in unchecked.stdout
+
+
 def test_no_check_hashes_answers_from_the_changed_row(db: str) -> None:
     """Skipping the check is explicit, and then the forged answer comes back."""
     payload = row_of(db, "tony-wu-left")["payload"]

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from factbase.core.events import Event
 from factbase.store import log, redact
+from factbase.store import rows as stored_rows
 from factbase.store.schema import entities, events
 
 #: Rows fetched from the database at a time while streaming.
@@ -36,11 +37,18 @@ def head(conn: Connection, known_at: datetime | None) -> int:
 def rows(conn: Connection, upto: int, types: Iterable[str] | None = None
          ) -> Iterator[RowMapping]:
     """Rows of the log up to ``seq`` ``upto`` (of ``types`` only, if given), in log order,
-    as stored (:func:`factbase.store.log.select_events`), streamed ``YIELD_PER`` at a time."""
+    as stored (:func:`factbase.store.log.select_events`), streamed ``YIELD_PER`` at a time.
+    Each row is held to its hashes first, as every read is, unless ``conn`` says not to
+    (``--no-check-hashes``): an export never copies a row changed outside factbase
+    (:class:`factbase.store.rows.CorruptEvent` names it)."""
     q = log.select_events(types=list(types) if types is not None else None)
     q = q.where(events.c.seq <= upto)
+    check = stored_rows.checking(conn)
     result = conn.execution_options(yield_per=YIELD_PER).execute(q)
-    yield from result.mappings()
+    for row in result.mappings():
+        if check:
+            stored_rows.check(stored_rows.as_mapping_row(row))
+        yield row
 
 
 def shown_batches(conn: Connection, upto: int
@@ -49,9 +57,13 @@ def shown_batches(conn: Connection, upto: int
     each ``(row, payload)`` as outputs show it: with standing redactions the event id,
     stream, sources and payload of :meth:`factbase.store.redact.Redactor.event`."""
     q = log.select_events().where(events.c.seq <= upto)
+    check = stored_rows.checking(conn)
     result = conn.execution_options(yield_per=YIELD_PER).execute(q)
     shown = redact.current(conn)
     for batch in result.mappings().partitions():
+        if check:  # held to their hashes, as by rows()
+            for row in batch:
+                stored_rows.check(stored_rows.as_mapping_row(row))
         if shown:  # as outputs show them (factbase.store.redact)
             yield [(_shown_row(row, ev), ev.payload) for row, ev in
                    ((row, shown.event(log.to_event(row))) for row in batch)]
