@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from factbase.core.amend import Prefer, Resolved, identities, resolve, withdrawn
+from factbase.core.amend import EffectiveView, Prefer, effective_view, identities, withdrawn
 from factbase.core.dates import PartialDate, far_future
 from factbase.core.errors import (
     DatabaseBusy,
@@ -903,12 +903,12 @@ class FactBase:
         with self._read() as conn:
             return identities(reads.identity_events(conn, known_at))
 
-    def resolved(self, evs: list[Event], *, prefer: Prefer | None = None,
+    def effective_view(self, evs: list[Event], *, prefer: Prefer | None = None,
                  min_evidence: str | None = None,
-                 identity: dict[str, str] | None = None) -> Resolved:
+                 identity: dict[str, str] | None = None) -> EffectiveView:
         """The effective view of ``evs`` (corrections, retractions, accounts applied; merged
         identities rewritten to one id)."""
-        return resolve(evs, prefer=prefer, min_evidence=min_evidence,
+        return effective_view(evs, prefer=prefer, min_evidence=min_evidence,
                        published=self.published() if prefer == "latest-source" else None,
                        identity=identity)
 
@@ -943,8 +943,8 @@ class FactBase:
                                    f"{known_at.isoformat()} (first recorded "
                                    f"{first.isoformat()})")
             shown = redact.current(conn)
-        effective = shown.resolved(self.resolved(evs, prefer=prefer, min_evidence=min_evidence,
-                                                 identity=identity))
+        effective = shown.redact_view(self.effective_view(
+            evs, prefer=prefer, min_evidence=min_evidence, identity=identity))
         state = replay(org_id, effective.events, as_of, known_at)
         state.withdrawn = withdrawn(effective, as_of)
         return state
@@ -976,7 +976,7 @@ class FactBase:
                          end: date | None = None, types: Sequence[str] | None = None,
                          known_at: datetime | None = None, prefer: Prefer | None = None,
                          min_evidence: str | None = None,
-                         with_retracted: bool = False) -> Resolved:
+                         with_retracted: bool = False) -> EffectiveView:
         """Like :meth:`timeline`, with each event's amendments: ``history`` maps event ids to
         the corrections, retractions and accounts recorded against them (by ``known_at``),
         ``retracted`` the events taken back, ``originals`` the events as first recorded.
@@ -1006,8 +1006,8 @@ class FactBase:
             # are all that can amend them (not every amendment in the log).
             amendments = reads.amendments(
                 conn, None if entity_id is None else {e.stream for e in evs}, known_at)
-        result = shown.resolved(self.resolved(evs + amendments, prefer=prefer,
-                                              min_evidence=min_evidence, identity=identity))
+        result = shown.redact_view(self.effective_view(
+            evs + amendments, prefer=prefer, min_evidence=min_evidence, identity=identity))
         shown_evs = [e for e in result.events
                      if e.date is not None and e.date.overlaps(start, end)]
         if with_retracted:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from factbase.api import FactBase
 from factbase.cli import cli
-from factbase.core.amend import resolve
+from factbase.core.amend import effective_view
 from factbase.core.dates import parse_date
 from factbase.core.events import Event
 from tests import backends
@@ -42,7 +42,7 @@ def test_a_correction_replaces_fields_and_the_latest_wins() -> None:
     left = ev("person.left", "2026-02-09", id="left", person="bob", org="acme", reason="resigned")
     c1 = ev("event.corrected", None, target="left", changes={"date": "2026-02-10"}, why="a")
     c2 = ev("event.corrected", None, target="left", changes={"reason": "dismissed"}, why="b")
-    (out,) = resolve([left, c1, c2]).events
+    (out,) = effective_view([left, c1, c2]).events
     assert (out.date.text, out.payload["reason"]) == ("2026-02-10", "dismissed")  # type: ignore
 
 
@@ -51,7 +51,7 @@ def test_a_correction_of_a_correction_amends_it() -> None:
     c1 = ev("event.corrected", None, id="c1", target="left", changes={"date": "2026-02-10"},
             why="a")
     c2 = ev("event.corrected", None, target="c1", changes={"date": "2026-02-11"}, why="typo")
-    (out,) = resolve([left, c1, c2]).events
+    (out,) = effective_view([left, c1, c2]).events
     assert out.date is not None and out.date.text == "2026-02-11"
 
 
@@ -63,7 +63,7 @@ def test_a_retracted_correction_no_longer_applies_and_a_retracted_event_is_gone(
             why="a")
     r1 = ev("event.retracted", None, target="c1", why="the correction was wrong")
     r2 = ev("event.retracted", None, target="m", why="not a real figure")
-    result = resolve([left, metric, c1, r1, r2])
+    result = effective_view([left, metric, c1, r1, r2])
     assert [e.event_id for e in result.events] == ["left"]
     assert result.events[0].date.text == "2026-02-09"  # type: ignore[union-attr]
     assert set(result.retracted) == {"c1", "m"}
@@ -79,7 +79,7 @@ def _disputed() -> list[Event]:
 
 
 def test_disagreeing_dates_are_kept_side_by_side_by_default() -> None:
-    (out,) = resolve(_disputed()).events
+    (out,) = effective_view(_disputed()).events
     assert out.date is not None
     assert out.date.text == "2025-02 or 2025-05 (disputed)"
     assert (out.date.start, out.date.end) == (date(2025, 2, 1), date(2025, 5, 31))
@@ -88,16 +88,16 @@ def test_disagreeing_dates_are_kept_side_by_side_by_default() -> None:
 
 
 def test_prefer_confirmed_and_latest_source_pick_one_claim() -> None:
-    (best,) = resolve(_disputed(), prefer="confirmed").events
+    (best,) = effective_view(_disputed(), prefer="confirmed").events
     assert best.date is not None and best.date.text == "2025-05"
     published = {"bi": date(2025, 6, 1), "later": date(2025, 3, 1)}
-    (latest,) = resolve(_disputed(), prefer="latest-source", published=published).events
+    (latest,) = effective_view(_disputed(), prefer="latest-source", published=published).events
     assert latest.date is not None and latest.date.text == "2025-02"
 
 
 def test_min_evidence_hides_weaker_facts_and_accounts() -> None:
-    assert resolve(_disputed(), min_evidence="confirmed").events == []
-    (kept,) = resolve(_disputed(), min_evidence="reported").events
+    assert effective_view(_disputed(), min_evidence="confirmed").events == []
+    (kept,) = effective_view(_disputed(), min_evidence="reported").events
     assert kept.payload["accounts"][0]["by"] == "rep"
 
 
@@ -106,9 +106,9 @@ def test_a_disputed_figure_is_marked_and_prefer_picks_a_value() -> None:
            unit="USD", evidence="reported")
     acc = ev("account.added", None, target="m", account={
         "by": "cfo", "says": "It was 12.", "source": "s2", "value": 12, "evidence": "confirmed"})
-    (out,) = resolve([m, acc]).events
+    (out,) = effective_view([m, acc]).events
     assert out.payload["value"] == 10 and out.payload["value_disputed"] is True
-    (picked,) = resolve([m, acc], prefer="confirmed").events
+    (picked,) = effective_view([m, acc], prefer="confirmed").events
     assert picked.payload["value"] == 12
 
 

@@ -300,7 +300,7 @@ def test_sql_over_projections_equals_replay_on_every_date(
         from factbase.store import log
 
         evs = log.read_events(conn, log.select_events(streams=[org]))
-    found = intervals.intervals_of(org, fb.resolved(evs, identity=identity).events)
+    found = intervals.intervals_of(org, fb.effective_view(evs, identity=identity).events)
     days = boundary_days(found)
     drawn = data.draw(st.lists(st.sampled_from(days), min_size=1, max_size=8, unique=True),
                       label="days")
@@ -335,7 +335,8 @@ def test_seed_sql_equals_replay_around_every_boundary(seeded: FactBase) -> None:
         from factbase.store import log
 
         evs = log.read_events(conn, log.select_events(streams=["xai"]))
-    found = intervals.intervals_of("xai", seeded.resolved(evs, identity=seeded.identities()).events)
+    found = intervals.intervals_of(
+        "xai", seeded.effective_view(evs, identity=seeded.identities()).events)
     for day in boundary_days(found):
         assert sql_state(seeded, "xai", day) == replay_state(seeded.org("xai", as_of=day)), day
 

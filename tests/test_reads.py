@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from factbase.api import FactBase
-from factbase.core.amend import identities, resolve
+from factbase.core.amend import effective_view, identities
 from factbase.core.replay import OrgState, replay
 from factbase.store import log, reads
 
@@ -30,7 +30,7 @@ def whole_stream(fb: FactBase, org: str, as_of: date, **policy: Any) -> OrgState
         evs = log.read_events(conn, log.select_events(streams=[org]))
         ident = identities(log.read_events(conn, log.select_events(
             types=["entity.merged", "entity.unmerged"])))
-    return replay(org, resolve(evs, identity=ident, **policy).events, as_of)
+    return replay(org, effective_view(evs, identity=ident, **policy).events, as_of)
 
 
 def test_an_event_corrected_to_an_earlier_date_applies_from_that_date(fb: FactBase) -> None:

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from factbase.api import FactBase
 from factbase.cli import cli
 from factbase.core import events as vocabulary
-from factbase.core.amend import identities, resolve
+from factbase.core.amend import effective_view, identities
 from factbase.core.errors import InvalidRecord
 from factbase.core.events import EventType, register, unregister
 from factbase.core.fields import CHANGE_TYPES, EVENT_TYPES, Slug, Text, _Fields
@@ -140,7 +140,7 @@ def test_identity_merges_rewrite_the_fields_the_registry_names() -> None:
     merged = [log_event("entity.merged", {"entity": "bobby", "into": "bob", "why": "same"})]
     ev = log_event("statement.made", {"person": "bobby", "channel": "x", "summary": "Hi",
                                       "org": "acme"}, date_="2021")
-    out = resolve([ev], identity=identities(merged)).events
+    out = effective_view([ev], identity=identities(merged)).events
     assert out[0].payload["person"] == "bob"
 
 

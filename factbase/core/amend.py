@@ -1,8 +1,8 @@
 """Amendments: the effective events once corrections, retractions and added accounts apply.
 
 The log never changes; what a reader sees does. Given the events known at some recorded time
-(the caller cuts them at *known-at*), :func:`resolve` returns each base event as amended by the
-``event.corrected``, ``event.retracted`` and ``account.added`` events among them:
+(the caller cuts them at *known-at*), :func:`effective_view` returns each base event as amended
+by the ``event.corrected``, ``event.retracted`` and ``account.added`` events among them:
 
 * a **retraction** removes its target from the effective events (it stays in the history);
 * a **correction** replaces the fields in its ``changes`` (``date``, ``at``, ``evidence``,
@@ -43,7 +43,7 @@ DEFAULT_EVIDENCE = "reported"
 
 
 @dataclass
-class Resolved:
+class EffectiveView:
     """The effective view of a set of events.
 
     ``events``: base events (not amendments), retracted ones left out, corrections applied, in
@@ -72,17 +72,17 @@ class Withdrawal:
     by: Event
 
 
-def withdrawn(resolved: Resolved, as_of: date) -> list[Withdrawal]:
-    """The facts of ``resolved`` that, as first recorded, were certain at the end of day
+def withdrawn(view: EffectiveView, as_of: date) -> list[Withdrawal]:
+    """The facts of ``view`` that, as first recorded, were certain at the end of day
     ``as_of`` (their valid interval ends by then) and that a retraction or a correction among
-    ``resolved``'s amendments took back or changed, in the order those were recorded."""
+    ``view``'s amendments took back or changed, in the order those were recorded."""
     out = []
-    for target, amendments in resolved.history.items():
-        original = resolved.originals.get(target)
+    for target, amendments in view.history.items():
+        original = view.originals.get(target)
         if original is None or original.date is None or original.date.end > as_of:
             continue
-        if target in resolved.retracted:
-            out.append(Withdrawal(original, "retracted", resolved.retracted[target]))
+        if target in view.retracted:
+            out.append(Withdrawal(original, "retracted", view.retracted[target]))
             continue
         corrections = [a for a in amendments if a.type == "event.corrected"]
         if corrections:
@@ -141,14 +141,14 @@ def evidence_rank(level: str | None, ev: Event | None = None) -> int:
                          seq=ev.seq if ev is not None else None)
 
 
-def resolve(
+def effective_view(
     events: Iterable[Event],
     *,
     prefer: Prefer | None = None,
     min_evidence: str | None = None,
     published: Mapping[str, date] | None = None,
     identity: Mapping[str, str] | None = None,
-) -> Resolved:
+) -> EffectiveView:
     """The effective events among ``events`` (see the module docstring).
 
     ``published``: source id -> publication day (its first day), for ``prefer="latest-source"``.
@@ -158,7 +158,7 @@ def resolve(
     :func:`evidence_rank`): an amendment whose target is not among ``events`` is ignored
     (the loader refuses such amendments; a ``--known-at`` cut may hide a target's stream).
     """
-    out = Resolved()
+    out = EffectiveView()
     fields = identity_fields() if identity else frozenset()
     base: list[Event] = []
     for ev in events:

@@ -422,8 +422,9 @@ def timeline_document(evs: Iterable[Event], names: Names, sources: Mapping[str, 
                       history: Any = None, **query: Any) -> dict[str, Any]:
     """The JSON document for ``factbase timeline``: ``query``, ``events``, ``sources``.
 
-    With ``history`` (a :class:`factbase.core.amend.Resolved`), each event carries ``retracted``
-    and ``history``: its corrections, retractions and added accounts with recorded times."""
+    With ``history`` (a :class:`factbase.core.amend.EffectiveView`), each event carries
+    ``retracted`` and ``history``: its corrections, retractions and added accounts with recorded
+    times."""
     items = []
     for e in evs:
         item = event_document(e, names)

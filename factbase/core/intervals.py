@@ -345,11 +345,10 @@ class _Folder:
 def intervals_of(org: str, events: Iterable[Event]) -> Intervals:
     """Every membership, role and unit span and every figure of organisation ``org``.
 
-    ``events``: the organisation's effective events (its stream, with corrections,
-    retractions and identity merges already applied by :func:`factbase.core.amend.resolve`), in any
+    ``events``: the organisation's effective events (its stream, with corrections, retractions
+    and identity merges already applied by :func:`factbase.core.amend.effective_view`), in any
     order. Returns :class:`Intervals`; never raises for odd histories (replay's anomalies are
-    simply not recorded here).
-    """
+    simply not recorded here)."""
     folder = _Folder(org)
     position = -1
     for position, step in enumerate(applying(folder.state, ordered_steps(events))):

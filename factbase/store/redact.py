@@ -76,7 +76,7 @@ from factbase.core.names import (
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-    from factbase.core.amend import Resolved
+    from factbase.core.amend import EffectiveView
 
 #: The display name of a redacted person.
 LABEL = "[redacted person]"
@@ -259,14 +259,14 @@ class Redactor:
         """:meth:`event` of each."""
         return [self.event(e) for e in evs] if self.redactions else list(evs)
 
-    def resolved(self, result: Resolved) -> Resolved:
-        """An effective view (:class:`factbase.core.amend.Resolved`) with every event in it —
+    def redact_view(self, result: EffectiveView) -> EffectiveView:
+        """An effective view (:class:`factbase.core.amend.EffectiveView`) with every event in it —
         effective, amendments, retractions and originals — redacted, keyed by shown ids."""
         if not self.redactions:
             return result
-        from factbase.core.amend import Resolved
+        from factbase.core.amend import EffectiveView
 
-        return Resolved(
+        return EffectiveView(
             events=self.events(result.events),
             history={self.ident(k): self.events(v) for k, v in result.history.items()},
             retracted={self.ident(k): self.event(v) for k, v in result.retracted.items()},

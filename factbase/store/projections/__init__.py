@@ -12,8 +12,8 @@ The interval tables (``memberships``, ``roles``, ``units``, ``metrics``) and the
 events), so they are recomputed per stream: :func:`on_append` notes the streams a batch touched,
 and :func:`settle`, called once before the load's transaction commits, deletes those streams'
 rows and inserts the fold's (:mod:`factbase.core.intervals`, over the effective events of
-:func:`factbase.core.amend.resolve`, exactly as :meth:`factbase.api.FactBase.org` replays them). An
-``entity.merged`` or ``entity.unmerged`` recomputes every stream.
+:func:`factbase.core.amend.effective_view`, exactly as :meth:`factbase.api.FactBase.org` replays
+them). An ``entity.merged`` or ``entity.unmerged`` recomputes every stream.
 
 The interval rows are versions in recorded time (``recorded_from``/``recorded_to``, SQL:2011
 system time): settling a load folds each touched stream as known at the load's recorded time
@@ -57,7 +57,7 @@ from sqlalchemy import table as table_clause
 from sqlalchemy.engine import Connection
 
 from factbase.core import intervals
-from factbase.core.amend import identities, resolve
+from factbase.core.amend import effective_view, identities
 from factbase.core.dates import parse_date
 from factbase.core.events import AMEND_TYPES, IDENTITY_TYPES, Event
 from factbase.core.names import fold, han_as_written, name_keys, skeleton
@@ -587,7 +587,7 @@ def _fold_stream(stream: str, evs: list[Event], identity: dict[str, str],
     events ``evs``, in seq order, as outputs show them: ``red``) and return, for an
     organisation, its interval rows by table name (without recorded time; empty lists
     otherwise)."""
-    effective = red.events(resolve(evs, identity=identity).events)
+    effective = red.events(effective_view(evs, identity=identity).events)
     if out is not None:
         out["search_docs"] += [d for ev in effective if (d := _event_doc(ev)) is not None]
     rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in INTERVAL_TABLES}
