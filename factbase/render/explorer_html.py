@@ -26,7 +26,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from factbase.core.escape import json_safe, safe_url
+from factbase.core.escape import html_text, json_safe, safe_url
 
 
 def _template_text(name: str) -> str:
@@ -36,12 +36,22 @@ def _template_text(name: str) -> str:
 @cache
 def environment() -> Any:
     """The Jinja2 environment of factbase's HTML templates (package data under
-    ``factbase/render/templates``), autoescaping every variable."""
+    ``factbase/render/templates``), autoescaping every variable. Its filter ``h`` escapes as
+    :func:`factbase.core.escape.html_text` does (controls made visible, newlines as ``<br>``,
+    ``None`` empty)."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-    return Environment(loader=PackageLoader("factbase.render", "templates"),
-                       autoescape=select_autoescape(default=True, default_for_string=True),
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=PackageLoader("factbase.render", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["h"] = html_filter
+    return env
+
+
+def html_filter(text: Any) -> Markup:
+    """``text`` escaped by :func:`factbase.core.escape.html_text`, marked safe so autoescaping
+    does not escape it twice."""
+    return Markup(html_text(text))  # noqa: S704 - escaped by html_text
 
 
 def script_json(value: Any) -> Markup:
