@@ -36,15 +36,21 @@ def _template_text(name: str) -> str:
 @cache
 def environment() -> Any:
     """The Jinja2 environment of factbase's HTML templates (package data under
-    ``factbase/render/templates``), autoescaping every variable. Its filter ``h`` escapes as
+    ``factbase/render/templates``), autoescaping every variable of its HTML templates; ``*.md``
+    templates (Markdown, where HTML escaping is wrong) are not autoescaped and escape with
+    the ``md`` filter, :func:`factbase.render.markdown.inline`. The filter ``h`` escapes as
     :func:`factbase.core.escape.html_text` does (controls made visible, newlines as ``<br>``,
     ``None`` empty)."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+    from factbase.render.markdown import inline
+
     env = Environment(loader=PackageLoader("factbase.render", "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      autoescape=select_autoescape(disabled_extensions=("md",), default=True,
+                                                   default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["h"] = html_filter
+    env.filters["md"] = inline
     return env
 
 

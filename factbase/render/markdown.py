@@ -37,6 +37,12 @@ def escape(text: Any) -> str:
     return _ENTITY.sub(r"\\&", _SPECIAL.sub(r"\\\1", flat))
 
 
+def inline(text: Any) -> str:
+    """``text`` as literal, one-line inline Markdown (:func:`escape`; ``None`` is empty): the
+    ``md`` filter of the Markdown templates."""
+    return "" if text is None else escape(text)
+
+
 def _source_line(s: dict[str, Any], sid: str) -> str:
     bits = [b for b in (s.get("title"), s.get("publisher"), s.get("published")) if b]
     desc = escape(" — ".join(bits) if bits else sid)
