@@ -743,3 +743,13 @@ def test_a_figure_says_its_period_once(fields: dict[str, Any], shown: str) -> No
     from factbase.core.documents import format_metric
 
     assert format_metric(fields) == shown
+
+
+def test_the_drawings_keep_a_readable_size_and_scroll_on_a_narrow_screen(
+        seeded: FactBase) -> None:
+    page = render("report", "html", seeded.report("xai", as_of=date(2026, 3, 1)))
+    sizes = re.findall(r'<svg [^>]*style="max-width: (\d+)px; min-width: (\d+)px"', page)
+    assert len(sizes) == 2
+    assert all(int(least) == round(int(most) * 0.85) for most, least in sizes)
+    assert "figure { margin: 12px 0; overflow-x: auto; }" in page
+    assert "@media (max-width: 600px) { table { display: block; overflow-x: auto; } }" in page

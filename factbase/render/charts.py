@@ -89,9 +89,15 @@ def _style(salt: str) -> Iterator[None]:
         yield
 
 
+#: The smallest scale a drawing is shown at (of its natural size): its 8 pt labels stay
+#: 9 px or more; the report's ``<figure>`` scrolls sideways below that width.
+READABLE = 0.85
+
+
 def _svg(fig: Figure, title: str) -> str:
     """The figure as an ``<svg>`` element to inline in HTML: no XML prolog or DOCTYPE, no
-    metadata, width 100% (scales with the page), a ``<title>`` for screen readers."""
+    metadata, width 100% (scales with the page) between :data:`READABLE` of its natural size
+    (96 px per inch) and that size, a ``<title>`` for screen readers."""
     FigureCanvasSVG(fig)
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None,
@@ -100,9 +106,12 @@ def _svg(fig: Figure, title: str) -> str:
     svg = svg[svg.index("<svg"):]
     head_end = svg.index(">")
     head = re.sub(r'\s(width|height)="[^"]*"', "", svg[:head_end])
-    # Scales down with the page, never up past its natural size (96 px per inch).
+    # Scales down with the page, never up past its natural size (96 px per inch), nor below
+    # READABLE of it: on a narrower screen (a phone) the figure scrolls sideways instead.
     natural = round(fig.get_figwidth() * 96)
-    return (f'{head} width="100%" style="max-width: {natural}px" role="img">'
+    least = round(natural * READABLE)
+    return (f'{head} width="100%" style="max-width: {natural}px; min-width: {least}px" '
+            'role="img">'
             f"<title>{html_text(title)}</title>" + svg[head_end + 1:])
 
 

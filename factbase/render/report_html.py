@@ -55,7 +55,7 @@ h3 { font-size: 16px; margin: 20px 0 6px; color: var(--accent); }
   color: var(--accent); }
 .figures .what { display: block; font-weight: 600; }
 .figures .line { display: block; color: var(--muted); font-size: 12.5px; margin-top: 4px; }
-figure { margin: 12px 0; }
+figure { margin: 12px 0; overflow-x: auto; }
 figure svg { display: block; height: auto; border: 1px solid var(--line); border-radius: 8px; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 6px; }
 ul.facts { padding-left: 20px; margin: 6px 0; }
@@ -79,6 +79,8 @@ ol.sources li { margin: 4px 0; overflow-wrap: anywhere; }
 ol.sources li:target { background: #fff3c4; }
 .when { white-space: nowrap; color: var(--muted); }
 footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
+footer code { overflow-wrap: anywhere; }
+@media (max-width: 600px) { table { display: block; overflow-x: auto; } }
 @media print { main { max-width: none; padding: 0; } h2 { break-after: avoid; }
   figure { break-inside: avoid; } }
 """
