@@ -753,3 +753,10 @@ def test_the_drawings_keep_a_readable_size_and_scroll_on_a_narrow_screen(
     assert all(int(least) == round(int(most) * 0.85) for most, least in sizes)
     assert "figure { margin: 12px 0; overflow-x: auto; }" in page
     assert "@media (max-width: 600px) { table { display: block; overflow-x: auto; } }" in page
+
+
+def test_each_unit_box_has_its_full_text_as_a_tooltip(seeded: FactBase) -> None:
+    page = render("report", "html", seeded.report("xai", as_of=date(2026, 3, 1)))
+    tip = ("<title>Coding (division, since 2026-02-01/2026-02-11); lead: Manuel Kroiss; "
+           "core: Guodong Zhang</title>")
+    assert f'<g id="fbtip-0">{tip}' in page and f'<g id="fbtip-0-0">{tip}' in page

@@ -40,7 +40,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from factbase.core.dates import shift_day
 from factbase.core.documents import reason_words
-from factbase.core.escape import html_text, visible_controls
+from factbase.core.escape import html_attr, html_text, visible_controls
 
 Item = dict[str, Any]
 
@@ -94,10 +94,12 @@ def _style(salt: str) -> Iterator[None]:
 READABLE = 0.85
 
 
-def _svg(fig: Figure, title: str) -> str:
+def _svg(fig: Figure, title: str, tips: Sequence[str] = ()) -> str:
     """The figure as an ``<svg>`` element to inline in HTML: no XML prolog or DOCTYPE, no
     metadata, width 100% (scales with the page) between :data:`READABLE` of its natural size
-    (96 px per inch) and that size, a ``<title>`` for screen readers."""
+    (96 px per inch) and that size, a ``<title>`` for screen readers. ``tips[k]`` becomes the
+    ``<title>`` (the tooltip: full, unshortened text) of the artists drawn with the gid
+    ``fbtip-k`` or ``fbtip-k-i``."""
     FigureCanvasSVG(fig)
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None,
@@ -106,6 +108,10 @@ def _svg(fig: Figure, title: str) -> str:
     svg = svg[svg.index("<svg"):]
     head_end = svg.index(">")
     head = re.sub(r'\s(width|height)="[^"]*"', "", svg[:head_end])
+    if tips:
+        svg = re.sub(r'<g id="fbtip-(\d+)(-\d+)?">',
+                     lambda m: f"{m.group()}<title>{html_attr(tips[int(m.group(1))])}</title>",
+                     svg)
     # Scales down with the page, never up past its natural size (96 px per inch), nor below
     # READABLE of it: on a narrower screen (a phone) the figure scrolls sideways instead.
     natural = round(fig.get_figwidth() * 96)
@@ -162,20 +168,33 @@ def _flatten(u: Item, depth: int = 0) -> list[tuple[int, Item]]:
 
 
 def _box(ax: Axes, x: float, y_top: float, w: float, lines: list[tuple[str, str]],
-         fill: str, dashed: bool = False) -> float:
+         fill: str, dashed: bool = False, tip: int | None = None) -> float:
     """Draw a box whose top-left corner is (x, y_top) (y grows downwards); return its
-    height."""
+    height. ``tip``: the index of its tooltip (:func:`_svg`)."""
     h = _PAD * 2 + _LINE * len(lines)
-    ax.add_patch(FancyBboxPatch((x, y_top), w, h, boxstyle="round,pad=0,rounding_size=0.06",
-                                facecolor=fill, edgecolor="#9aa5b1",
-                                linestyle="--" if dashed else "-", linewidth=0.8))
+    patch = FancyBboxPatch((x, y_top), w, h, boxstyle="round,pad=0,rounding_size=0.06",
+                           facecolor=fill, edgecolor="#9aa5b1",
+                           linestyle="--" if dashed else "-", linewidth=0.8)
+    if tip is not None:
+        patch.set_gid(f"fbtip-{tip}")
+    ax.add_patch(patch)
     for i, (style, text) in enumerate(lines):
         weight = "bold" if style in ("name", "root") else "normal"
         colour = MUTED if style == "meta" else INK
         size = 12 if style == "root" else 8.5 if style == "meta" else 9.5
         _text(ax, x + _PAD, y_top + _PAD + _LINE * (i + 0.5), text, va="center", ha="left",
-              fontsize=size, fontweight=weight, color=colour)
+              fontsize=size, fontweight=weight, color=colour,
+              gid=None if tip is None else f"fbtip-{tip}-{i}")
     return h
+
+
+def _unit_tip(u: Item) -> str:
+    """A unit box's tooltip: its name, kind and date and all its people, unshortened."""
+    people = [f"{role} {', '.join(' '.join(str(p['name']).split()) for p in u[key])}"
+              for role, key in (("lead:", "leads"), ("core:", "core_members"),
+                                ("member:", "members")) if u[key]]
+    return "; ".join([f"{' '.join(str(u['name']).split())} ({u['kind'].replace('_', ' ')}, since "
+                      f"{u['since']})", *people])
 
 
 def org_chart_svg(doc: Item) -> str:
@@ -236,6 +255,7 @@ def org_chart_svg(doc: Item) -> str:
             _box(ax, root_x + _BOX_W + 0.4 + _GAP_X * 2, 0.2, _BOX_W * 1.45, side, "#f5f7fa",
                  dashed=True)
         trunk_x = root_x + 0.15
+        tips: list[str] = []
         y = 0.2 + top_h + _GAP_Y
         last_bus = 0.2 + root_h
         for r, cols, rh in zip(rows, row_boxes, row_h, strict=True):
@@ -253,13 +273,14 @@ def org_chart_svg(doc: Item) -> str:
                     if depth:
                         ax.plot([x + indent - 0.09, x + indent - 0.09, x + indent],
                                 [yy - 0.2, yy + 0.15, yy + 0.15], color="#9aa5b1", lw=0.8)
+                    tips.append(_unit_tip(sub))
                     yy += _box(ax, x + indent, yy, _BOX_W - indent, lines,
-                               KIND_FILL.get(sub["kind"], "#f0f4f8")) + 0.2
+                               KIND_FILL.get(sub["kind"], "#f0f4f8"), tip=len(tips) - 1) + 0.2
             y += rh + _GAP_Y
         if not rows:
             _text(ax, root_x, 0.2 + top_h + 0.3, "No units recorded on this date.",
                   color=MUTED, va="center")
-        return _svg(fig, f"Org chart of {label(chart['org']['name'])} on {doc['as_of']}")
+        return _svg(fig, f"Org chart of {label(chart['org']['name'])} on {doc['as_of']}", tips)
 
 
 # --- the tenure timeline ------------------------------------------------------------------
