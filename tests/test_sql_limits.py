@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
 from factbase.api import FactBase
@@ -248,15 +248,9 @@ def test_ctrl_c_stops_a_three_way_cross_join_on_sqlite(
 def test_ctrl_c_stops_a_runaway_query_on_postgresql(
         db: str, sigint_when: Callable[[Callable[[], bool]], None]) -> None:
     engine = _admin(db)
-
-    def running() -> bool:
-        with engine.connect() as conn:
-            return bool(conn.exec_driver_sql(
-                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE "
-                "%s AND pid <> pg_backend_pid()", ("%factbase_sql%",)).scalar_one())
-
+    since = _server_now(engine)
     try:
-        sigint_when(running)
+        sigint_when(lambda: _runaway_started(engine, since))
         with FactBase.open(db) as fb, pytest.raises(QueryInterrupted):
             fb.sql(CROSS, timeout=120)  # only so a failure cannot hang
     finally:
@@ -287,18 +281,31 @@ def test_ctrl_c_stops_the_sql_command(db: str, backend: str) -> None:
     assert err.decode() == "Error: interrupted (Ctrl-C): the query was stopped\n"
 
 
+def _runaway_started(engine: Engine, since: Any) -> bool:
+    """A factbase_sql query of this test's database started at or after ``since`` (the
+    server's clock) is running: a query an earlier test left being cancelled, or one of
+    another database on the server, does not count."""
+    with engine.connect() as conn:
+        return bool(conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE %s "
+            "AND pid <> pg_backend_pid() AND datname = current_database() "
+            "AND query_start >= %s", ("%factbase_sql%", since)).scalar_one())
+
+
+def _server_now(engine: Engine) -> Any:
+    with engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT clock_timestamp()").scalar_one()
+
+
 def _wait_until_running(db: str) -> None:
     engine = _admin(db)
     try:
+        since = _server_now(engine)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            with engine.connect() as conn:
-                if conn.exec_driver_sql(
-                        "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND "
-                        "query LIKE %s AND pid <> pg_backend_pid()",
-                        ("%factbase_sql%",)).scalar_one():
-                    time.sleep(0.2)
-                    return
+            if _runaway_started(engine, since):
+                time.sleep(0.2)
+                return
             time.sleep(0.05)
     finally:
         engine.dispose()
