@@ -19,6 +19,7 @@ import resource
 import time
 
 from factbase.api import FactBase
+from factbase.core.errors import FactbaseError
 
 
 def _rss_mib() -> int:
@@ -51,7 +52,7 @@ def main() -> None:
     try:
         result = fb.load([args.input], progress)
         print(f"loaded: {result.new} new, {result.present} present")
-    except Exception as exc:  # a rejected load is a result here too
+    except FactbaseError as exc:  # a refused load is a result here too
         print(f"refused: {str(exc).splitlines()[0][:200]}")
     finally:
         fb.close()
